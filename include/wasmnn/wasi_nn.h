@@ -1,0 +1,40 @@
+/*
+ * WASI-NN host for wasmnn guests: the import modules wasi_ephemeral_nn and
+ * wasi_nn (WAMR legacy), a backend registry that dlopens
+ * libwasmnn_backend_<name>.so on first use, and the model registry that
+ * load_by_name resolves through.
+ *
+ * A wasmnn_nn_host is process-wide and thread-safe: backend search paths,
+ * loaded backends and preloaded models (built once, shared by all instances).
+ * Each wasmnn_linker_define_wasi_nn call gives the instance made with that
+ * linker its own graph/context handle tables.
+ */
+#ifndef WASMNN_WASI_NN_H
+#define WASMNN_WASI_NN_H
+
+#include "wasmnn/wasmnn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wasmnn_nn_host wasmnn_nn_host;
+
+WASMNN_API wasmnn_nn_host* wasmnn_nn_host_new(void);
+WASMNN_API void wasmnn_nn_host_delete(wasmnn_nn_host* host);
+/* Searched first, in the order added (CLI --nn-backend-dir). */
+WASMNN_API void wasmnn_nn_host_add_backend_dir(wasmnn_nn_host* host, const char* dir);
+/* NAME:ENCODING:TARGET:PATH[:PATH2] (WasmEdge's --nn-preload syntax). */
+WASMNN_API wasmnn_error* wasmnn_nn_host_preload(wasmnn_nn_host* host, const char* spec);
+/* Human-readable report of installed backends and failures (`wasmnn backends`).
+ * The returned string is freed with wasmnn_nn_string_delete. */
+WASMNN_API char* wasmnn_nn_host_describe_backends(wasmnn_nn_host* host);
+WASMNN_API void wasmnn_nn_string_delete(char* text);
+/* Define wasi_ephemeral_nn.* and wasi_nn.* in the linker. */
+WASMNN_API wasmnn_error* wasmnn_linker_define_wasi_nn(wasmnn_linker* linker, wasmnn_nn_host* host);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMNN_WASI_NN_H */

@@ -1,0 +1,273 @@
+/*
+ * wasmnn embedding API — stable, plain C, usable from C and C++.
+ *
+ * Objects and ownership
+ *   wasmnn_engine   configuration shared by everything below; thread-safe.
+ *   wasmnn_module   a decoded and validated module; immutable, thread-safe,
+ *                   may be instantiated in any number of stores.
+ *   wasmnn_store    owns all runtime objects (instances, functions, memories,
+ *                   tables, globals) and the execution stack. A store and
+ *                   everything in it is used by one thread at a time; use one
+ *                   store per thread to run in parallel.
+ *   wasmnn_linker   the names imports are resolved against (per store).
+ *   wasmnn_instance / wasmnn_func / wasmnn_memory / wasmnn_table /
+ *   wasmnn_global   handles owned by their store: never freed individually,
+ *                   valid until wasmnn_store_delete.
+ *   wasmnn_error    owned by the caller that receives it; free it with
+ *                   wasmnn_error_delete.
+ *
+ * Every function that can fail returns a wasmnn_error* (NULL = success).
+ */
+#ifndef WASMNN_WASMNN_H
+#define WASMNN_WASMNN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define WASMNN_API __declspec(dllexport)
+#else
+#define WASMNN_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WASMNN_VERSION_STRING "0.1.0"
+
+/* ---------------------------------------------------------------- values */
+
+typedef enum wasmnn_valkind {
+  WASMNN_I32 = 0,
+  WASMNN_I64 = 1,
+  WASMNN_F32 = 2,
+  WASMNN_F64 = 3,
+  WASMNN_V128 = 4,
+  WASMNN_FUNCREF = 5,
+  WASMNN_EXTERNREF = 6,
+} wasmnn_valkind;
+
+typedef struct wasmnn_func wasmnn_func;
+
+/* Floats are carried as raw IEEE bits so NaN payloads survive every copy. */
+typedef struct wasmnn_val {
+  wasmnn_valkind kind;
+  union {
+    int32_t i32;
+    int64_t i64;
+    uint32_t f32_bits;
+    uint64_t f64_bits;
+    uint8_t v128[16];
+    wasmnn_func* funcref;  /* NULL = ref.null func */
+    void* externref;       /* NULL = ref.null extern; otherwise an opaque host value */
+  } of;
+} wasmnn_val;
+
+typedef struct wasmnn_functype {
+  size_t param_count;
+  const wasmnn_valkind* params;
+  size_t result_count;
+  const wasmnn_valkind* results;
+} wasmnn_functype;
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum wasmnn_error_kind {
+  WASMNN_ERROR_MALFORMED = 0,  /* not a valid binary encoding */
+  WASMNN_ERROR_INVALID = 1,    /* fails validation */
+  WASMNN_ERROR_LINK = 2,       /* an import cannot be resolved or has the wrong type */
+  WASMNN_ERROR_TRAP = 3,       /* runtime trap (also a trap during instantiation) */
+  WASMNN_ERROR_EXHAUSTION = 4, /* call stack exhausted */
+  WASMNN_ERROR_EXIT = 5,       /* the guest exited (WASI proc_exit); see wasmnn_error_exit_code */
+  WASMNN_ERROR_HOST = 6,       /* misuse of this API, resource failure */
+} wasmnn_error_kind;
+
+typedef struct wasmnn_error wasmnn_error;
+
+WASMNN_API wasmnn_error* wasmnn_error_new(wasmnn_error_kind kind, const char* message);
+/* For host functions: end the run with this exit code (WASI proc_exit). */
+WASMNN_API wasmnn_error* wasmnn_error_new_exit(int exit_code);
+WASMNN_API void wasmnn_error_delete(wasmnn_error* error);
+WASMNN_API wasmnn_error_kind wasmnn_error_get_kind(const wasmnn_error* error);
+WASMNN_API const char* wasmnn_error_message(const wasmnn_error* error);
+WASMNN_API int wasmnn_error_exit_code(const wasmnn_error* error);
+/* Wasm backtrace of a trap, innermost frame first; function names come from the
+ * name section (else the export name, else "func[N]"). */
+WASMNN_API size_t wasmnn_error_frame_count(const wasmnn_error* error);
+WASMNN_API const char* wasmnn_error_frame_function(const wasmnn_error* error, size_t index);
+
+/* ---------------------------------------------------------------- engine */
+
+typedef struct wasmnn_config {
+  /* Maximum nesting of wasm calls before "call stack exhausted". 0 = default (30000). */
+  uint32_t max_call_depth;
+  /* Size of each store's value stack in bytes. 0 = default (8 MiB, reserved lazily). */
+  size_t value_stack_bytes;
+  /* Upper bound on any memory's size in 64 KiB pages. 0 = default (65536 = 4 GiB). */
+  uint32_t max_memory_pages;
+  /* Upper bound on any table's size in elements. 0 = default (10,000,000). */
+  uint32_t max_table_elements;
+} wasmnn_config;
+
+typedef struct wasmnn_engine wasmnn_engine;
+
+/* config may be NULL for defaults. */
+WASMNN_API wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config);
+WASMNN_API void wasmnn_engine_delete(wasmnn_engine* engine);
+WASMNN_API const char* wasmnn_version(void);
+
+/* ---------------------------------------------------------------- module */
+
+typedef struct wasmnn_module wasmnn_module;
+
+typedef enum wasmnn_externkind {
+  WASMNN_EXTERN_FUNC = 0,
+  WASMNN_EXTERN_TABLE = 1,
+  WASMNN_EXTERN_MEMORY = 2,
+  WASMNN_EXTERN_GLOBAL = 3,
+} wasmnn_externkind;
+
+/* Decode and validate. The bytes are copied; the caller may free them. */
+WASMNN_API wasmnn_error* wasmnn_module_new(wasmnn_engine* engine, const uint8_t* bytes, size_t size,
+                                           wasmnn_module** out);
+WASMNN_API void wasmnn_module_delete(wasmnn_module* module);
+
+typedef struct wasmnn_import_desc {
+  const char* module;  /* valid while the module lives */
+  const char* name;
+  wasmnn_externkind kind;
+} wasmnn_import_desc;
+
+typedef struct wasmnn_export_desc {
+  const char* name;
+  wasmnn_externkind kind;
+} wasmnn_export_desc;
+
+WASMNN_API size_t wasmnn_module_import_count(const wasmnn_module* module);
+WASMNN_API wasmnn_import_desc wasmnn_module_import(const wasmnn_module* module, size_t index);
+WASMNN_API size_t wasmnn_module_export_count(const wasmnn_module* module);
+WASMNN_API wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t index);
+
+/* ---------------------------------------------------------------- store */
+
+typedef struct wasmnn_store wasmnn_store;
+
+WASMNN_API wasmnn_store* wasmnn_store_new(wasmnn_engine* engine);
+/* Frees every object the store owns, running host finalizers. */
+WASMNN_API void wasmnn_store_delete(wasmnn_store* store);
+
+/* ---------------------------------------------------------------- externs */
+
+typedef struct wasmnn_memory wasmnn_memory;
+typedef struct wasmnn_table wasmnn_table;
+typedef struct wasmnn_global wasmnn_global;
+typedef struct wasmnn_instance wasmnn_instance;
+
+typedef struct wasmnn_extern {
+  wasmnn_externkind kind;
+  union {
+    wasmnn_func* func;
+    wasmnn_table* table;
+    wasmnn_memory* memory;
+    wasmnn_global* global;
+  } of;
+} wasmnn_extern;
+
+/* ---------------------------------------------------------------- functions */
+
+/* What a host function sees of its caller. Valid only during the callback. */
+typedef struct wasmnn_caller wasmnn_caller;
+
+/* The calling instance's memory 0 (NULL if it has none). Guest memory may move
+ * when the guest grows it: re-read the data pointer after calling into wasm. */
+WASMNN_API wasmnn_memory* wasmnn_caller_memory(wasmnn_caller* caller);
+WASMNN_API wasmnn_instance* wasmnn_caller_instance(wasmnn_caller* caller);
+WASMNN_API wasmnn_store* wasmnn_caller_store(wasmnn_caller* caller);
+
+/* A host function. args has param_count values, results has room for
+ * result_count values (kinds pre-set). Return NULL on success or an error,
+ * which becomes a trap in the guest (or an exit, see wasmnn_error_new_exit). */
+typedef wasmnn_error* (*wasmnn_host_callback)(wasmnn_caller* caller, void* env, const wasmnn_val* args,
+                                              wasmnn_val* results);
+typedef void (*wasmnn_finalizer)(void* env);
+
+/* The type is copied. finalizer (may be NULL) runs on env when the store is deleted. */
+WASMNN_API wasmnn_func* wasmnn_func_new(wasmnn_store* store, const wasmnn_functype* type,
+                                        wasmnn_host_callback callback, void* env, wasmnn_finalizer finalizer);
+/* The returned type points into the function; valid while the store lives. */
+WASMNN_API wasmnn_functype wasmnn_func_type(const wasmnn_func* func);
+/* Call a function (wasm or host). Checks argument count and kinds. results
+ * must have room for the type's result_count values. Traps come back as errors
+ * with kind TRAP or EXHAUSTION and a backtrace. */
+WASMNN_API wasmnn_error* wasmnn_func_call(wasmnn_func* func, const wasmnn_val* args, size_t arg_count,
+                                          wasmnn_val* results, size_t result_count);
+
+/* ---------------------------------------------------------------- memories */
+
+#define WASMNN_PAGE_SIZE 65536u
+#define WASMNN_NO_MAX UINT32_MAX
+
+/* max_pages = WASMNN_NO_MAX for no maximum. */
+WASMNN_API wasmnn_error* wasmnn_memory_new(wasmnn_store* store, uint32_t min_pages, uint32_t max_pages,
+                                           wasmnn_memory** out);
+WASMNN_API uint8_t* wasmnn_memory_data(wasmnn_memory* memory);
+WASMNN_API size_t wasmnn_memory_size(const wasmnn_memory* memory); /* bytes */
+WASMNN_API uint32_t wasmnn_memory_pages(const wasmnn_memory* memory);
+/* On success stores the previous size in pages in *old_pages (may be NULL). */
+WASMNN_API wasmnn_error* wasmnn_memory_grow(wasmnn_memory* memory, uint32_t delta_pages, uint32_t* old_pages);
+
+/* ---------------------------------------------------------------- tables */
+
+WASMNN_API wasmnn_error* wasmnn_table_new(wasmnn_store* store, wasmnn_valkind element_kind, uint32_t min,
+                                          uint32_t max, wasmnn_table** out);
+WASMNN_API uint32_t wasmnn_table_size(const wasmnn_table* table);
+WASMNN_API wasmnn_error* wasmnn_table_get(const wasmnn_table* table, uint32_t index, wasmnn_val* out);
+WASMNN_API wasmnn_error* wasmnn_table_set(wasmnn_table* table, uint32_t index, const wasmnn_val* value);
+
+/* ---------------------------------------------------------------- globals */
+
+WASMNN_API wasmnn_error* wasmnn_global_new(wasmnn_store* store, const wasmnn_val* init, bool mutable_,
+                                           wasmnn_global** out);
+WASMNN_API wasmnn_val wasmnn_global_get(const wasmnn_global* global);
+WASMNN_API wasmnn_error* wasmnn_global_set(wasmnn_global* global, const wasmnn_val* value);
+
+/* ---------------------------------------------------------------- linking */
+
+typedef struct wasmnn_linker wasmnn_linker;
+
+WASMNN_API wasmnn_linker* wasmnn_linker_new(wasmnn_store* store);
+WASMNN_API void wasmnn_linker_delete(wasmnn_linker* linker);
+/* Define (or redefine) module.name. */
+WASMNN_API wasmnn_error* wasmnn_linker_define(wasmnn_linker* linker, const char* module, const char* name,
+                                              const wasmnn_extern* item);
+/* Shorthand: wasmnn_func_new + wasmnn_linker_define. */
+WASMNN_API wasmnn_error* wasmnn_linker_define_func(wasmnn_linker* linker, const char* module, const char* name,
+                                                   const wasmnn_functype* type, wasmnn_host_callback callback,
+                                                   void* env, wasmnn_finalizer finalizer);
+/* Define every export of an instance under a module name (spec "register"). */
+WASMNN_API wasmnn_error* wasmnn_linker_define_instance(wasmnn_linker* linker, const char* module,
+                                                       wasmnn_instance* instance);
+/* Resolve imports, allocate, initialise segments and run the start function.
+ * A link error names module, field, expected and found types. If
+ * instantiation traps after segments were written, *out is still NULL but the
+ * writes to shared (imported) memories and tables remain, as the spec says. */
+WASMNN_API wasmnn_error* wasmnn_linker_instantiate(wasmnn_linker* linker, const wasmnn_module* module,
+                                                   wasmnn_instance** out);
+
+/* ---------------------------------------------------------------- instances */
+
+/* Returns false if there is no export of that name. */
+WASMNN_API bool wasmnn_instance_export(const wasmnn_instance* instance, const char* name, wasmnn_extern* out);
+WASMNN_API size_t wasmnn_instance_export_count(const wasmnn_instance* instance);
+/* name points into the instance's module; valid while the store lives. */
+WASMNN_API void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, const char** name,
+                                           wasmnn_extern* out);
+WASMNN_API const wasmnn_module* wasmnn_instance_module(const wasmnn_instance* instance);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMNN_WASMNN_H */

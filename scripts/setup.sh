@@ -3,6 +3,7 @@
 # present are skipped, so a second run costs one dpkg query.
 #   scripts/setup.sh            core build + tests (engine, WASI, guests)
 #   scripts/setup.sh --backends also the ML frameworks the WASI-NN backends use
+#   scripts/setup.sh --bench    also what scripts/bench.sh needs (chart, peak RSS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,8 +34,15 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
 
+# scripts/bench.sh: matplotlib for the chart (Debian's python3), GNU time for peak RSS.
+bench_packages=(python3-matplotlib time)
+
 apt_install "${core_packages[@]}"
 
-if [ "${1:-}" = "--backends" ]; then
-  bash scripts/setup-backends.sh
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --backends) bash scripts/setup-backends.sh ;;
+    --bench) apt_install "${bench_packages[@]}" ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done

@@ -22,6 +22,7 @@ WASMNN_API wasmnn_wasi* wasmnn_wasi_new(void);
 WASMNN_API void wasmnn_wasi_delete(wasmnn_wasi* wasi);
 /* argv[0] is the program name the guest sees. Copied. */
 WASMNN_API void wasmnn_wasi_set_args(wasmnn_wasi* wasi, size_t argc, const char* const* argv);
+/* Adds KEY=VALUE to the guest environment; a key added again replaces its value. Copied. */
 WASMNN_API void wasmnn_wasi_add_env(wasmnn_wasi* wasi, const char* key, const char* value);
 /* Grant the guest the host directory host_path under the name guest_path.
  * Fails (naming the path and the OS error) if host_path is not a directory. */

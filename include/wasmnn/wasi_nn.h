@@ -7,7 +7,15 @@
  * A wasmnn_nn_host is process-wide and thread-safe: backend search paths,
  * loaded backends and preloaded models (built once, shared by all instances).
  * Each wasmnn_linker_define_wasi_nn call gives the instance made with that
- * linker its own graph/context handle tables.
+ * linker its own graph/context handle tables. Instances keep what they use of
+ * the host alive, so the host may be deleted before their store.
+ *
+ * Backends are found in this order: directories added with
+ * wasmnn_nn_host_add_backend_dir, then the colon-separated list in the
+ * environment variable WASMNN_BACKEND_PATH, then the directory holding
+ * libwasmnn.so (build tree or install libdir), then the system library path.
+ * Diagnostics go to stderr with levels (env WASMNN_NN_LOG=error|warn|info|debug,
+ * default warn); see nn_backend.h for the backend plugin ABI.
  */
 #ifndef WASMNN_WASI_NN_H
 #define WASMNN_WASI_NN_H
@@ -24,8 +32,18 @@ WASMNN_API wasmnn_nn_host* wasmnn_nn_host_new(void);
 WASMNN_API void wasmnn_nn_host_delete(wasmnn_nn_host* host);
 /* Searched first, in the order added (CLI --nn-backend-dir). */
 WASMNN_API void wasmnn_nn_host_add_backend_dir(wasmnn_nn_host* host, const char* dir);
-/* NAME:ENCODING:TARGET:PATH[:PATH2] (WasmEdge's --nn-preload syntax). */
+/* NAME:ENCODING:TARGET:PATH[:PATH2] (WasmEdge's --nn-preload syntax; encoding
+ * and target names case-insensitive, `autodetect` allowed, target
+ * cpu|gpu|tpu|auto). The files are mapped now; the model is built on the
+ * first load_by_name and then shared by every instance. */
 WASMNN_API wasmnn_error* wasmnn_nn_host_preload(wasmnn_nn_host* host, const char* spec);
+/* Per-instance caps on live graphs and execution contexts; 0 keeps the default
+ * (1024 graphs, 4096 contexts). Reaching a cap is runtime_error for the guest. */
+typedef struct wasmnn_nn_limits {
+  uint32_t max_graphs;
+  uint32_t max_contexts;
+} wasmnn_nn_limits;
+WASMNN_API void wasmnn_nn_host_set_limits(wasmnn_nn_host* host, const wasmnn_nn_limits* limits);
 /* Human-readable report of installed backends and failures (`wasmnn backends`).
  * The returned string is freed with wasmnn_nn_string_delete. */
 WASMNN_API char* wasmnn_nn_host_describe_backends(wasmnn_nn_host* host);

@@ -260,6 +260,9 @@ WASMNN_API wasmnn_error* wasmnn_linker_instantiate(wasmnn_linker* linker, const 
 
 /* Returns false if there is no export of that name. */
 WASMNN_API bool wasmnn_instance_export(const wasmnn_instance* instance, const char* name, wasmnn_extern* out);
+/* The same for a name of name_len bytes, which may contain NUL bytes. */
+WASMNN_API bool wasmnn_instance_export_sized(const wasmnn_instance* instance, const char* name, size_t name_len,
+                                             wasmnn_extern* out);
 WASMNN_API size_t wasmnn_instance_export_count(const wasmnn_instance* instance);
 /* name points into the instance's module; valid while the store lives. */
 WASMNN_API void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, const char** name,

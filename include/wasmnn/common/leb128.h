@@ -20,6 +20,7 @@ template <unsigned Bits>
 inline LebStatus readUnsignedLeb(const uint8_t*& p, const uint8_t* end, uint64_t& out) {
   static_assert(Bits > 0 && Bits <= 64);
   uint64_t result = 0;
+  out = 0;
   for (unsigned shift = 0;; shift += 7) {
     if (shift >= Bits) return LebStatus::TooLong;
     if (p == end) return LebStatus::End;
@@ -39,6 +40,7 @@ template <unsigned Bits>
 inline LebStatus readSignedLeb(const uint8_t*& p, const uint8_t* end, int64_t& out) {
   static_assert(Bits > 0 && Bits <= 64);
   uint64_t result = 0;
+  out = 0;
   for (unsigned shift = 0;; shift += 7) {
     if (shift >= Bits) return LebStatus::TooLong;
     if (p == end) return LebStatus::End;

@@ -9,10 +9,11 @@
 
 #include "wasmnn/ast/module.h"
 #include "wasmnn/common/error.h"
+#include "wasmnn/common/internal_api.h"
 
 namespace wasmnn {
 
 // Decodes `bytes` in one pass. The result does not reference `bytes`.
-Result<Module> loadModule(std::span<const uint8_t> bytes);
+WASMNN_INTERNAL_API Result<Module> loadModule(std::span<const uint8_t> bytes);
 
 }  // namespace wasmnn

@@ -6,11 +6,12 @@
 
 #include "wasmnn/ast/module.h"
 #include "wasmnn/common/error.h"
+#include "wasmnn/common/internal_api.h"
 
 namespace wasmnn {
 
 // Ok, or ErrorKind::Invalid with the spec's wording, e.g.
 // "type mismatch (at offset 0x2a, func 3)".
-Result<void> validateModule(const Module& module);
+WASMNN_INTERNAL_API Result<void> validateModule(const Module& module);
 
 }  // namespace wasmnn

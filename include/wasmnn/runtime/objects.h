@@ -1,0 +1,164 @@
+// Runtime objects. The opaque types of the C API (wasmnn.h) are these
+// structs, so a handle is the object itself and needs no translation.
+// Everything except modules and engines is owned by its store.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wasmnn/ast/module.h"
+#include "wasmnn/common/error.h"
+#include "wasmnn/executor/exec.h"
+#include "wasmnn/runtime/memory.h"
+#include "wasmnn/wasmnn.h"
+
+struct wasmnn_error {
+  wasmnn_error_kind kind = WASMNN_ERROR_HOST;
+  std::string message;
+  int exitCode = 0;
+  std::vector<std::string> frames;  // innermost first
+};
+
+struct wasmnn_engine {
+  wasmnn_config config;  // defaults filled in
+};
+
+namespace wasmnn {
+struct CodeSlot {
+  std::once_flag once;
+  CompiledFunc code;
+};
+}  // namespace wasmnn
+
+// Reference-counted: instances keep their module alive after wasmnn_module_delete.
+struct wasmnn_module {
+  std::atomic<uint32_t> refs{1};
+  wasmnn::Module ast;
+  std::vector<uint32_t> typeIds;                  // interned id of each type (for call_indirect)
+  std::unique_ptr<wasmnn::CodeSlot[]> code;       // one per defined function, compiled lazily
+  void retain() { refs.fetch_add(1, std::memory_order_relaxed); }
+  void release() {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+};
+
+struct wasmnn_func {
+  const wasmnn::FuncType* type = nullptr;  // into the module, or hostType
+  uint32_t typeId = 0;
+  wasmnn_store* store = nullptr;
+  wasmnn_instance* instance = nullptr;     // wasm functions only
+  uint32_t index = 0;                      // function index within its module
+  const wasmnn::CompiledFunc* code = nullptr;  // set on first call (wasm only)
+  wasmnn_host_callback callback = nullptr; // host functions only
+  void* env = nullptr;
+  wasmnn_finalizer finalizer = nullptr;
+  wasmnn::FuncType hostType;
+  std::vector<wasmnn_valkind> cParams, cResults;  // for wasmnn_func_type, built on demand
+  bool isHost() const { return callback != nullptr; }
+};
+
+struct wasmnn_memory {
+  wasmnn::LinearMemory mem;
+  std::optional<uint32_t> declaredMax;
+};
+
+struct wasmnn_table {
+  wasmnn::ValType elem = wasmnn::ValType::FuncRef;
+  std::optional<uint32_t> declaredMax;
+  uint32_t maxElems = 0;         // effective cap
+  std::vector<uint64_t> elems;   // wasmnn_func* or externref bits; 0 = null
+};
+
+struct wasmnn_global {
+  wasmnn::GlobalType type;
+  uint64_t value = 0;  // slot encoding
+};
+
+struct wasmnn_instance {
+  wasmnn_module* module = nullptr;  // retained
+  wasmnn_store* store = nullptr;
+  std::vector<wasmnn_func*> funcs;
+  std::vector<wasmnn_table*> tables;
+  std::vector<wasmnn_memory*> memories;
+  std::vector<wasmnn_global*> globals;
+  std::vector<std::vector<uint64_t>> elems;      // element segments; dropped = empty
+  std::vector<std::span<const uint8_t>> datas;   // data segments; dropped = empty
+  std::vector<wasmnn_extern> exports;            // parallel to module->ast.exports
+  wasmnn_memory* mem0 = nullptr;                 // memory 0, or a shared empty memory
+  ~wasmnn_instance() {
+    if (module) module->release();
+  }
+};
+
+struct wasmnn_caller {
+  wasmnn_store* store;
+  wasmnn_instance* instance;  // NULL when called directly from the host
+};
+
+struct wasmnn_store {
+  wasmnn_config config;
+  std::vector<std::unique_ptr<wasmnn_func>> funcs;
+  std::vector<std::unique_ptr<wasmnn_memory>> memories;
+  std::vector<std::unique_ptr<wasmnn_table>> tables;
+  std::vector<std::unique_ptr<wasmnn_global>> globals;
+  std::vector<std::unique_ptr<wasmnn_instance>> instances;
+  wasmnn::ExecStack stack;
+  ~wasmnn_store();
+};
+
+struct wasmnn_linker {
+  wasmnn_store* store;
+  std::map<std::pair<std::string, std::string>, wasmnn_extern, std::less<>> defs;
+};
+
+namespace wasmnn {
+
+inline constexpr uint32_t kDefaultMaxCallDepth = 30000;
+inline constexpr size_t kDefaultValueStackBytes = size_t(8) << 20;
+inline constexpr uint32_t kDefaultMaxMemoryPages = 65536;
+inline constexpr uint32_t kDefaultMaxTableElements = 10'000'000;
+
+wasmnn_config normalizeConfig(const wasmnn_config* config);
+
+// A process-wide id per distinct function type, so call_indirect and import
+// matching compare types across modules with one integer comparison.
+uint32_t internFuncType(const FuncType& type);
+
+wasmnn_error* makeError(wasmnn_error_kind kind, std::string message);
+wasmnn_error* makeError(const Error& error);
+
+// Store-owned allocation.
+wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env,
+                         wasmnn_finalizer fin);
+Result<wasmnn_memory*> newMemory(wasmnn_store* store, uint32_t min, std::optional<uint32_t> max);
+Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, std::optional<uint32_t> max);
+wasmnn_global* newGlobal(wasmnn_store* store, GlobalType type, uint64_t value);
+
+// The memory every instance without a memory points at (size 0).
+wasmnn_memory* emptyMemory();
+
+// Grows a memory/table; returns the old size or -1 (spec semantics).
+int64_t growMemory(wasmnn_memory* memory, uint32_t delta);
+int64_t growTable(wasmnn_table* table, uint32_t delta, uint64_t init);
+
+// Instantiation per the 2.0 spec (imports resolved by the linker's names).
+wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_instance** out);
+
+}  // namespace wasmnn
+
+namespace wasmnn {
+
+// Conversions between the C API's wasmnn_val and 8-byte slot values.
+wasmnn_valkind valKindOf(ValType type);
+bool valTypeOf(wasmnn_valkind kind, ValType& out);
+wasmnn_val toVal(ValType type, uint64_t slot);
+uint64_t fromVal(const wasmnn_val& val);
+
+}  // namespace wasmnn

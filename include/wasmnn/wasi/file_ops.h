@@ -1,0 +1,26 @@
+// Helpers shared by the fd_* and path_* calls.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <ctime>
+#include <vector>
+
+#include <sys/uio.h>
+
+#include "wasmnn/wasi/abi.h"
+#include "wasmnn/wasi/guest_memory.h"
+
+namespace wasmnn::wasi {
+
+// Writes a WASI filestat for st at out (64 bytes, already bounds-checked by the caller or not: checked here).
+Errno store_filestat(const GuestMemory& mem, uint32_t out, const struct stat& st);
+
+// Turns the (atim, mtim, fst_flags) triple into utimensat/futimens times.
+Errno times_from_fst(uint64_t atim, uint64_t mtim, uint32_t fst_flags, struct timespec (&ts)[2]);
+
+// Reads a guest iovec array into host iovecs pointing at guest memory. Every
+// buffer is bounds-checked; the total is capped so one call moves < 2 GiB.
+Errno gather_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t iovs_len, std::vector<struct iovec>& out);
+
+}  // namespace wasmnn::wasi

@@ -1,0 +1,81 @@
+// Finds, dlopens, validates and initialises backend libraries
+// (libwasmnn_backend_<name>.so) and picks the one serving an encoding.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wasmnn/common/internal_api.h"
+#include "wasmnn/nn_backend.h"
+#include "wasmnn/wasi_nn/expected.h"
+
+namespace wasmnn::nn {
+
+// A validated, initialised backend. Lives for the whole process: libraries
+// are never dlclosed (frameworks like libtorch do not survive it).
+struct Backend {
+  std::string name;
+  std::string path;
+  wasmnn_nn_backend fns{};  // copy of the backend's table; members past its struct_size are NULL
+  wasmnn_nn_backend_info info{};
+  std::vector<wasmnn_nn_encoding> encodings;
+
+  bool takes(wasmnn_nn_encoding encoding) const;
+  bool runsOn(wasmnn_nn_target target) const;
+};
+
+// The backend, or the reason this file cannot be one.
+struct BackendOutcome {
+  std::shared_ptr<const Backend> backend;
+  std::string error;
+};
+
+// Validates a table returned by an entry function; returns "" or the problem.
+WASMNN_INTERNAL_API std::string checkBackendTable(const wasmnn_nn_backend* table, const std::string& expectedName);
+// Opens `path` (once per process; later calls return the first outcome).
+WASMNN_INTERNAL_API BackendOutcome openBackendLibrary(const std::string& path, const std::string& name);
+
+// The conventional backend name and CMake option for an encoding.
+struct EncodingRoute {
+  const char* backend;      // e.g. "onnxruntime"
+  const char* cmakeOption;  // e.g. "WASMNN_BACKEND_ONNXRUNTIME", nullptr when no such backend ships yet
+};
+EncodingRoute defaultRoute(wasmnn_nn_encoding encoding);
+
+struct SearchDir {
+  std::string path;
+  std::string origin;  // "--nn-backend-dir", "WASMNN_BACKEND_PATH", "next to libwasmnn.so"
+};
+
+// The one message for an encoding no backend can serve: encoding, file looked
+// for, directories searched, why (dlerror / ABI problem), and the fix.
+WASMNN_INTERNAL_API std::string missingBackendReport(wasmnn_nn_encoding encoding, const std::vector<SearchDir>& dirs,
+                                                     const std::string& why);
+
+class WASMNN_INTERNAL_API BackendLoader {
+ public:
+  void addDir(std::string dir);
+  // Flag dirs first, then $WASMNN_BACKEND_PATH, then the directory of libwasmnn.so.
+  std::vector<SearchDir> searchDirs() const;
+  // The backend for `encoding`: its conventional library first, else any
+  // installed backend that declares the encoding. On failure logs the
+  // one-message report and returns invalid_encoding.
+  NnExpected<std::shared_ptr<const Backend>> forEncoding(wasmnn_nn_encoding encoding);
+  // The `wasmnn backends` report: search path, installed, failed, missing.
+  std::string describe();
+
+ private:
+  BackendOutcome byNameLocked(const std::string& name, const std::vector<SearchDir>& dirs);
+  std::vector<std::string> installedNamesLocked(const std::vector<SearchDir>& dirs) const;
+
+  mutable std::mutex mu_;
+  std::vector<std::string> dirs_;
+  std::map<std::string, BackendOutcome> byName_;                     // attempts, by backend name
+  std::map<wasmnn_nn_encoding, std::shared_ptr<const Backend>> chosen_;  // successful routes
+};
+
+}  // namespace wasmnn::nn

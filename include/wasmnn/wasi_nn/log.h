@@ -1,0 +1,21 @@
+// Logging inside the WASI-NN host: one line per event on stderr through the
+// same service backends use (wasmnn_nn_log), so core and backend lines look
+// alike and never mix with the guest's stdout.
+#pragma once
+
+#include <string>
+
+#include "wasmnn/nn_backend.h"
+
+namespace wasmnn::nn {
+
+// The component name the core logs under.
+inline constexpr const char* kLogSource = "wasi-nn";
+
+// Logs `message` at `level` and returns `err`, so a failure site reads
+// `return fail(WASMNN_NN_INVALID_ARGUMENT, "...")`.
+wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message);
+void warn(const std::string& message);
+void debug(const std::string& message);
+
+}  // namespace wasmnn::nn

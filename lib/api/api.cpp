@@ -1,0 +1,302 @@
+// The public C API (wasmnn.h) on top of the runtime objects and executor.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "wasmnn/loader/loader.h"
+#include "wasmnn/runtime/objects.h"
+#include "wasmnn/validator/validator.h"
+
+using namespace wasmnn;
+
+namespace {
+
+wasmnn_error* hostError(std::string message) { return makeError(WASMNN_ERROR_HOST, std::move(message)); }
+
+std::optional<uint32_t> optionalMax(uint32_t max) {
+  return max == WASMNN_NO_MAX ? std::nullopt : std::optional<uint32_t>(max);
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---------------------------------------------------------------- errors
+
+wasmnn_error* wasmnn_error_new(wasmnn_error_kind kind, const char* message) {
+  return makeError(kind, message ? message : "");
+}
+
+wasmnn_error* wasmnn_error_new_exit(int exit_code) {
+  wasmnn_error* e = makeError(WASMNN_ERROR_EXIT, "exit with code " + std::to_string(exit_code));
+  e->exitCode = exit_code;
+  return e;
+}
+
+void wasmnn_error_delete(wasmnn_error* error) { delete error; }
+wasmnn_error_kind wasmnn_error_get_kind(const wasmnn_error* error) { return error->kind; }
+const char* wasmnn_error_message(const wasmnn_error* error) { return error->message.c_str(); }
+int wasmnn_error_exit_code(const wasmnn_error* error) { return error->exitCode; }
+size_t wasmnn_error_frame_count(const wasmnn_error* error) { return error->frames.size(); }
+
+const char* wasmnn_error_frame_function(const wasmnn_error* error, size_t index) {
+  return index < error->frames.size() ? error->frames[index].c_str() : nullptr;
+}
+
+// ---------------------------------------------------------------- engine
+
+wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config) { return new wasmnn_engine{normalizeConfig(config)}; }
+void wasmnn_engine_delete(wasmnn_engine* engine) { delete engine; }
+const char* wasmnn_version(void) { return WASMNN_VERSION_STRING; }
+
+// ---------------------------------------------------------------- module
+
+wasmnn_error* wasmnn_module_new(wasmnn_engine* engine, const uint8_t* bytes, size_t size, wasmnn_module** out) {
+  *out = nullptr;
+  if (!engine || (!bytes && size != 0)) return hostError("wasmnn_module_new: null argument");
+  auto loaded = loadModule(std::span<const uint8_t>(bytes, size));
+  if (!loaded) return makeError(loaded.error());
+  if (auto valid = validateModule(*loaded); !valid) return makeError(valid.error());
+  auto* m = new wasmnn_module;
+  m->ast = std::move(*loaded);
+  m->typeIds.reserve(m->ast.types.size());
+  for (const FuncType& t : m->ast.types) m->typeIds.push_back(internFuncType(t));
+  m->code = std::make_unique<CodeSlot[]>(m->ast.functions.size());
+  *out = m;
+  return nullptr;
+}
+
+void wasmnn_module_delete(wasmnn_module* module) {
+  if (module) module->release();
+}
+
+size_t wasmnn_module_import_count(const wasmnn_module* module) { return module->ast.imports.size(); }
+
+wasmnn_import_desc wasmnn_module_import(const wasmnn_module* module, size_t index) {
+  const Import& im = module->ast.imports.at(index);
+  return {im.module.c_str(), im.name.c_str(), wasmnn_externkind(im.kind)};
+}
+
+size_t wasmnn_module_export_count(const wasmnn_module* module) { return module->ast.exports.size(); }
+
+wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t index) {
+  const Export& e = module->ast.exports.at(index);
+  return {e.name.c_str(), wasmnn_externkind(e.kind)};
+}
+
+// ---------------------------------------------------------------- store
+
+wasmnn_store* wasmnn_store_new(wasmnn_engine* engine) {
+  auto* s = new wasmnn_store;
+  s->config = engine ? engine->config : normalizeConfig(nullptr);
+  return s;
+}
+
+void wasmnn_store_delete(wasmnn_store* store) { delete store; }
+
+// ---------------------------------------------------------------- functions
+
+wasmnn_memory* wasmnn_caller_memory(wasmnn_caller* caller) {
+  if (!caller->instance || caller->instance->memories.empty()) return nullptr;
+  return caller->instance->memories[0];
+}
+wasmnn_instance* wasmnn_caller_instance(wasmnn_caller* caller) { return caller->instance; }
+wasmnn_store* wasmnn_caller_store(wasmnn_caller* caller) { return caller->store; }
+
+wasmnn_func* wasmnn_func_new(wasmnn_store* store, const wasmnn_functype* type, wasmnn_host_callback callback,
+                             void* env, wasmnn_finalizer finalizer) {
+  if (!store || !type || !callback) return nullptr;
+  FuncType ft;
+  for (size_t i = 0; i < type->param_count; ++i) {
+    ValType t;
+    if (!valTypeOf(type->params[i], t)) return nullptr;
+    ft.params.push_back(t);
+  }
+  for (size_t i = 0; i < type->result_count; ++i) {
+    ValType t;
+    if (!valTypeOf(type->results[i], t)) return nullptr;
+    ft.results.push_back(t);
+  }
+  return newHostFunc(store, std::move(ft), callback, env, finalizer);
+}
+
+wasmnn_functype wasmnn_func_type(const wasmnn_func* func) {
+  auto* f = const_cast<wasmnn_func*>(func);
+  if (f->cParams.size() != f->type->params.size() || f->cResults.size() != f->type->results.size()) {
+    f->cParams.clear();
+    f->cResults.clear();
+    for (ValType t : f->type->params) f->cParams.push_back(valKindOf(t));
+    for (ValType t : f->type->results) f->cResults.push_back(valKindOf(t));
+  }
+  return {f->cParams.size(), f->cParams.data(), f->cResults.size(), f->cResults.data()};
+}
+
+wasmnn_error* wasmnn_func_call(wasmnn_func* func, const wasmnn_val* args, size_t arg_count, wasmnn_val* results,
+                               size_t result_count) {
+  if (!func) return hostError("wasmnn_func_call: null function");
+  const FuncType& t = *func->type;
+  if (arg_count != t.params.size())
+    return hostError("wasmnn_func_call: expected " + std::to_string(t.params.size()) + " arguments, got " +
+                     std::to_string(arg_count));
+  if (result_count < t.results.size())
+    return hostError("wasmnn_func_call: room for " + std::to_string(result_count) + " results, need " +
+                     std::to_string(t.results.size()));
+  size_t n = std::max(t.params.size(), t.results.size());
+  uint64_t small[16];
+  std::vector<uint64_t> big;
+  uint64_t* slots = small;
+  if (n > 16) {
+    big.resize(n);
+    slots = big.data();
+  }
+  for (size_t i = 0; i < arg_count; ++i) {
+    if (args[i].kind != valKindOf(t.params[i]))
+      return hostError("wasmnn_func_call: argument " + std::to_string(i) + " should be " +
+                       valTypeName(t.params[i]));
+    slots[i] = fromVal(args[i]);
+  }
+  if (wasmnn_error* e = invoke(func, slots, slots)) return e;
+  for (size_t i = 0; i < t.results.size(); ++i) results[i] = toVal(t.results[i], slots[i]);
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- memories
+
+wasmnn_error* wasmnn_memory_new(wasmnn_store* store, uint32_t min_pages, uint32_t max_pages, wasmnn_memory** out) {
+  *out = nullptr;
+  std::optional<uint32_t> max = optionalMax(max_pages);
+  if (max && *max < min_pages) return hostError("memory minimum exceeds its maximum");
+  if (min_pages > 65536 || (max && *max > 65536)) return hostError("memory size must be at most 65536 pages");
+  auto mem = newMemory(store, min_pages, max);
+  if (!mem) return hostError(mem.error().message);
+  *out = *mem;
+  return nullptr;
+}
+
+uint8_t* wasmnn_memory_data(wasmnn_memory* memory) { return memory->mem.data(); }
+size_t wasmnn_memory_size(const wasmnn_memory* memory) { return memory->mem.size(); }
+uint32_t wasmnn_memory_pages(const wasmnn_memory* memory) { return memory->mem.pages(); }
+
+wasmnn_error* wasmnn_memory_grow(wasmnn_memory* memory, uint32_t delta_pages, uint32_t* old_pages) {
+  int64_t old = growMemory(memory, delta_pages);
+  if (old < 0) return hostError("memory cannot grow by " + std::to_string(delta_pages) + " pages");
+  if (old_pages) *old_pages = uint32_t(old);
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- tables
+
+wasmnn_error* wasmnn_table_new(wasmnn_store* store, wasmnn_valkind element_kind, uint32_t min, uint32_t max,
+                               wasmnn_table** out) {
+  *out = nullptr;
+  if (element_kind != WASMNN_FUNCREF && element_kind != WASMNN_EXTERNREF)
+    return hostError("table elements must be funcref or externref");
+  std::optional<uint32_t> m = optionalMax(max);
+  if (m && *m < min) return hostError("table minimum exceeds its maximum");
+  auto t = newTable(store, element_kind == WASMNN_FUNCREF ? ValType::FuncRef : ValType::ExternRef, min, m);
+  if (!t) return hostError(t.error().message);
+  *out = *t;
+  return nullptr;
+}
+
+uint32_t wasmnn_table_size(const wasmnn_table* table) { return uint32_t(table->elems.size()); }
+
+wasmnn_error* wasmnn_table_get(const wasmnn_table* table, uint32_t index, wasmnn_val* out) {
+  if (index >= table->elems.size()) return hostError("out of bounds table access");
+  *out = toVal(table->elem, table->elems[index]);
+  return nullptr;
+}
+
+wasmnn_error* wasmnn_table_set(wasmnn_table* table, uint32_t index, const wasmnn_val* value) {
+  if (index >= table->elems.size()) return hostError("out of bounds table access");
+  if (value->kind != valKindOf(table->elem)) return hostError("value kind does not match the table");
+  table->elems[index] = fromVal(*value);
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- globals
+
+wasmnn_error* wasmnn_global_new(wasmnn_store* store, const wasmnn_val* init, bool mutable_, wasmnn_global** out) {
+  *out = nullptr;
+  ValType t;
+  if (!valTypeOf(init->kind, t) || t == ValType::V128) return hostError("unsupported global type");
+  *out = newGlobal(store, GlobalType{t, mutable_}, fromVal(*init));
+  return nullptr;
+}
+
+wasmnn_val wasmnn_global_get(const wasmnn_global* global) { return toVal(global->type.type, global->value); }
+
+wasmnn_error* wasmnn_global_set(wasmnn_global* global, const wasmnn_val* value) {
+  if (!global->type.mut) return hostError("global is immutable");
+  if (value->kind != valKindOf(global->type.type)) return hostError("value kind does not match the global");
+  global->value = fromVal(*value);
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- linking
+
+wasmnn_linker* wasmnn_linker_new(wasmnn_store* store) { return new wasmnn_linker{store, {}}; }
+void wasmnn_linker_delete(wasmnn_linker* linker) { delete linker; }
+
+wasmnn_error* wasmnn_linker_define(wasmnn_linker* linker, const char* module, const char* name,
+                                   const wasmnn_extern* item) {
+  if (!module || !name || !item) return hostError("wasmnn_linker_define: null argument");
+  linker->defs[std::make_pair(std::string(module), std::string(name))] = *item;
+  return nullptr;
+}
+
+wasmnn_error* wasmnn_linker_define_func(wasmnn_linker* linker, const char* module, const char* name,
+                                        const wasmnn_functype* type, wasmnn_host_callback callback, void* env,
+                                        wasmnn_finalizer finalizer) {
+  wasmnn_func* f = wasmnn_func_new(linker->store, type, callback, env, finalizer);
+  if (!f) return hostError("wasmnn_linker_define_func: invalid function type or callback");
+  wasmnn_extern e{};
+  e.kind = WASMNN_EXTERN_FUNC;
+  e.of.func = f;
+  return wasmnn_linker_define(linker, module, name, &e);
+}
+
+wasmnn_error* wasmnn_linker_define_instance(wasmnn_linker* linker, const char* module, wasmnn_instance* instance) {
+  if (!module || !instance) return hostError("wasmnn_linker_define_instance: null argument");
+  const std::vector<Export>& exports = instance->module->ast.exports;
+  for (size_t i = 0; i < exports.size(); ++i)
+    linker->defs[std::make_pair(std::string(module), exports[i].name)] = instance->exports[i];
+  return nullptr;
+}
+
+wasmnn_error* wasmnn_linker_instantiate(wasmnn_linker* linker, const wasmnn_module* module, wasmnn_instance** out) {
+  *out = nullptr;
+  if (!linker || !module) return hostError("wasmnn_linker_instantiate: null argument");
+  return instantiate(linker, const_cast<wasmnn_module*>(module), out);
+}
+
+// ---------------------------------------------------------------- instances
+
+bool wasmnn_instance_export(const wasmnn_instance* instance, const char* name, wasmnn_extern* out) {
+  return wasmnn_instance_export_sized(instance, name, std::strlen(name), out);
+}
+
+bool wasmnn_instance_export_sized(const wasmnn_instance* instance, const char* name, size_t name_len,
+                                  wasmnn_extern* out) {
+  const std::vector<Export>& exports = instance->module->ast.exports;
+  std::string_view wanted(name, name_len);
+  for (size_t i = 0; i < exports.size(); ++i) {
+    if (exports[i].name == wanted) {
+      *out = instance->exports[i];
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t wasmnn_instance_export_count(const wasmnn_instance* instance) { return instance->exports.size(); }
+
+void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, const char** name,
+                                wasmnn_extern* out) {
+  *name = instance->module->ast.exports.at(index).name.c_str();
+  *out = instance->exports.at(index);
+}
+
+const wasmnn_module* wasmnn_instance_module(const wasmnn_instance* instance) { return instance->module; }
+
+}  // extern "C"

@@ -1,0 +1,810 @@
+// Translates a validated function body into slot-based internal code.
+//
+// Frame layout: slot i < numLocals is local i (params first); operand stack
+// position p lives in slot numLocals + p (its "canonical" slot). The compiler
+// tracks a virtual operand stack whose entries are either already in their
+// canonical slot (Temp), still the value of a local (Local) or a constant
+// (Const); Local and Const entries are folded into their consumer's operands
+// and only copied when they must reach a canonical slot (block boundaries,
+// call arguments, branch values). Every instruction writes its result straight
+// into the destination slot, and a following local.set retargets it.
+//
+// Operand layouts (after the two handler words):
+//   Br off | BrIf/BrUnless cond off | BrTable idx n off[0..n] (off[n] = default)
+//   Call func argBase | CallIndirect typeId table idx argBase | Ret
+//   Copy dst src | Const32 dst imm | Const64 dst lo hi | Select dst a b cond
+//   RefFunc dst func | GlobalGet dst idx | GlobalSet idx src
+//   TableGet dst table idx | TableSet table idx val
+//   Load* dst addr offset | Store* addr val offset | MemorySize dst | MemoryGrow dst delta
+//   MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n
+//   TableInit seg table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n
+//   TableGrow dst table init n | TableSize dst table | TableFill table i v n
+//   unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words)
+//   BrIf<cmp> a b off | BrIf<cmp>I a imm off
+#include <algorithm>
+#include <optional>
+
+#include "wasmnn/runtime/objects.h"
+#include "xops.h"
+
+namespace wasmnn {
+
+namespace {
+
+enum class Kind : uint8_t { Temp, Local, Const };
+
+struct Entry {
+  Kind kind = Kind::Temp;
+  uint32_t local = 0;
+  uint64_t value = 0;
+};
+
+struct Fixup {
+  uint32_t instrStart;
+  uint32_t word;
+};
+
+struct Ctrl {
+  Ctrl(Op o, uint32_t h, uint32_t np = 0, uint32_t nr = 0) : op(o), height(h), nParams(np), nResults(nr) {}
+  Op op = Op::Block;
+  uint32_t height = 0;  // operand stack height below the block's params
+  uint32_t nParams = 0, nResults = 0;
+  uint32_t loopStart = 0;
+  std::vector<Fixup> fixups;        // forward branches to the end
+  std::optional<Fixup> elseFixup;   // If: the jump to the else arm
+  bool unreachable = false;         // the rest of the current arm is dead code
+  bool dead = false;                // the whole block sits in dead code
+  uint32_t arity() const { return op == Op::Loop ? nParams : nResults; }
+};
+
+// The last emitted compare, for fusing with a following branch.
+struct LastCmp {
+  uint32_t start = 0, end = UINT32_MAX;
+  X op = X::I32Eq;
+  uint32_t a = 0, dst = 0;
+  bool imm = false;
+  uint64_t b = 0;  // slot or immediate
+};
+
+std::optional<X> unaryX(Op op) {
+  switch (op) {
+#define CASE(n) \
+  case Op::n:   \
+    return X::n;
+    WASMNN_XOPS_UNARY(CASE)
+#undef CASE
+    default: return std::nullopt;
+  }
+}
+
+std::optional<X> binaryX(Op op) {
+  switch (op) {
+#define CASE(n) \
+  case Op::n:   \
+    return X::n;
+    WASMNN_XOPS_BINARY(CASE)
+#undef CASE
+    default: return std::nullopt;
+  }
+}
+
+std::optional<X> immX(Op op) {
+  switch (op) {
+#define CASE(n) \
+  case Op::n:   \
+    return X::n##I;
+    WASMNN_XOPS_IMM32(CASE)
+    WASMNN_XOPS_IMM64(CASE)
+#undef CASE
+    default: return std::nullopt;
+  }
+}
+
+std::optional<X> cmpBranchX(X cmp, bool imm) {
+  switch (cmp) {
+#define CASE(n) \
+  case X::n:    \
+    return imm ? X::BrIf##n##I : X::BrIf##n;
+    WASMNN_XOPS_CMPBR(CASE)
+#undef CASE
+    default: return std::nullopt;
+  }
+}
+
+// The compare that is true exactly when `cmp` is false (for branching on false).
+X negate(X cmp) {
+  switch (cmp) {
+    case X::I32Eq: return X::I32Ne;
+    case X::I32Ne: return X::I32Eq;
+    case X::I32LtS: return X::I32GeS;
+    case X::I32GeS: return X::I32LtS;
+    case X::I32LtU: return X::I32GeU;
+    case X::I32GeU: return X::I32LtU;
+    case X::I32GtS: return X::I32LeS;
+    case X::I32LeS: return X::I32GtS;
+    case X::I32GtU: return X::I32LeU;
+    case X::I32LeU: return X::I32GtU;
+    case X::I64Eq: return X::I64Ne;
+    case X::I64Ne: return X::I64Eq;
+    case X::I64LtS: return X::I64GeS;
+    case X::I64GeS: return X::I64LtS;
+    case X::I64LtU: return X::I64GeU;
+    case X::I64GeU: return X::I64LtU;
+    case X::I64GtS: return X::I64LeS;
+    case X::I64LeS: return X::I64GtS;
+    case X::I64GtU: return X::I64LeU;
+    case X::I64LeU: return X::I64GtU;
+    default: return cmp;
+  }
+}
+
+bool commutative(Op op) {
+  switch (op) {
+    case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor: case Op::I32Eq:
+    case Op::I32Ne: case Op::I64Add: case Op::I64Mul: case Op::I64And: case Op::I64Or: case Op::I64Xor:
+    case Op::I64Eq: case Op::I64Ne:
+      return true;
+    default: return false;
+  }
+}
+
+bool isCompare(X x) { return cmpBranchX(x, false).has_value(); }
+
+class Compiler {
+ public:
+  Compiler(const wasmnn_module& module, uint32_t definedIndex, const void* const* labels)
+      : m_(module.ast), module_(module), fn_(module.ast.functions[definedIndex]), labels_(labels) {
+    const FuncType& type = m_.types[fn_.type];
+    out_.numParams = uint32_t(type.params.size());
+    out_.numLocals = out_.numParams + uint32_t(fn_.locals.size());
+    out_.numResults = uint32_t(type.results.size());
+  }
+
+  CompiledFunc run() {
+    ctrls_.emplace_back(Op::Block, 0, 0, out_.numResults);
+    for (const Instr& in : fn_.code) {
+      if (ctrls_.empty()) break;
+      if (ctrls_.back().unreachable) {
+        compileDead(in);
+      } else {
+        compile(in);
+      }
+    }
+    out_.frameSlots = out_.numLocals + maxHeight_;
+    out_.code.shrink_to_fit();
+    return std::move(out_);
+  }
+
+ private:
+  // ---- emission
+  uint32_t emit(X op) {
+    uint32_t start = uint32_t(code().size());
+    uint64_t p = reinterpret_cast<uintptr_t>(labels_[size_t(op)]);
+    code().push_back(uint32_t(p));
+    code().push_back(uint32_t(p >> 32));
+    return start;
+  }
+  void word(uint32_t w) { code().push_back(w); }
+  std::vector<uint32_t>& code() { return out_.code; }
+  uint32_t here() const { return uint32_t(out_.code.size()); }
+  // Marks the just-emitted instruction's destination word (at dstWord) as retargetable.
+  void producedAt(uint32_t dstWord) {
+    lastDstWord_ = dstWord;
+    lastEnd_ = here();
+  }
+  bool retargetable(uint32_t slot) const {
+    return lastEnd_ == here() && out_.code[lastDstWord_] == slot;
+  }
+  // A branch target: nothing emitted before it may be rewritten.
+  void bindLabel() {
+    lastEnd_ = UINT32_MAX;
+    lastCmp_.end = UINT32_MAX;
+  }
+  void patch(const Fixup& f, uint32_t target) { out_.code[f.word] = target - f.instrStart; }
+
+  // ---- virtual operand stack
+  uint32_t slotOf(uint32_t pos) const { return out_.numLocals + pos; }
+  uint32_t height() const { return uint32_t(stack_.size()); }
+  void push(Entry e) {
+    stack_.push_back(e);
+    maxHeight_ = std::max(maxHeight_, height());
+  }
+  uint32_t pushTemp() {
+    push(Entry{});
+    return slotOf(height() - 1);
+  }
+  void emitConst(uint32_t dst, uint64_t v) {
+    if (v <= UINT32_MAX) {
+      emit(X::Const32);
+      word(dst);
+      word(uint32_t(v));
+    } else {
+      emit(X::Const64);
+      word(dst);
+      word(uint32_t(v));
+      word(uint32_t(v >> 32));
+    }
+  }
+  // Emits code that puts entry `e` (at stack position pos) into slot dst.
+  void emitMove(uint32_t dst, const Entry& e, uint32_t pos) {
+    uint32_t src = 0;
+    switch (e.kind) {
+      case Kind::Const: emitConst(dst, e.value); return;
+      case Kind::Local: src = e.local; break;
+      case Kind::Temp: src = slotOf(pos); break;
+    }
+    if (src == dst) return;
+    emit(X::Copy);
+    word(dst);
+    word(src);
+  }
+  void materialize(uint32_t pos) {
+    Entry& e = stack_[pos];
+    if (e.kind == Kind::Temp) return;
+    emitMove(slotOf(pos), e, pos);
+    e = Entry{};
+  }
+  void materializeFrom(uint32_t pos) {
+    for (uint32_t p = pos; p < height(); ++p) materialize(p);
+  }
+  // Pops an operand and returns the slot holding it.
+  uint32_t popSlot() {
+    uint32_t pos = height() - 1;
+    Entry e = stack_.back();
+    stack_.pop_back();
+    switch (e.kind) {
+      case Kind::Temp: return slotOf(pos);
+      case Kind::Local: return e.local;
+      case Kind::Const: emitConst(slotOf(pos), e.value); return slotOf(pos);
+    }
+    return slotOf(pos);
+  }
+  Ctrl& label(uint32_t depth) { return ctrls_[ctrls_.size() - 1 - depth]; }
+  bool isFunctionLabel(uint32_t depth) const { return depth == ctrls_.size() - 1; }
+  void markUnreachable() {
+    Ctrl& c = ctrls_.back();
+    stack_.resize(c.height);
+    c.unreachable = true;
+  }
+  std::pair<uint32_t, uint32_t> blockArity(const BlockType& bt) const {
+    switch (bt.kind) {
+      case BlockType::Kind::Empty: return {0, 0};
+      case BlockType::Kind::Value: return {0, 1};
+      case BlockType::Kind::TypeIndex: {
+        const FuncType& t = m_.types[bt.typeIndex];
+        return {uint32_t(t.params.size()), uint32_t(t.results.size())};
+      }
+    }
+    return {0, 0};
+  }
+
+  // ---- branches
+  bool branchNeedsCopies(const Ctrl& t) const {
+    uint32_t arity = t.arity(), from = height() - arity;
+    for (uint32_t i = 0; i < arity; ++i) {
+      const Entry& e = stack_[from + i];
+      if (e.kind != Kind::Temp || from + i != t.height + i) return true;
+    }
+    return false;
+  }
+  // Moves the branch values into the target's slots without changing the
+  // virtual stack (the fall-through path still sees it unchanged). Sources
+  // sit at or above their destinations, so an ascending copy is safe.
+  void emitBranchCopies(const Ctrl& t) {
+    uint32_t arity = t.arity(), from = height() - arity;
+    for (uint32_t i = 0; i < arity; ++i) emitMove(slotOf(t.height + i), stack_[from + i], from + i);
+  }
+  void jumpTo(Ctrl& t, uint32_t start) {
+    if (t.op == Op::Loop) {
+      word(t.loopStart - start);
+    } else {
+      t.fixups.push_back({start, here()});
+      word(0);
+    }
+  }
+  void emitBranch(uint32_t depth) {
+    if (isFunctionLabel(depth)) return emitReturn();
+    Ctrl& t = label(depth);
+    emitBranchCopies(t);
+    jumpTo(t, emit(X::Br));
+  }
+  // Results go to slots 0..n-1. Locals among the sources that a result copy
+  // could overwrite are first saved to their canonical slots.
+  void emitReturn() {
+    uint32_t n = out_.numResults, from = height() - n;
+    if (n == 1 && stack_.back().kind == Kind::Temp && retargetable(slotOf(from))) {
+      out_.code[lastDstWord_] = 0;
+    } else {
+      std::vector<uint32_t> src(n);
+      for (uint32_t i = 0; i < n; ++i) {
+        const Entry& e = stack_[from + i];
+        if (e.kind == Kind::Local && e.local < n && e.local != i) {
+          emit(X::Copy);
+          word(slotOf(from + i));
+          word(e.local);
+          src[i] = slotOf(from + i);
+        } else if (e.kind == Kind::Local) {
+          src[i] = e.local;
+        } else {
+          src[i] = slotOf(from + i);
+        }
+      }
+      for (uint32_t i = 0; i < n; ++i) {
+        const Entry& e = stack_[from + i];
+        if (e.kind == Kind::Const) {
+          emitConst(i, e.value);
+        } else if (src[i] != i) {
+          emit(X::Copy);
+          word(i);
+          word(src[i]);
+        }
+      }
+    }
+    emit(X::Ret);
+  }
+  // If the condition on top was just computed by a compare, removes that
+  // compare and returns it so the branch can test it directly.
+  std::optional<LastCmp> takeCompare() {
+    if (stack_.back().kind != Kind::Temp || lastCmp_.end != here() || lastCmp_.dst != slotOf(height() - 1))
+      return std::nullopt;
+    LastCmp c = lastCmp_;
+    if (c.imm && isI64Cmp(c.op) && int64_t(c.b) != int64_t(int32_t(c.b))) return std::nullopt;
+    out_.code.resize(c.start);
+    stack_.pop_back();
+    lastCmp_.end = UINT32_MAX;
+    lastEnd_ = UINT32_MAX;
+    return c;
+  }
+  static bool isI64Cmp(X x) { return x >= X::I64Eq && x <= X::I64GeU; }
+  // Emits "branch if (cond == onTrue)" and returns the instruction start and
+  // the offset word for the caller to fill.
+  Fixup emitCondBranch(bool onTrue) {
+    if (auto c = takeCompare()) {
+      X op = onTrue ? c->op : negate(c->op);
+      uint32_t start = emit(*cmpBranchX(op, c->imm));
+      word(c->a);
+      word(uint32_t(c->b));
+      Fixup f{start, here()};
+      word(0);
+      return f;
+    }
+    uint32_t cond = popSlot();
+    uint32_t start = emit(onTrue ? X::BrIf : X::BrUnless);
+    word(cond);
+    Fixup f{start, here()};
+    word(0);
+    return f;
+  }
+
+  // ---- instruction groups
+  void compileDead(const Instr& in) {
+    Ctrl& c = ctrls_.back();
+    switch (in.op) {
+      case Op::Block:
+      case Op::Loop:
+      case Op::If: {
+        Ctrl d(in.op, height());
+        d.unreachable = d.dead = true;
+        ctrls_.push_back(std::move(d));
+        return;
+      }
+      case Op::Else:
+        if (!c.dead) elseArm();
+        return;
+      case Op::End:
+        if (c.dead) {
+          ctrls_.pop_back();
+        } else {
+          endBlock();
+        }
+        return;
+      default: return;
+    }
+  }
+
+  void elseArm() {
+    Ctrl& c = ctrls_.back();
+    if (!c.unreachable) {
+      materializeFrom(c.height);
+      uint32_t start = emit(X::Br);
+      c.fixups.push_back({start, here()});
+      word(0);
+    }
+    bindLabel();
+    if (c.elseFixup) patch(*c.elseFixup, here());
+    c.elseFixup.reset();
+    stack_.resize(c.height);
+    for (uint32_t i = 0; i < c.nParams; ++i) pushTemp();
+    c.unreachable = false;
+  }
+
+  void endBlock() {
+    Ctrl& c = ctrls_.back();
+    if (ctrls_.size() == 1) {
+      if (!c.unreachable) emitReturn();
+      ctrls_.pop_back();
+      return;
+    }
+    if (!c.unreachable) materializeFrom(c.height);
+    bindLabel();
+    for (const Fixup& f : c.fixups) patch(f, here());
+    if (c.elseFixup) patch(*c.elseFixup, here());
+    stack_.resize(c.height);
+    uint32_t n = c.nResults;
+    ctrls_.pop_back();
+    for (uint32_t i = 0; i < n; ++i) pushTemp();
+  }
+
+  void localSet(uint32_t local, bool tee) {
+    uint32_t pos = height() - 1;
+    // Stacked reads of this local must keep the old value.
+    for (uint32_t p = 0; p < pos; ++p)
+      if (stack_[p].kind == Kind::Local && stack_[p].local == local) materialize(p);
+    Entry e = stack_.back();
+    if (e.kind == Kind::Temp && retargetable(slotOf(pos))) {
+      out_.code[lastDstWord_] = local;
+      lastEnd_ = UINT32_MAX;
+      if (lastCmp_.end == here() && lastCmp_.dst == slotOf(pos)) lastCmp_.end = UINT32_MAX;
+    } else {
+      emitMove(local, e, pos);
+    }
+    stack_.pop_back();
+    if (tee) push(Entry{Kind::Local, local, 0});
+  }
+
+  void call(const FuncType& type, X op, std::initializer_list<uint32_t> operands, uint32_t calleeWord) {
+    uint32_t n = uint32_t(type.params.size());
+    uint32_t from = height() - n;
+    materializeFrom(from);
+    emit(op);
+    word(calleeWord);
+    for (uint32_t w : operands) word(w);
+    word(slotOf(from));
+    stack_.resize(from);
+    for (size_t i = 0; i < type.results.size(); ++i) pushTemp();
+  }
+
+  void unary(X op) {
+    uint32_t a = popSlot();
+    uint32_t dst = slotOf(height());
+    emit(op);
+    word(dst);
+    word(a);
+    pushTemp();
+    producedAt(here() - 2);
+  }
+
+  void binary(Op op, X x) {
+    std::optional<X> withImm = immX(op);
+    if (op == Op::I32Sub || op == Op::I64Sub) withImm = op == Op::I32Sub ? X::I32AddI : X::I64AddI;
+    bool constRight = stack_.back().kind == Kind::Const;
+    // A constant left operand of a commutative op can serve as the immediate.
+    bool constLeft = !constRight && commutative(op) && stack_[height() - 2].kind == Kind::Const;
+    uint32_t start = 0, a = 0, dst = 0;
+    bool imm = false;
+    uint64_t b = 0;
+    if (withImm && (constRight || constLeft)) {
+      if (constRight) {
+        b = stack_.back().value;
+        stack_.pop_back();
+        a = popSlot();
+      } else {
+        a = popSlot();
+        b = stack_.back().value;
+        stack_.pop_back();
+      }
+      if (op == Op::I32Sub) b = uint32_t(0u - uint32_t(b));
+      if (op == Op::I64Sub) b = 0 - b;
+      dst = slotOf(height());
+      start = emit(*withImm);
+      word(dst);
+      word(a);
+      word(uint32_t(b));
+      if (*withImm >= X::I64AddI && *withImm <= X::I64GeUI) word(uint32_t(b >> 32));
+      imm = true;
+      x = *withImm;
+    } else {
+      uint32_t bs = popSlot();
+      a = popSlot();
+      dst = slotOf(height());
+      start = emit(x);
+      word(dst);
+      word(a);
+      word(bs);
+      b = bs;
+    }
+    pushTemp();
+    producedAt(start + 2);
+    X plain = imm ? baseOf(op) : x;
+    if (isCompare(plain)) lastCmp_ = LastCmp{start, here(), plain, a, dst, imm, b};
+  }
+  static X baseOf(Op op) { return *binaryX(op); }
+
+  void compile(const Instr& in) {
+    switch (in.op) {
+      case Op::Unreachable:
+        emit(X::Unreachable);
+        markUnreachable();
+        return;
+      case Op::Nop: return;
+      case Op::Block:
+      case Op::Loop: {
+        auto [np, nr] = blockArity(in.blockType);
+        materializeFrom(0);
+        Ctrl c(in.op, height() - np, np, nr);
+        if (in.op == Op::Loop) {
+          bindLabel();
+          c.loopStart = here();
+        }
+        ctrls_.push_back(std::move(c));
+        return;
+      }
+      case Op::If: {
+        auto [np, nr] = blockArity(in.blockType);
+        // Stacked values must be in canonical slots before the arms split.
+        uint32_t condPos = height() - 1;
+        for (uint32_t p = 0; p < condPos; ++p) materialize(p);
+        Fixup f = emitCondBranch(false);
+        Ctrl c(in.op, height() - np, np, nr);
+        c.elseFixup = f;
+        ctrls_.push_back(std::move(c));
+        return;
+      }
+      case Op::Else: elseArm(); return;
+      case Op::End: endBlock(); return;
+      case Op::Br:
+        emitBranch(in.a);
+        markUnreachable();
+        return;
+      case Op::BrIf: {
+        if (!isFunctionLabel(in.a)) {
+          // Decide with the condition still stacked: the values are below it.
+          Entry cond = stack_.back();
+          stack_.pop_back();
+          bool direct = !branchNeedsCopies(label(in.a));
+          stack_.push_back(cond);
+          if (direct) {
+            Fixup f = emitCondBranch(true);
+            Ctrl& t = label(in.a);
+            if (t.op == Op::Loop) {
+              out_.code[f.word] = t.loopStart - f.instrStart;
+            } else {
+              t.fixups.push_back(f);
+            }
+            return;
+          }
+        }
+        Fixup skip = emitCondBranch(false);
+        emitBranch(in.a);
+        bindLabel();
+        patch(skip, here());
+        return;
+      }
+      case Op::BrTable: {
+        uint32_t idx = popSlot();
+        uint32_t n = in.b - 1;
+        uint32_t start = emit(X::BrTable);
+        word(idx);
+        word(n);
+        uint32_t table = here();
+        for (uint32_t i = 0; i <= n; ++i) word(0);
+        for (uint32_t i = 0; i <= n; ++i) {
+          uint32_t depth = fn_.brTableTargets[in.a + i];
+          Ctrl& t = label(depth);
+          if (!isFunctionLabel(depth) && !branchNeedsCopies(t)) {
+            if (t.op == Op::Loop) {
+              out_.code[table + i] = t.loopStart - start;
+            } else {
+              t.fixups.push_back({start, table + i});
+            }
+          } else {
+            out_.code[table + i] = here() - start;
+            emitBranch(depth);
+          }
+        }
+        markUnreachable();
+        return;
+      }
+      case Op::Return:
+        emitReturn();
+        markUnreachable();
+        return;
+      case Op::Call: {
+        const FuncType& t = m_.types[m_.funcTypeIndex(in.a)];
+        call(t, X::Call, {}, in.a);
+        return;
+      }
+      case Op::CallIndirect: {
+        uint32_t idx = popSlot();
+        call(m_.types[in.a], X::CallIndirect, {in.b, idx}, module_.typeIds[in.a]);
+        return;
+      }
+      case Op::RefNull: push(Entry{Kind::Const, 0, 0}); return;
+      case Op::RefFunc: {
+        uint32_t dst = pushTemp();
+        emit(X::RefFunc);
+        word(dst);
+        word(in.a);
+        return;
+      }
+      case Op::Drop: stack_.pop_back(); return;
+      case Op::Select:
+      case Op::SelectT: {
+        uint32_t cond = popSlot(), b = popSlot(), a = popSlot();
+        uint32_t dst = slotOf(height());
+        emit(X::Select);
+        word(dst);
+        word(a);
+        word(b);
+        word(cond);
+        pushTemp();
+        producedAt(here() - 4);
+        return;
+      }
+      case Op::LocalGet: push(Entry{Kind::Local, in.a, 0}); return;
+      case Op::LocalSet: localSet(in.a, false); return;
+      case Op::LocalTee: localSet(in.a, true); return;
+      case Op::GlobalGet: {
+        uint32_t dst = slotOf(height());
+        emit(X::GlobalGet);
+        word(dst);
+        word(in.a);
+        pushTemp();
+        producedAt(here() - 2);
+        return;
+      }
+      case Op::GlobalSet: {
+        uint32_t src = popSlot();
+        emit(X::GlobalSet);
+        word(in.a);
+        word(src);
+        return;
+      }
+      case Op::TableGet: {
+        uint32_t idx = popSlot();
+        uint32_t dst = slotOf(height());
+        emit(X::TableGet);
+        word(dst);
+        word(in.a);
+        word(idx);
+        pushTemp();
+        return;
+      }
+      case Op::TableSet: {
+        uint32_t v = popSlot(), idx = popSlot();
+        emit(X::TableSet);
+        word(in.a);
+        word(idx);
+        word(v);
+        return;
+      }
+      case Op::I32Load: case Op::F32Load: case Op::I64Load32U: return load(X::Load32, in.b);
+      case Op::I64Load: case Op::F64Load: return load(X::Load64, in.b);
+      case Op::I32Load8S: return load(X::Load8S32, in.b);
+      case Op::I32Load8U: case Op::I64Load8U: return load(X::Load8U, in.b);
+      case Op::I32Load16S: return load(X::Load16S32, in.b);
+      case Op::I32Load16U: case Op::I64Load16U: return load(X::Load16U, in.b);
+      case Op::I64Load8S: return load(X::Load8S64, in.b);
+      case Op::I64Load16S: return load(X::Load16S64, in.b);
+      case Op::I64Load32S: return load(X::Load32S64, in.b);
+      case Op::I32Store8: case Op::I64Store8: return store(X::Store8, in.b);
+      case Op::I32Store16: case Op::I64Store16: return store(X::Store16, in.b);
+      case Op::I32Store: case Op::F32Store: case Op::I64Store32: return store(X::Store32, in.b);
+      case Op::I64Store: case Op::F64Store: return store(X::Store64, in.b);
+      case Op::MemorySize: {
+        uint32_t dst = pushTemp();
+        emit(X::MemorySize);
+        word(dst);
+        return;
+      }
+      case Op::MemoryGrow: {
+        uint32_t delta = popSlot();
+        uint32_t dst = pushTemp();
+        emit(X::MemoryGrow);
+        word(dst);
+        word(delta);
+        return;
+      }
+      case Op::I32Const:
+      case Op::F32Const: push(Entry{Kind::Const, 0, uint32_t(in.u64)}); return;
+      case Op::I64Const:
+      case Op::F64Const: push(Entry{Kind::Const, 0, in.u64}); return;
+      // Reinterpretations do not change the bits in a slot.
+      case Op::I32ReinterpretF32: case Op::I64ReinterpretF64: case Op::F32ReinterpretI32:
+      case Op::F64ReinterpretI64:
+        return;
+      case Op::MemoryInit: return bulk(X::MemoryInit, {in.a}, 3);
+      case Op::DataDrop: return bulk(X::DataDrop, {in.a}, 0);
+      case Op::MemoryCopy: return bulk(X::MemoryCopy, {}, 3);
+      case Op::MemoryFill: return bulk(X::MemoryFill, {}, 3);
+      case Op::TableInit: return bulk(X::TableInit, {in.a, in.b}, 3);
+      case Op::ElemDrop: return bulk(X::ElemDrop, {in.a}, 0);
+      case Op::TableCopy: return bulk(X::TableCopy, {in.a, in.b}, 3);
+      case Op::TableFill: return bulk(X::TableFill, {in.a}, 3);
+      case Op::TableSize: {
+        uint32_t dst = pushTemp();
+        emit(X::TableSize);
+        word(dst);
+        word(in.a);
+        return;
+      }
+      case Op::TableGrow: {
+        uint32_t n = popSlot(), init = popSlot();
+        uint32_t dst = pushTemp();
+        emit(X::TableGrow);
+        word(dst);
+        word(in.a);
+        word(init);
+        word(n);
+        return;
+      }
+      default: break;
+    }
+    if (auto x = unaryX(in.op)) {
+      unary(*x);
+      if (in.op == Op::I32Eqz || in.op == Op::I64Eqz) {
+        // eqz is "== 0": lets a following branch fuse with it.
+        uint32_t start = here() - 4;
+        lastCmp_ = LastCmp{start, here(), in.op == Op::I32Eqz ? X::I32Eq : X::I64Eq, out_.code[start + 3],
+                           out_.code[start + 2], true, 0};
+      }
+      return;
+    }
+    if (auto x = binaryX(in.op)) return binary(in.op, *x);
+    // Every validated opcode is handled above; anything else cannot run.
+    emit(X::Unreachable);
+  }
+
+  void load(X op, uint32_t offset) {
+    uint32_t addr = popSlot();
+    uint32_t dst = slotOf(height());
+    emit(op);
+    word(dst);
+    word(addr);
+    word(offset);
+    pushTemp();
+    producedAt(here() - 3);
+  }
+  void store(X op, uint32_t offset) {
+    uint32_t v = popSlot(), addr = popSlot();
+    emit(op);
+    word(addr);
+    word(v);
+    word(offset);
+  }
+  // Ops with immediates followed by `popped` stack operands in push order.
+  void bulk(X op, std::initializer_list<uint32_t> imms, uint32_t popped) {
+    uint32_t slots[3];
+    for (uint32_t i = popped; i > 0; --i) slots[i - 1] = popSlot();
+    emit(op);
+    for (uint32_t w : imms) word(w);
+    for (uint32_t i = 0; i < popped; ++i) word(slots[i]);
+  }
+
+  const Module& m_;
+  const wasmnn_module& module_;
+  const Function& fn_;
+  const void* const* labels_;
+  CompiledFunc out_;
+  std::vector<Entry> stack_;
+  std::vector<Ctrl> ctrls_;
+  uint32_t maxHeight_ = 0;
+  uint32_t lastDstWord_ = 0, lastEnd_ = UINT32_MAX;
+  LastCmp lastCmp_;
+};
+
+}  // namespace
+
+CompiledFunc compileFunction(const wasmnn_module& module, uint32_t definedIndex, const void* const* labels) {
+  return Compiler(module, definedIndex, labels).run();
+}
+
+const CompiledFunc& compiledCode(const wasmnn_func* func) {
+  wasmnn_module& module = *func->instance->module;
+  uint32_t defined = func->index - module.ast.importedFuncs;
+  CodeSlot& slot = module.code[defined];
+  std::call_once(slot.once, [&] { slot.code = compileFunction(module, defined, interpreterLabels()); });
+  return slot.code;
+}
+
+}  // namespace wasmnn

@@ -1,0 +1,645 @@
+// The interpreter: direct-threaded dispatch (GCC computed goto) over the
+// slot code made by compiler.cpp. wasm->wasm calls push a Frame on the
+// store's own frame stack and stay in this loop, so recursion depth is bounded
+// by max_call_depth and never by the C stack; only host->wasm re-entry nests
+// C activations (bounded by kMaxHostReentry).
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <vector>
+
+#include "numeric.h"
+#include "wasmnn/runtime/objects.h"
+#include "xops.h"
+
+namespace wasmnn {
+
+namespace {
+
+constexpr size_t kMaxBacktrace = 128;
+
+inline void* handlerAt(const uint32_t* ip) {
+  uint64_t v;
+  std::memcpy(&v, ip, sizeof v);
+  return reinterpret_cast<void*>(uintptr_t(v));
+}
+
+inline float f32(uint64_t s) { return std::bit_cast<float>(uint32_t(s)); }
+inline double f64(uint64_t s) { return std::bit_cast<double>(s); }
+inline uint64_t bits(float f) { return std::bit_cast<uint32_t>(f); }
+inline uint64_t bits(double d) { return std::bit_cast<uint64_t>(d); }
+
+std::string frameName(const wasmnn_func* f) { return f->instance->module->ast.functionName(f->index); }
+
+wasmnn_error* exhausted() { return makeError(WASMNN_ERROR_EXHAUSTION, "call stack exhausted"); }
+
+// Bulk operations check the whole range before writing anything (2.0 semantics).
+bool memoryInit(wasmnn_instance* inst, uint32_t seg, uint64_t d, uint64_t s, uint64_t n) {
+  std::span<const uint8_t> data = inst->datas[seg];
+  LinearMemory& m = inst->mem0->mem;
+  if (s + n > data.size() || d + n > m.size()) return false;
+  if (n) std::memcpy(m.data() + d, data.data() + s, n);
+  return true;
+}
+
+bool tableInit(wasmnn_instance* inst, uint32_t seg, uint32_t table, uint64_t d, uint64_t s, uint64_t n) {
+  const std::vector<uint64_t>& elems = inst->elems[seg];
+  std::vector<uint64_t>& t = inst->tables[table]->elems;
+  if (s + n > elems.size() || d + n > t.size()) return false;
+  std::copy_n(elems.begin() + s, n, t.begin() + d);
+  return true;
+}
+
+bool tableCopy(wasmnn_instance* inst, uint32_t dstTable, uint32_t srcTable, uint64_t d, uint64_t s, uint64_t n) {
+  std::vector<uint64_t>& dt = inst->tables[dstTable]->elems;
+  std::vector<uint64_t>& st = inst->tables[srcTable]->elems;
+  if (s + n > st.size() || d + n > dt.size()) return false;
+  if (n) std::memmove(dt.data() + d, st.data() + s, n * sizeof(uint64_t));
+  return true;
+}
+
+bool tableFill(wasmnn_table* table, uint64_t i, uint64_t v, uint64_t n) {
+  if (i + n > table->elems.size()) return false;
+  std::fill_n(table->elems.begin() + i, n, v);
+  return true;
+}
+
+void addBacktrace(wasmnn_error* err, const wasmnn_func* func, const Frame* top, const Frame* base) {
+  if (func && err->frames.size() < kMaxBacktrace) err->frames.push_back(frameName(func));
+  for (const Frame* f = top - 1; f > base && err->frames.size() < kMaxBacktrace; --f)
+    err->frames.push_back(frameName(f->func));
+}
+
+// Runs `entry` with its arguments already in fp[0..). With labelsOut set,
+// only hands out the handler table (for the compiler) and returns.
+__attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, const void* const** labelsOut) {
+#define WASMNN_LBL(n) &&L_##n,
+#define WASMNN_LBL_I(n) &&L_##n##I,
+#define WASMNN_LBL_BR(n) &&L_BrIf##n,
+#define WASMNN_LBL_BRI(n) &&L_BrIf##n##I,
+  static const void* const labels[] = {
+      WASMNN_XOPS_MISC(WASMNN_LBL) WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
+      WASMNN_XOPS_IMM32(WASMNN_LBL_I) WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
+      WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
+  static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
+  if (labelsOut) {
+    *labelsOut = labels;
+    return nullptr;
+  }
+
+  ExecStack& st = entry->store->stack;
+  Frame* const frameBase = st.frameTop;
+  Frame* frameTop = frameBase;
+  Frame* const frameEnd = st.frameEnd;
+  uint64_t* const valueEnd = st.valueEnd;
+  const uint32_t* ip = nullptr;
+  const uint32_t* retIp = nullptr;  // nullptr: return from this activation
+  wasmnn_func* func = nullptr;      // the running function
+  wasmnn_func* callee = entry;
+  uint64_t* args = fp;
+  wasmnn_instance* inst = nullptr;
+  wasmnn_func* const* funcs = nullptr;
+  wasmnn_global* const* globals = nullptr;
+  wasmnn_table* const* tables = nullptr;
+  wasmnn_memory* mem = nullptr;
+  uint8_t* memBase = nullptr;
+  uint64_t memSize = 0;
+  const char* trapMsg = nullptr;
+  wasmnn_error* err = nullptr;
+
+#define SLOT(i) fp[ip[i]]
+#define NEXT(n)            \
+  do {                     \
+    ip += (n);             \
+    goto* handlerAt(ip);   \
+  } while (0)
+#define TRAP(msg)   \
+  do {              \
+    trapMsg = msg;  \
+    goto do_trap;   \
+  } while (0)
+#define LOAD_INSTANCE()               \
+  do {                                \
+    funcs = inst->funcs.data();       \
+    globals = inst->globals.data();   \
+    tables = inst->tables.data();     \
+    mem = inst->mem0;                 \
+    memBase = mem->mem.data();        \
+    memSize = mem->mem.size();        \
+  } while (0)
+#define U32(x) uint64_t(uint32_t(x))
+#define S32(x) int32_t(uint32_t(x))
+#define S64(x) int64_t(x)
+
+  goto do_call;
+
+do_call: {
+  const CompiledFunc* c = callee->code;
+  if (__builtin_expect(c == nullptr, 0)) {
+    if (callee->isHost()) goto do_host_call;
+    c = callee->code = &compiledCode(callee);
+  }
+  if (__builtin_expect(frameTop >= frameEnd || args + c->frameSlots > valueEnd, 0)) {
+    err = exhausted();
+    goto unwind;
+  }
+  frameTop->retIp = retIp;
+  frameTop->fp = fp;
+  frameTop->func = func;
+  ++frameTop;
+  fp = args;
+  func = callee;
+  if (c->numLocals != c->numParams) std::memset(fp + c->numParams, 0, (c->numLocals - c->numParams) * 8);
+  if (__builtin_expect(callee->instance != inst, 0)) {
+    inst = callee->instance;
+    LOAD_INSTANCE();
+  }
+  ip = c->code.data();
+  NEXT(0);
+}
+
+do_host_call: {
+  const FuncType& t = *callee->type;
+  st.frameTop = frameTop;
+  st.valueTop = args + std::max(t.params.size(), t.results.size());
+  if (wasmnn_error* e = callHost(callee, inst, args)) {
+    err = e;
+    goto unwind;
+  }
+  memSize = mem->mem.size();  // the host may have grown it
+  ip = retIp;
+  NEXT(0);
+}
+
+L_Ret: {
+  --frameTop;
+  ip = frameTop->retIp;
+  if (__builtin_expect(ip == nullptr, 0)) return nullptr;
+  fp = frameTop->fp;
+  func = frameTop->func;
+  if (__builtin_expect(func->instance != inst, 0)) {
+    inst = func->instance;
+    LOAD_INSTANCE();
+  }
+  NEXT(0);
+}
+
+L_Call:
+  callee = funcs[ip[2]];
+  args = fp + ip[3];
+  retIp = ip + 4;
+  goto do_call;
+
+L_CallIndirect: {
+  wasmnn_table* t = tables[ip[3]];
+  uint32_t i = uint32_t(SLOT(4));
+  if (i >= t->elems.size()) TRAP("undefined element");
+  callee = reinterpret_cast<wasmnn_func*>(uintptr_t(t->elems[i]));
+  if (callee == nullptr) TRAP("uninitialized element");
+  if (callee->typeId != ip[2]) TRAP("indirect call type mismatch");
+  args = fp + ip[5];
+  retIp = ip + 6;
+  goto do_call;
+}
+
+L_Unreachable: TRAP("unreachable");
+L_Br: NEXT(int32_t(ip[2]));
+L_BrIf:
+  if (uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
+  NEXT(4);
+L_BrUnless:
+  if (!uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
+  NEXT(4);
+L_BrTable: {
+  uint32_t i = uint32_t(SLOT(2));
+  uint32_t n = ip[3];
+  NEXT(int32_t(ip[4 + (i < n ? i : n)]));
+}
+L_Copy:
+  SLOT(2) = SLOT(3);
+  NEXT(4);
+L_Const32:
+  SLOT(2) = ip[3];
+  NEXT(4);
+L_Const64:
+  SLOT(2) = uint64_t(ip[3]) | uint64_t(ip[4]) << 32;
+  NEXT(5);
+L_Select:
+  SLOT(2) = uint32_t(SLOT(5)) ? SLOT(3) : SLOT(4);
+  NEXT(6);
+L_RefFunc:
+  SLOT(2) = reinterpret_cast<uintptr_t>(funcs[ip[3]]);
+  NEXT(4);
+L_GlobalGet:
+  SLOT(2) = globals[ip[3]]->value;
+  NEXT(4);
+L_GlobalSet:
+  globals[ip[2]]->value = SLOT(3);
+  NEXT(4);
+L_TableGet: {
+  wasmnn_table* t = tables[ip[3]];
+  uint32_t i = uint32_t(SLOT(4));
+  if (i >= t->elems.size()) TRAP("out of bounds table access");
+  SLOT(2) = t->elems[i];
+  NEXT(5);
+}
+L_TableSet: {
+  wasmnn_table* t = tables[ip[2]];
+  uint32_t i = uint32_t(SLOT(3));
+  if (i >= t->elems.size()) TRAP("out of bounds table access");
+  t->elems[i] = SLOT(4);
+  NEXT(5);
+}
+
+  // ---- memory: 64-bit effective addresses, so address + offset + size cannot wrap
+#define EA(addrOperand, size)                                                  \
+  uint64_t ea = uint64_t(uint32_t(SLOT(addrOperand))) + ip[4];                 \
+  if (__builtin_expect(ea + (size) > memSize, 0)) TRAP("out of bounds memory access")
+#define LOAD(name, T, conv)                \
+  L_##name: {                              \
+    EA(3, sizeof(T));                      \
+    T v;                                   \
+    std::memcpy(&v, memBase + ea, sizeof v); \
+    SLOT(2) = conv(v);                     \
+    NEXT(5);                               \
+  }
+#define STORE(name, T)                      \
+  L_##name: {                               \
+    EA(2, sizeof(T));                       \
+    T v = T(SLOT(3));                       \
+    std::memcpy(memBase + ea, &v, sizeof v); \
+    NEXT(5);                                \
+  }
+#define ZEXT(v) uint64_t(v)
+#define SEXT32(v) U32(int32_t(v))
+#define SEXT64(v) uint64_t(int64_t(v))
+  LOAD(Load32, uint32_t, ZEXT)
+  LOAD(Load64, uint64_t, ZEXT)
+  LOAD(Load8S32, int8_t, SEXT32)
+  LOAD(Load8U, uint8_t, ZEXT)
+  LOAD(Load16S32, int16_t, SEXT32)
+  LOAD(Load16U, uint16_t, ZEXT)
+  LOAD(Load8S64, int8_t, SEXT64)
+  LOAD(Load16S64, int16_t, SEXT64)
+  LOAD(Load32S64, int32_t, SEXT64)
+  STORE(Store8, uint8_t)
+  STORE(Store16, uint16_t)
+  STORE(Store32, uint32_t)
+  STORE(Store64, uint64_t)
+
+L_MemorySize:
+  SLOT(2) = memSize / kPageSize;
+  NEXT(3);
+L_MemoryGrow: {
+  int64_t r = growMemory(mem, uint32_t(SLOT(3)));
+  memSize = mem->mem.size();
+  SLOT(2) = U32(r);
+  NEXT(4);
+}
+L_MemoryInit:
+  if (!memoryInit(inst, ip[2], uint32_t(SLOT(3)), uint32_t(SLOT(4)), uint32_t(SLOT(5))))
+    TRAP("out of bounds memory access");
+  NEXT(6);
+L_DataDrop:
+  inst->datas[ip[2]] = {};
+  NEXT(3);
+L_MemoryCopy: {
+  uint64_t d = uint32_t(SLOT(2)), s = uint32_t(SLOT(3)), n = uint32_t(SLOT(4));
+  if (s + n > memSize || d + n > memSize) TRAP("out of bounds memory access");
+  if (n) std::memmove(memBase + d, memBase + s, n);
+  NEXT(5);
+}
+L_MemoryFill: {
+  uint64_t d = uint32_t(SLOT(2)), n = uint32_t(SLOT(4));
+  if (d + n > memSize) TRAP("out of bounds memory access");
+  if (n) std::memset(memBase + d, int(uint8_t(SLOT(3))), n);
+  NEXT(5);
+}
+L_TableInit:
+  if (!tableInit(inst, ip[2], ip[3], uint32_t(SLOT(4)), uint32_t(SLOT(5)), uint32_t(SLOT(6))))
+    TRAP("out of bounds table access");
+  NEXT(7);
+L_ElemDrop:
+  inst->elems[ip[2]] = {};
+  NEXT(3);
+L_TableCopy:
+  if (!tableCopy(inst, ip[2], ip[3], uint32_t(SLOT(4)), uint32_t(SLOT(5)), uint32_t(SLOT(6))))
+    TRAP("out of bounds table access");
+  NEXT(7);
+L_TableGrow:
+  SLOT(2) = U32(growTable(tables[ip[3]], uint32_t(SLOT(5)), SLOT(4)));
+  NEXT(6);
+L_TableSize:
+  SLOT(2) = U32(tables[ip[3]]->elems.size());
+  NEXT(4);
+L_TableFill:
+  if (!tableFill(tables[ip[2]], uint32_t(SLOT(3)), SLOT(4), uint32_t(SLOT(5)))) TRAP("out of bounds table access");
+  NEXT(6);
+
+  // ---- numeric. Operands a, b are raw slots; every i32 result is zero-extended.
+#define UN(name, expr)        \
+  L_##name: {                 \
+    uint64_t a = SLOT(3);     \
+    SLOT(2) = (expr);         \
+    NEXT(4);                  \
+  }
+#define BIN(name, expr)                 \
+  L_##name: {                           \
+    uint64_t a = SLOT(3), b = SLOT(4);  \
+    SLOT(2) = (expr);                   \
+    NEXT(5);                            \
+  }
+// The same operation as BIN plus its immediate form (i32 or i64 immediate)
+// and, for compares, the fused compare-and-branch forms.
+#define BIN_I32(name, expr)             \
+  BIN(name, expr)                       \
+  L_##name##I: {                        \
+    uint64_t a = SLOT(3), b = ip[4];    \
+    SLOT(2) = (expr);                   \
+    NEXT(5);                            \
+  }
+#define BIN_I64(name, expr)                                          \
+  BIN(name, expr)                                                    \
+  L_##name##I: {                                                     \
+    uint64_t a = SLOT(3), b = uint64_t(ip[4]) | uint64_t(ip[5]) << 32; \
+    SLOT(2) = (expr);                                                \
+    NEXT(6);                                                         \
+  }
+#define CMP(name, expr, immExt)               \
+  L_BrIf##name: {                             \
+    uint64_t a = SLOT(2), b = SLOT(3);        \
+    if (expr) NEXT(int32_t(ip[4]));           \
+    NEXT(5);                                  \
+  }                                           \
+  L_BrIf##name##I: {                          \
+    uint64_t a = SLOT(2), b = immExt(ip[3]);  \
+    if (expr) NEXT(int32_t(ip[4]));           \
+    NEXT(5);                                  \
+  }
+#define IMM_I32(v) uint64_t(v)
+#define IMM_I64(v) uint64_t(int64_t(int32_t(v)))
+#define CMP_I32(name, expr) BIN_I32(name, expr) CMP(name, expr, IMM_I32)
+#define CMP_I64(name, expr) BIN_I64(name, expr) CMP(name, expr, IMM_I64)
+
+  UN(RefIsNull, a == 0)
+  UN(I32Eqz, uint32_t(a) == 0)
+  UN(I64Eqz, a == 0)
+  UN(I32Clz, std::countl_zero(uint32_t(a)))
+  UN(I32Ctz, std::countr_zero(uint32_t(a)))
+  UN(I32Popcnt, std::popcount(uint32_t(a)))
+  UN(I64Clz, std::countl_zero(a))
+  UN(I64Ctz, std::countr_zero(a))
+  UN(I64Popcnt, std::popcount(a))
+  UN(F32Abs, U32(a) & 0x7fffffffu)
+  UN(F32Neg, U32(a) ^ 0x80000000u)
+  UN(F32Ceil, bits(num::ceil(f32(a))))
+  UN(F32Floor, bits(num::floor(f32(a))))
+  UN(F32Trunc, bits(num::trunc(f32(a))))
+  UN(F32Nearest, bits(num::nearest(f32(a))))
+  UN(F32Sqrt, bits(std::sqrt(f32(a))))
+  UN(F64Abs, a & 0x7fffffffffffffffull)
+  UN(F64Neg, a ^ 0x8000000000000000ull)
+  UN(F64Ceil, bits(num::ceil(f64(a))))
+  UN(F64Floor, bits(num::floor(f64(a))))
+  UN(F64Trunc, bits(num::trunc(f64(a))))
+  UN(F64Nearest, bits(num::nearest(f64(a))))
+  UN(F64Sqrt, bits(std::sqrt(f64(a))))
+  UN(I32WrapI64, U32(a))
+  UN(I64ExtendI32S, uint64_t(int64_t(S32(a))))
+  UN(I64ExtendI32U, U32(a))
+  UN(F32ConvertI32S, bits(float(S32(a))))
+  UN(F32ConvertI32U, bits(float(uint32_t(a))))
+  UN(F32ConvertI64S, bits(float(S64(a))))
+  UN(F32ConvertI64U, bits(float(a)))
+  UN(F32DemoteF64, bits(float(f64(a))))
+  UN(F64ConvertI32S, bits(double(S32(a))))
+  UN(F64ConvertI32U, bits(double(uint32_t(a))))
+  UN(F64ConvertI64S, bits(double(S64(a))))
+  UN(F64ConvertI64U, bits(double(a)))
+  UN(F64PromoteF32, bits(double(f32(a))))
+  UN(I32Extend8S, U32(int32_t(int8_t(a))))
+  UN(I32Extend16S, U32(int32_t(int16_t(a))))
+  UN(I64Extend8S, uint64_t(int64_t(int8_t(a))))
+  UN(I64Extend16S, uint64_t(int64_t(int16_t(a))))
+  UN(I64Extend32S, uint64_t(int64_t(int32_t(a))))
+  UN(I32TruncSatF32S, U32(num::truncSat<int32_t>(f32(a))))
+  UN(I32TruncSatF32U, U32(num::truncSat<uint32_t>(f32(a))))
+  UN(I32TruncSatF64S, U32(num::truncSat<int32_t>(f64(a))))
+  UN(I32TruncSatF64U, U32(num::truncSat<uint32_t>(f64(a))))
+  UN(I64TruncSatF32S, uint64_t(num::truncSat<int64_t>(f32(a))))
+  UN(I64TruncSatF32U, uint64_t(num::truncSat<uint64_t>(f32(a))))
+  UN(I64TruncSatF64S, uint64_t(num::truncSat<int64_t>(f64(a))))
+  UN(I64TruncSatF64U, uint64_t(num::truncSat<uint64_t>(f64(a))))
+
+#define TRUNC(name, I, conv, widen)                                              \
+  L_##name: {                                                                    \
+    I r{};                                                                       \
+    switch (num::truncChecked<I>(conv(SLOT(3)), r)) {                            \
+      case num::TruncResult::Ok: break;                                          \
+      case num::TruncResult::Nan: TRAP("invalid conversion to integer");         \
+      case num::TruncResult::Overflow: TRAP("integer overflow");                 \
+    }                                                                            \
+    SLOT(2) = widen(r);                                                          \
+    NEXT(4);                                                                     \
+  }
+  TRUNC(I32TruncF32S, int32_t, f32, U32)
+  TRUNC(I32TruncF32U, uint32_t, f32, U32)
+  TRUNC(I32TruncF64S, int32_t, f64, U32)
+  TRUNC(I32TruncF64U, uint32_t, f64, U32)
+  TRUNC(I64TruncF32S, int64_t, f32, uint64_t)
+  TRUNC(I64TruncF32U, uint64_t, f32, uint64_t)
+  TRUNC(I64TruncF64S, int64_t, f64, uint64_t)
+  TRUNC(I64TruncF64U, uint64_t, f64, uint64_t)
+
+  CMP_I32(I32Eq, uint32_t(a) == uint32_t(b))
+  CMP_I32(I32Ne, uint32_t(a) != uint32_t(b))
+  CMP_I32(I32LtS, S32(a) < S32(b))
+  CMP_I32(I32LtU, uint32_t(a) < uint32_t(b))
+  CMP_I32(I32GtS, S32(a) > S32(b))
+  CMP_I32(I32GtU, uint32_t(a) > uint32_t(b))
+  CMP_I32(I32LeS, S32(a) <= S32(b))
+  CMP_I32(I32LeU, uint32_t(a) <= uint32_t(b))
+  CMP_I32(I32GeS, S32(a) >= S32(b))
+  CMP_I32(I32GeU, uint32_t(a) >= uint32_t(b))
+  CMP_I64(I64Eq, a == b)
+  CMP_I64(I64Ne, a != b)
+  CMP_I64(I64LtS, S64(a) < S64(b))
+  CMP_I64(I64LtU, a < b)
+  CMP_I64(I64GtS, S64(a) > S64(b))
+  CMP_I64(I64GtU, a > b)
+  CMP_I64(I64LeS, S64(a) <= S64(b))
+  CMP_I64(I64LeU, a <= b)
+  CMP_I64(I64GeS, S64(a) >= S64(b))
+  CMP_I64(I64GeU, a >= b)
+  BIN(F32Eq, f32(a) == f32(b))
+  BIN(F32Ne, f32(a) != f32(b))
+  BIN(F32Lt, f32(a) < f32(b))
+  BIN(F32Gt, f32(a) > f32(b))
+  BIN(F32Le, f32(a) <= f32(b))
+  BIN(F32Ge, f32(a) >= f32(b))
+  BIN(F64Eq, f64(a) == f64(b))
+  BIN(F64Ne, f64(a) != f64(b))
+  BIN(F64Lt, f64(a) < f64(b))
+  BIN(F64Gt, f64(a) > f64(b))
+  BIN(F64Le, f64(a) <= f64(b))
+  BIN(F64Ge, f64(a) >= f64(b))
+
+  BIN_I32(I32Add, U32(uint32_t(a) + uint32_t(b)))
+  BIN(I32Sub, U32(uint32_t(a) - uint32_t(b)))
+  BIN_I32(I32Mul, U32(uint32_t(a) * uint32_t(b)))
+  BIN_I32(I32And, U32(a & b))
+  BIN_I32(I32Or, U32(a | b))
+  BIN_I32(I32Xor, U32(a ^ b))
+  BIN_I32(I32Shl, U32(uint32_t(a) << (b & 31)))
+  BIN_I32(I32ShrS, U32(S32(a) >> (b & 31)))
+  BIN_I32(I32ShrU, U32(uint32_t(a) >> (b & 31)))
+  BIN(I32Rotl, U32(std::rotl(uint32_t(a), int(b & 31))))
+  BIN(I32Rotr, U32(std::rotr(uint32_t(a), int(b & 31))))
+  BIN_I64(I64Add, a + b)
+  BIN(I64Sub, a - b)
+  BIN_I64(I64Mul, a * b)
+  BIN_I64(I64And, a & b)
+  BIN_I64(I64Or, a | b)
+  BIN_I64(I64Xor, a ^ b)
+  BIN_I64(I64Shl, a << (b & 63))
+  BIN_I64(I64ShrS, uint64_t(S64(a) >> (b & 63)))
+  BIN_I64(I64ShrU, a >> (b & 63))
+  BIN(I64Rotl, std::rotl(a, int(b & 63)))
+  BIN(I64Rotr, std::rotr(a, int(b & 63)))
+  BIN(F32Add, bits(f32(a) + f32(b)))
+  BIN(F32Sub, bits(f32(a) - f32(b)))
+  BIN(F32Mul, bits(f32(a) * f32(b)))
+  BIN(F32Div, bits(f32(a) / f32(b)))
+  BIN(F32Min, bits(num::fmin(f32(a), f32(b))))
+  BIN(F32Max, bits(num::fmax(f32(a), f32(b))))
+  BIN(F32Copysign, (U32(a) & 0x7fffffffu) | (U32(b) & 0x80000000u))
+  BIN(F64Add, bits(f64(a) + f64(b)))
+  BIN(F64Sub, bits(f64(a) - f64(b)))
+  BIN(F64Mul, bits(f64(a) * f64(b)))
+  BIN(F64Div, bits(f64(a) / f64(b)))
+  BIN(F64Min, bits(num::fmin(f64(a), f64(b))))
+  BIN(F64Max, bits(num::fmax(f64(a), f64(b))))
+  BIN(F64Copysign, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
+
+L_I32DivS: {
+  int32_t a = S32(SLOT(3)), b = S32(SLOT(4));
+  if (b == 0) TRAP("integer divide by zero");
+  if (a == INT32_MIN && b == -1) TRAP("integer overflow");
+  SLOT(2) = U32(a / b);
+  NEXT(5);
+}
+L_I32DivU: {
+  uint32_t a = uint32_t(SLOT(3)), b = uint32_t(SLOT(4));
+  if (b == 0) TRAP("integer divide by zero");
+  SLOT(2) = a / b;
+  NEXT(5);
+}
+L_I32RemS: {
+  int32_t a = S32(SLOT(3)), b = S32(SLOT(4));
+  if (b == 0) TRAP("integer divide by zero");
+  SLOT(2) = b == -1 ? 0 : U32(a % b);
+  NEXT(5);
+}
+L_I32RemU: {
+  uint32_t a = uint32_t(SLOT(3)), b = uint32_t(SLOT(4));
+  if (b == 0) TRAP("integer divide by zero");
+  SLOT(2) = a % b;
+  NEXT(5);
+}
+L_I64DivS: {
+  int64_t a = S64(SLOT(3)), b = S64(SLOT(4));
+  if (b == 0) TRAP("integer divide by zero");
+  if (a == INT64_MIN && b == -1) TRAP("integer overflow");
+  SLOT(2) = uint64_t(a / b);
+  NEXT(5);
+}
+L_I64DivU: {
+  uint64_t a = SLOT(3), b = SLOT(4);
+  if (b == 0) TRAP("integer divide by zero");
+  SLOT(2) = a / b;
+  NEXT(5);
+}
+L_I64RemS: {
+  int64_t a = S64(SLOT(3)), b = S64(SLOT(4));
+  if (b == 0) TRAP("integer divide by zero");
+  SLOT(2) = b == -1 ? 0 : uint64_t(a % b);
+  NEXT(5);
+}
+L_I64RemU: {
+  uint64_t a = SLOT(3), b = SLOT(4);
+  if (b == 0) TRAP("integer divide by zero");
+  SLOT(2) = a % b;
+  NEXT(5);
+}
+
+do_trap:
+  err = makeError(WASMNN_ERROR_TRAP, trapMsg);
+unwind:
+  addBacktrace(err, func, frameTop, frameBase);
+  return err;
+}
+
+}  // namespace
+
+const void* const* interpreterLabels() {
+  static const void* const* labels = [] {
+    const void* const* l = nullptr;
+    run(nullptr, nullptr, &l);
+    return l;
+  }();
+  return labels;
+}
+
+wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* args) {
+  const FuncType& t = *func->type;
+  size_t np = t.params.size(), nr = t.results.size();
+  wasmnn_val small[16];
+  std::vector<wasmnn_val> big;
+  wasmnn_val* vals = small;
+  if (np + nr > 16) {
+    big.resize(np + nr);
+    vals = big.data();
+  }
+  for (size_t i = 0; i < np; ++i) vals[i] = toVal(t.params[i], args[i]);
+  for (size_t i = 0; i < nr; ++i) vals[np + i] = toVal(t.results[i], 0);
+  wasmnn_caller c{func->store, caller};
+  if (wasmnn_error* e = func->callback(&c, func->env, vals, vals + np)) return e;
+  for (size_t i = 0; i < nr; ++i) args[i] = fromVal(vals[np + i]);
+  return nullptr;
+}
+
+wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results) {
+  const FuncType& t = *func->type;
+  size_t np = t.params.size(), nr = t.results.size(), n = std::max(np, nr);
+  if (func->isHost()) {
+    std::vector<uint64_t> buf(args, args + np);
+    buf.resize(n);
+    wasmnn_error* e = callHost(func, nullptr, buf.data());
+    if (!e) std::copy_n(buf.begin(), nr, results);
+    return e;
+  }
+  wasmnn_store* store = func->store;
+  ExecStack& st = store->stack;
+  if (!st.values.data()) {
+    size_t frames = size_t(store->config.max_call_depth) + 1;
+    if (!st.values.reserve(store->config.value_stack_bytes) || !st.frames.reserve(frames * sizeof(Frame)))
+      return makeError(WASMNN_ERROR_HOST, "cannot reserve the execution stack");
+    st.valueTop = static_cast<uint64_t*>(st.values.data());
+    st.valueEnd = st.valueTop + st.values.size() / sizeof(uint64_t);
+    st.frameTop = static_cast<Frame*>(st.frames.data());
+    st.frameEnd = st.frameTop + store->config.max_call_depth;
+  }
+  uint64_t* base = st.valueTop;
+  if (st.hostDepth >= kMaxHostReentry || size_t(st.valueEnd - base) < n) return exhausted();
+  std::copy_n(args, np, base);
+  Frame* savedFrameTop = st.frameTop;
+  ++st.hostDepth;
+  wasmnn_error* e = run(func, base, nullptr);
+  --st.hostDepth;
+  st.frameTop = savedFrameTop;
+  st.valueTop = base;
+  if (!e) std::copy_n(base, nr, results);
+  return e;
+}
+
+}  // namespace wasmnn

@@ -1,0 +1,184 @@
+// Store-owned object allocation, type interning and error objects.
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "wasmnn/runtime/objects.h"
+
+wasmnn_store::~wasmnn_store() {
+  // Instances first: they drop their module references.
+  instances.clear();
+  for (auto& f : funcs)
+    if (f->finalizer) f->finalizer(f->env);
+}
+
+namespace wasmnn {
+
+wasmnn_config normalizeConfig(const wasmnn_config* config) {
+  wasmnn_config c{};
+  if (config) c = *config;
+  if (c.max_call_depth == 0) c.max_call_depth = kDefaultMaxCallDepth;
+  if (c.value_stack_bytes == 0) c.value_stack_bytes = kDefaultValueStackBytes;
+  if (c.max_memory_pages == 0 || c.max_memory_pages > kDefaultMaxMemoryPages) c.max_memory_pages = kDefaultMaxMemoryPages;
+  if (c.max_table_elements == 0) c.max_table_elements = kDefaultMaxTableElements;
+  return c;
+}
+
+uint32_t internFuncType(const FuncType& type) {
+  static std::mutex mutex;
+  static std::map<std::string, uint32_t> ids;
+  std::string key;
+  key.reserve(type.params.size() + type.results.size() + 1);
+  for (ValType t : type.params) key += char(t);
+  key += '\0';
+  for (ValType t : type.results) key += char(t);
+  std::lock_guard lock(mutex);
+  auto [it, inserted] = ids.try_emplace(std::move(key), uint32_t(ids.size()));
+  return it->second;
+}
+
+wasmnn_error* makeError(wasmnn_error_kind kind, std::string message) {
+  auto* e = new wasmnn_error;
+  e->kind = kind;
+  e->message = std::move(message);
+  return e;
+}
+
+wasmnn_error* makeError(const Error& error) {
+  wasmnn_error_kind kind = WASMNN_ERROR_HOST;
+  switch (error.kind) {
+    case ErrorKind::Malformed: kind = WASMNN_ERROR_MALFORMED; break;
+    case ErrorKind::Invalid: kind = WASMNN_ERROR_INVALID; break;
+    case ErrorKind::Link: kind = WASMNN_ERROR_LINK; break;
+    case ErrorKind::Trap: kind = WASMNN_ERROR_TRAP; break;
+    case ErrorKind::Exhaustion: kind = WASMNN_ERROR_EXHAUSTION; break;
+    case ErrorKind::Exit: kind = WASMNN_ERROR_EXIT; break;
+    case ErrorKind::Host: kind = WASMNN_ERROR_HOST; break;
+  }
+  return makeError(kind, error.message);
+}
+
+wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env,
+                         wasmnn_finalizer fin) {
+  auto f = std::make_unique<wasmnn_func>();
+  f->hostType = std::move(type);
+  f->type = &f->hostType;
+  f->typeId = internFuncType(f->hostType);
+  f->store = store;
+  f->callback = cb;
+  f->env = env;
+  f->finalizer = fin;
+  store->funcs.push_back(std::move(f));
+  return store->funcs.back().get();
+}
+
+Result<wasmnn_memory*> newMemory(wasmnn_store* store, uint32_t min, std::optional<uint32_t> max) {
+  uint32_t cap = std::min(max.value_or(store->config.max_memory_pages), store->config.max_memory_pages);
+  if (min > cap) return Error{ErrorKind::Trap, "memory size exceeds the engine's limit"};
+  auto mem = LinearMemory::create(min, cap);
+  if (!mem) return mem.error();
+  auto m = std::make_unique<wasmnn_memory>();
+  m->mem = std::move(*mem);
+  m->declaredMax = max;
+  store->memories.push_back(std::move(m));
+  return store->memories.back().get();
+}
+
+Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, std::optional<uint32_t> max) {
+  uint32_t cap = std::min(max.value_or(std::numeric_limits<uint32_t>::max()), store->config.max_table_elements);
+  if (min > cap) return Error{ErrorKind::Trap, "table size exceeds the engine's limit"};
+  auto t = std::make_unique<wasmnn_table>();
+  t->elem = elem;
+  t->declaredMax = max;
+  t->maxElems = cap;
+  t->elems.assign(min, 0);
+  store->tables.push_back(std::move(t));
+  return store->tables.back().get();
+}
+
+wasmnn_global* newGlobal(wasmnn_store* store, GlobalType type, uint64_t value) {
+  auto g = std::make_unique<wasmnn_global>();
+  g->type = type;
+  g->value = value;
+  store->globals.push_back(std::move(g));
+  return store->globals.back().get();
+}
+
+wasmnn_memory* emptyMemory() {
+  static wasmnn_memory empty;
+  return &empty;
+}
+
+int64_t growMemory(wasmnn_memory* memory, uint32_t delta) {
+  auto old = memory->mem.grow(delta);
+  return old ? int64_t(*old) : -1;
+}
+
+int64_t growTable(wasmnn_table* table, uint32_t delta, uint64_t init) {
+  uint64_t old = table->elems.size();
+  if (old + delta > table->maxElems) return -1;
+  table->elems.resize(old + delta, init);
+  return int64_t(old);
+}
+
+}  // namespace wasmnn
+
+namespace wasmnn {
+
+wasmnn_valkind valKindOf(ValType type) {
+  switch (type) {
+    case ValType::I32: return WASMNN_I32;
+    case ValType::I64: return WASMNN_I64;
+    case ValType::F32: return WASMNN_F32;
+    case ValType::F64: return WASMNN_F64;
+    case ValType::V128: return WASMNN_V128;
+    case ValType::FuncRef: return WASMNN_FUNCREF;
+    case ValType::ExternRef: return WASMNN_EXTERNREF;
+  }
+  return WASMNN_I32;
+}
+
+bool valTypeOf(wasmnn_valkind kind, ValType& out) {
+  switch (kind) {
+    case WASMNN_I32: out = ValType::I32; return true;
+    case WASMNN_I64: out = ValType::I64; return true;
+    case WASMNN_F32: out = ValType::F32; return true;
+    case WASMNN_F64: out = ValType::F64; return true;
+    case WASMNN_V128: out = ValType::V128; return true;
+    case WASMNN_FUNCREF: out = ValType::FuncRef; return true;
+    case WASMNN_EXTERNREF: out = ValType::ExternRef; return true;
+  }
+  return false;
+}
+
+wasmnn_val toVal(ValType type, uint64_t slot) {
+  wasmnn_val v{};
+  v.kind = valKindOf(type);
+  switch (type) {
+    case ValType::I32: v.of.i32 = int32_t(uint32_t(slot)); break;
+    case ValType::F32: v.of.f32_bits = uint32_t(slot); break;
+    case ValType::I64: v.of.i64 = int64_t(slot); break;
+    case ValType::F64: v.of.f64_bits = slot; break;
+    case ValType::FuncRef: v.of.funcref = reinterpret_cast<wasmnn_func*>(uintptr_t(slot)); break;
+    case ValType::ExternRef: v.of.externref = reinterpret_cast<void*>(uintptr_t(slot)); break;
+    case ValType::V128: break;  // not supported by the interpreter yet
+  }
+  return v;
+}
+
+uint64_t fromVal(const wasmnn_val& val) {
+  switch (val.kind) {
+    case WASMNN_I32: return uint32_t(val.of.i32);
+    case WASMNN_F32: return val.of.f32_bits;
+    case WASMNN_I64: return uint64_t(val.of.i64);
+    case WASMNN_F64: return val.of.f64_bits;
+    case WASMNN_FUNCREF: return reinterpret_cast<uintptr_t>(val.of.funcref);
+    case WASMNN_EXTERNREF: return reinterpret_cast<uintptr_t>(val.of.externref);
+    case WASMNN_V128: return 0;
+  }
+  return 0;
+}
+
+}  // namespace wasmnn

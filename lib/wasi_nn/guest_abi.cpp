@@ -1,0 +1,467 @@
+// Guest ABI of WASI-NN. Every guest pointer is checked with 64-bit arithmetic
+// (a 32-bit pointer plus a 32-bit length cannot wrap) before any byte is
+// touched; every failure returns an errno and logs one line saying why.
+#include "wasmnn/wasi_nn/guest_abi.h"
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "wasmnn/wasi_nn/log.h"
+
+namespace wasmnn::nn {
+namespace {
+
+constexpr uint32_t kBuilderSize = 8;        // {u32 buf_ptr, u32 buf_len}
+constexpr uint32_t kTensorSize = 20;        // wasi_ephemeral_nn tensor record
+constexpr uint32_t kLegacyTensorSize = 12;  // wasi_nn (WAMR legacy) tensor record
+
+bool inBounds(const GuestMemory& m, uint64_t ptr, uint64_t len) { return ptr <= m.size && len <= m.size - ptr; }
+
+uint32_t readU32(const GuestMemory& m, uint32_t ptr) {
+  const uint8_t* p = m.data + ptr;
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+void writeU32(const GuestMemory& m, uint32_t ptr, uint32_t v) {
+  uint8_t* p = m.data + ptr;
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+uint32_t clampU32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v); }
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string range(uint64_t ptr, uint64_t len, const GuestMemory& m) {
+  return "[" + hex(ptr) + ", +" + std::to_string(len) + ") is outside guest memory of " + std::to_string(m.size) +
+         " bytes";
+}
+
+// A guest-chosen string made safe for a log line.
+std::string printable(const uint8_t* p, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n && i < 80; ++i) {
+    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\'') {
+      out += static_cast<char>(p[i]);
+    } else {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\x%02x", p[i]);
+      out += esc;
+    }
+  }
+  return n > 80 ? out + "..." : out;
+}
+
+// Process-wide handle values: never reused, so a stale handle or one from
+// another instance never names a live object here.
+std::optional<uint32_t> newHandle() {
+  static std::atomic<uint32_t> next{1};
+  uint32_t h = next.load(std::memory_order_relaxed);
+  do {
+    if (h == 0) return std::nullopt;  // all 2^32-1 values used up
+  } while (!next.compare_exchange_weak(h, h + 1, std::memory_order_relaxed));
+  return h;
+}
+
+// nullopt: unknown value; an empty inner optional: detect from the bytes.
+// 5 and 6 are autodetect/ggml in one camp and ggml/autodetect in the other:
+// both detect from the bytes (a GGUF file selects the ggml backend).
+std::optional<std::optional<wasmnn_nn_encoding>> guestEncoding(uint32_t v) {
+  if (v <= 4 || (v >= 9 && v <= 14)) return std::optional<wasmnn_nn_encoding>{static_cast<wasmnn_nn_encoding>(v)};
+  if (v == 5 || v == 6) return std::optional<wasmnn_nn_encoding>{};
+  return std::nullopt;
+}
+
+std::optional<uint64_t> product(std::span<const uint32_t> dims) {
+  uint64_t n = 1;
+  for (uint32_t d : dims) {
+    if (d != 0 && n > UINT64_MAX / d) return std::nullopt;
+    n *= d;
+  }
+  return n;
+}
+
+bool sizeIs(uint64_t elements, size_t elementSize, uint64_t dataLen) {
+  return elements <= UINT64_MAX / elementSize && elements * elementSize == dataLen;
+}
+
+std::string dimsText(std::span<const uint32_t> dims) {
+  std::string out = "[";
+  for (size_t i = 0; i < dims.size(); ++i) out += (i ? "," : "") + std::to_string(dims[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+std::optional<wasmnn_nn_tensor_type> resolveTensorType(uint8_t raw, uint64_t elements, uint64_t dataLen) {
+  switch (raw) {
+    case 0: return sizeIs(elements, 2, dataLen) ? std::optional(WASMNN_NN_TYPE_F16) : std::nullopt;
+    case 1: return sizeIs(elements, 4, dataLen) ? std::optional(WASMNN_NN_TYPE_F32) : std::nullopt;
+    case 2:  // current f64, old u8
+      if (sizeIs(elements, 8, dataLen)) return WASMNN_NN_TYPE_F64;
+      if (sizeIs(elements, 1, dataLen)) return WASMNN_NN_TYPE_U8;
+      return std::nullopt;
+    case 3:  // current u8, old i32
+      if (sizeIs(elements, 1, dataLen)) return WASMNN_NN_TYPE_U8;
+      if (sizeIs(elements, 4, dataLen)) return WASMNN_NN_TYPE_I32;
+      return std::nullopt;
+    case 4: return sizeIs(elements, 4, dataLen) ? std::optional(WASMNN_NN_TYPE_I32) : std::nullopt;
+    case 5: return sizeIs(elements, 8, dataLen) ? std::optional(WASMNN_NN_TYPE_I64) : std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<wasmnn_nn_tensor_type> legacyTensorType(uint8_t raw) {
+  switch (raw) {
+    case 0: return WASMNN_NN_TYPE_F16;
+    case 1: return WASMNN_NN_TYPE_F32;
+    case 2: return WASMNN_NN_TYPE_U8;
+    case 3: return WASMNN_NN_TYPE_I32;
+    default: return std::nullopt;
+  }
+}
+
+// ---------------------------------------------------------------- handles
+
+std::shared_ptr<Graph> NnInstance::graph(uint32_t handle, const char* fn) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = graphs_.find(handle); it != graphs_.end()) return it->second;
+  }
+  fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": graph handle " + std::to_string(handle) +
+                                       " is not live in this instance (never issued here, or unloaded)");
+  return nullptr;
+}
+
+std::shared_ptr<Context> NnInstance::context(uint32_t handle, const char* fn) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = contexts_.find(handle); it != contexts_.end()) return it->second;
+  }
+  fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": execution context handle " + std::to_string(handle) +
+                                       " is not live in this instance (never issued here, or finalized)");
+  return nullptr;
+}
+
+bool NnInstance::graphSlotFree(const char* fn) {
+  uint32_t cap = host_->limits().maxGraphs;
+  std::lock_guard lock(mu_);
+  if (graphs_.size() < cap) return true;
+  fail(WASMNN_NN_RUNTIME_ERROR, std::string(fn) + ": this instance already holds " + std::to_string(cap) +
+                                    " graphs (the limit); unload some or raise it with wasmnn_nn_host_set_limits");
+  return false;
+}
+
+uint32_t NnInstance::addGraph(GuestMemory mem, std::shared_ptr<Graph> graph, uint32_t graphOut, const char* fn) {
+  std::optional<uint32_t> handle = newHandle();
+  if (!handle) return fail(WASMNN_NN_RUNTIME_ERROR, std::string(fn) + ": graph handle space exhausted");
+  {
+    std::lock_guard lock(mu_);
+    graphs_.emplace(*handle, std::move(graph));
+  }
+  writeU32(mem, graphOut, *handle);  // bounds checked by the caller before the load
+  return WASMNN_NN_SUCCESS;
+}
+
+uint32_t NnInstance::unload(uint32_t handle) {
+  std::shared_ptr<Graph> dropped;  // released after the lock; contexts and running calls keep their own reference
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = graphs_.find(handle); it != graphs_.end()) {
+      dropped = std::move(it->second);
+      graphs_.erase(it);
+    }
+  }
+  if (!dropped)
+    return fail(WASMNN_NN_INVALID_ARGUMENT,
+                "unload: graph handle " + std::to_string(handle) + " is not live in this instance");
+  return WASMNN_NN_SUCCESS;
+}
+
+uint32_t NnInstance::finalizeExecutionContext(uint32_t handle) {
+  std::shared_ptr<Context> dropped;  // a compute running on it keeps it alive until it returns
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = contexts_.find(handle); it != contexts_.end()) {
+      dropped = std::move(it->second);
+      contexts_.erase(it);
+    }
+  }
+  if (!dropped)
+    return fail(WASMNN_NN_INVALID_ARGUMENT, "finalize_execution_context: execution context handle " +
+                                                std::to_string(handle) + " is not live in this instance");
+  return WASMNN_NN_SUCCESS;
+}
+
+// ---------------------------------------------------------------- load
+
+uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_t count, uint32_t encoding,
+                                  uint32_t target, uint32_t graphOut, const char* fn) {
+  const std::string f = fn;
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
+  if (!inBounds(mem, graphOut, 4)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
+  if (count == 0) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": no graph builders (builders_len is 0)");
+  uint32_t maxBuilders = host_->limits().maxBuilders;
+  if (count > maxBuilders)
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": " + std::to_string(count) + " graph builders, at most " +
+                                                std::to_string(maxBuilders) + " are accepted");
+  if (!inBounds(mem, buildersPtr, uint64_t{count} * kBuilderSize))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": builder array " + range(buildersPtr, uint64_t{count} * kBuilderSize, mem));
+  std::vector<wasmnn_nn_builder> parts;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t ptr = readU32(mem, buildersPtr + i * kBuilderSize);
+    uint32_t len = readU32(mem, buildersPtr + i * kBuilderSize + 4);
+    if (!inBounds(mem, ptr, len))
+      return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": builder " + std::to_string(i) + " " + range(ptr, len, mem));
+    parts.push_back({mem.data + ptr, len, nullptr});
+  }
+  auto enc = guestEncoding(encoding);
+  if (!enc) return fail(WASMNN_NN_INVALID_ENCODING, f + ": unknown graph encoding " + std::to_string(encoding));
+  if (target > WASMNN_NN_TARGET_TPU)
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": unknown execution target " + std::to_string(target));
+  if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
+  auto built = host_->build(*enc, static_cast<wasmnn_nn_target>(target), parts, {}, f);
+  if (!built) return built.error();
+  return addGraph(mem, std::move(*built), graphOut, fn);
+}
+
+uint32_t NnInstance::load(GuestMemory mem, uint32_t buildersPtr, uint32_t buildersLen, uint32_t encoding,
+                          uint32_t target, uint32_t graphOut) {
+  return loadBuilders(mem, buildersPtr, buildersLen, encoding, target, graphOut, "load");
+}
+
+uint32_t NnInstance::legacyLoad(GuestMemory mem, uint32_t builderArrayPtr, uint32_t encoding, uint32_t target,
+                                uint32_t graphOut) {
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "wasi_nn.load: the instance has no linear memory");
+  if (!inBounds(mem, builderArrayPtr, 8))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, "wasi_nn.load: graph_builder_array " + range(builderArrayPtr, 8, mem));
+  return loadBuilders(mem, readU32(mem, builderArrayPtr), readU32(mem, builderArrayPtr + 4), encoding, target,
+                      graphOut, "wasi_nn.load");
+}
+
+uint32_t NnInstance::loadByName(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t graphOut) {
+  return loadByNameWithConfig(mem, namePtr, nameLen, 0, 0, graphOut);
+}
+
+uint32_t NnInstance::loadByNameWithConfig(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t configPtr,
+                                          uint32_t configLen, uint32_t graphOut) {
+  const std::string f = configLen ? "load_by_name_with_config" : "load_by_name";
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
+  if (!inBounds(mem, graphOut, 4)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
+  if (!inBounds(mem, namePtr, nameLen)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": name " + range(namePtr, nameLen, mem));
+  if (!inBounds(mem, configPtr, configLen))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": config " + range(configPtr, configLen, mem));
+  std::string_view name(reinterpret_cast<const char*>(mem.data + namePtr), nameLen);
+  std::shared_ptr<PreloadedModel> model = host_->models().find(name);
+  if (!model)
+    return fail(WASMNN_NN_NOT_FOUND, f + ": no preloaded model named '" + printable(mem.data + namePtr, nameLen) +
+                                         "' (preloaded: " + host_->models().names() + ")");
+  if (!graphSlotFree(f.c_str())) return WASMNN_NN_RUNTIME_ERROR;
+  std::string_view config(reinterpret_cast<const char*>(mem.data + configPtr), configLen);
+  auto built = model->buildWithConfig(*host_, config);
+  if (!built) return built.error();
+  return addGraph(mem, std::move(*built), graphOut, f.c_str());
+}
+
+// ---------------------------------------------------------------- contexts
+
+uint32_t NnInstance::initExecutionContext(GuestMemory mem, uint32_t graphHandle, uint32_t ctxOut) {
+  const char* fn = "init_execution_context";
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
+  if (!inBounds(mem, ctxOut, 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": context out-pointer " + range(ctxOut, 4, mem));
+  std::shared_ptr<Graph> g = graph(graphHandle, fn);
+  if (!g) return WASMNN_NN_INVALID_ARGUMENT;
+  uint32_t cap = host_->limits().maxContexts;
+  {
+    std::lock_guard lock(mu_);
+    if (contexts_.size() >= cap)
+      return fail(WASMNN_NN_RUNTIME_ERROR, std::string(fn) + ": this instance already holds " + std::to_string(cap) +
+                                               " execution contexts (the limit); finalize some or raise it with "
+                                               "wasmnn_nn_host_set_limits");
+  }
+  auto ctx = Context::create(std::move(g));
+  if (!ctx) return ctx.error();
+  std::optional<uint32_t> handle = newHandle();
+  if (!handle) return fail(WASMNN_NN_RUNTIME_ERROR, std::string(fn) + ": context handle space exhausted");
+  {
+    std::lock_guard lock(mu_);
+    contexts_.emplace(*handle, std::move(*ctx));
+  }
+  writeU32(mem, ctxOut, *handle);
+  return WASMNN_NN_SUCCESS;
+}
+
+uint32_t NnInstance::setTensor(GuestMemory mem, uint32_t ctxHandle, uint32_t index, const TensorArgs& t,
+                               Numbering numbering, const char* fn) {
+  const std::string f = fn;
+  std::shared_ptr<Context> ctx = context(ctxHandle, fn);
+  if (!ctx) return WASMNN_NN_INVALID_ARGUMENT;
+  if (t.rank > WASMNN_NN_MAX_RANK)
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": tensor rank " + std::to_string(t.rank) + " exceeds the limit of " +
+                                                std::to_string(WASMNN_NN_MAX_RANK));
+  if (!inBounds(mem, t.dimsPtr, uint64_t{t.rank} * 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": dimensions " + range(t.dimsPtr, uint64_t{t.rank} * 4, mem));
+  uint32_t dims[WASMNN_NN_MAX_RANK];
+  for (uint32_t i = 0; i < t.rank; ++i) dims[i] = readU32(mem, t.dimsPtr + 4 * i);
+  std::span<const uint32_t> shape(dims, t.rank);
+  std::optional<uint64_t> elements = product(shape);
+  if (!elements)
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": the product of dimensions " + dimsText(shape) + " overflows");
+  std::optional<wasmnn_nn_tensor_type> type;
+  uint64_t dataLen = t.dataLen;
+  if (numbering == Numbering::Current) {
+    type = resolveTensorType(t.type, *elements, dataLen);
+    if (!type)
+      return fail(WASMNN_NN_INVALID_ARGUMENT,
+                  f + ": data_len " + std::to_string(dataLen) + " does not fit tensor type " + std::to_string(t.type) +
+                      " with dimensions " + dimsText(shape) + " (" + std::to_string(*elements) + " elements)");
+  } else {
+    type = legacyTensorType(t.type);
+    if (!type) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": unknown legacy tensor type " + std::to_string(t.type));
+    if (*elements > UINT64_MAX / 8)
+      return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": tensor of " + dimsText(shape) + " is too large");
+    dataLen = *elements * wasmnn_nn_tensor_type_size(*type);
+  }
+  if (!inBounds(mem, t.dataPtr, dataLen))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": tensor data " + range(t.dataPtr, dataLen, mem));
+  if (t.type != *type && numbering == Numbering::Current)
+    debug(f + ": tensor type " + std::to_string(t.type) + " read as " + wasmnn_nn_tensor_type_name(*type) +
+          " (pre-2023 numbering, told apart by data_len)");
+  wasmnn_nn_tensor tensor{*type, t.rank, dims, dataLen ? mem.data + t.dataPtr : nullptr, static_cast<size_t>(dataLen)};
+  const Backend& b = ctx->backend();
+  std::lock_guard lock(ctx->callMutex());
+  return callBackend(b, "set_input", [&] { return b.fns.set_input(ctx->impl(), index, &tensor); });
+}
+
+uint32_t NnInstance::setInput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t tensorPtr) {
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "set_input: the instance has no linear memory");
+  if (!inBounds(mem, tensorPtr, kTensorSize))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, "set_input: tensor record " + range(tensorPtr, kTensorSize, mem));
+  TensorArgs t{};
+  t.dimsPtr = readU32(mem, tensorPtr);
+  t.rank = readU32(mem, tensorPtr + 4);
+  t.type = mem.data[tensorPtr + 8];  // bytes 9..11 are padding, not guaranteed zero
+  t.dataPtr = readU32(mem, tensorPtr + 12);
+  t.dataLen = readU32(mem, tensorPtr + 16);
+  return setTensor(mem, ctx, index, t, Numbering::Current, "set_input");
+}
+
+uint32_t NnInstance::legacySetInput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t tensorPtr) {
+  const char* fn = "wasi_nn.set_input";
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
+  if (!inBounds(mem, tensorPtr, kLegacyTensorSize))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": tensor record " + range(tensorPtr, kLegacyTensorSize, mem));
+  uint32_t dimsRecord = readU32(mem, tensorPtr);
+  if (!inBounds(mem, dimsRecord, 8))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": dimensions record " + range(dimsRecord, 8, mem));
+  TensorArgs t{};
+  t.dimsPtr = readU32(mem, dimsRecord);
+  t.rank = readU32(mem, dimsRecord + 4);
+  t.type = mem.data[tensorPtr + 4];
+  t.dataPtr = readU32(mem, tensorPtr + 8);
+  return setTensor(mem, ctx, index, t, Numbering::Legacy, fn);
+}
+
+uint32_t NnInstance::callOnContext(uint32_t ctxHandle, const char* fn,
+                                   wasmnn_nn_errno (*op)(const Backend&, wasmnn_nn_context*)) {
+  std::shared_ptr<Context> ctx = context(ctxHandle, fn);  // outlives the lock below
+  if (!ctx) return WASMNN_NN_INVALID_ARGUMENT;
+  std::lock_guard lock(ctx->callMutex());
+  return op(ctx->backend(), ctx->impl());
+}
+
+uint32_t NnInstance::compute(uint32_t ctx) {
+  return callOnContext(ctx, "compute", [](const Backend& b, wasmnn_nn_context* c) {
+    return callBackend(b, "compute", [&] { return b.fns.compute(c); });
+  });
+}
+
+uint32_t NnInstance::computeSingle(uint32_t ctx) {
+  return callOnContext(ctx, "compute_single", [](const Backend& b, wasmnn_nn_context* c) {
+    if (!b.fns.compute_single)
+      return fail(WASMNN_NN_UNSUPPORTED_OPERATION, "compute_single: backend " + b.name + " does not stream");
+    return callBackend(b, "compute_single", [&] { return b.fns.compute_single(c); });
+  });
+}
+
+uint32_t NnInstance::finiSingle(uint32_t ctx) {
+  return callOnContext(ctx, "fini_single", [](const Backend& b, wasmnn_nn_context* c) {
+    if (!b.fns.fini_single)
+      return fail(WASMNN_NN_UNSUPPORTED_OPERATION, "fini_single: backend " + b.name + " does not stream");
+    return callBackend(b, "fini_single", [&] { return b.fns.fini_single(c); });
+  });
+}
+
+// ---------------------------------------------------------------- outputs
+
+uint32_t NnInstance::readOutput(GuestMemory mem, uint32_t ctxHandle, uint32_t index, uint32_t outPtr, uint64_t cap,
+                                bool single, uint64_t* size, const char* fn) {
+  const std::string f = fn;
+  std::shared_ptr<Context> ctx = context(ctxHandle, fn);
+  if (!ctx) return WASMNN_NN_INVALID_ARGUMENT;
+  if (!inBounds(mem, outPtr, cap)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": output buffer " + range(outPtr, cap, mem));
+  const Backend& b = ctx->backend();
+  GetFn get = single ? b.fns.get_output_single : b.fns.get_output;
+  if (!get) return fail(WASMNN_NN_UNSUPPORTED_OPERATION, f + ": backend " + b.name + " does not stream");
+  size_t written = 0;
+  wasmnn_nn_errno err;
+  {
+    std::lock_guard lock(ctx->callMutex());
+    err = callBackend(b, fn, [&] { return get(ctx->impl(), index, cap ? mem.data + outPtr : nullptr, cap, &written); });
+  }
+  if (err == WASMNN_NN_SUCCESS && written > cap)
+    return fail(WASMNN_NN_RUNTIME_ERROR, f + ": backend " + b.name + " reported " + std::to_string(written) +
+                                             " bytes for a buffer of " + std::to_string(cap));
+  if (err == WASMNN_NN_TOO_LARGE)
+    fail(err, f + ": output " + std::to_string(index) + " needs " + std::to_string(written) +
+                  " bytes but the buffer holds " + std::to_string(cap) + "; the needed size was stored");
+  *size = written;
+  return err;
+}
+
+uint32_t NnInstance::getOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
+                               uint32_t writtenPtr) {
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "get_output: the instance has no linear memory");
+  if (!inBounds(mem, writtenPtr, 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, "get_output: bytes_written pointer " + range(writtenPtr, 4, mem));
+  uint64_t size = 0;
+  uint32_t err = readOutput(mem, ctx, index, outPtr, outMax, false, &size, "get_output");
+  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) writeU32(mem, writtenPtr, clampU32(size));
+  return err;
+}
+
+uint32_t NnInstance::getOutputSingle(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr,
+                                     uint32_t outMax, uint32_t writtenPtr) {
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "get_output_single: the instance has no linear memory");
+  if (!inBounds(mem, writtenPtr, 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, "get_output_single: bytes_written pointer " + range(writtenPtr, 4, mem));
+  uint64_t size = 0;
+  uint32_t err = readOutput(mem, ctx, index, outPtr, outMax, true, &size, "get_output_single");
+  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) writeU32(mem, writtenPtr, clampU32(size));
+  return err;
+}
+
+uint32_t NnInstance::legacyGetOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr,
+                                     uint32_t inoutSizePtr) {
+  const char* fn = "wasi_nn.get_output";
+  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
+  if (!inBounds(mem, inoutSizePtr, 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": size pointer " + range(inoutSizePtr, 4, mem));
+  if (!inBounds(mem, outPtr, 0))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": output buffer " + range(outPtr, 0, mem));
+  // The capacity counts f32 elements. A guest that counted bytes claims 4x its
+  // buffer: clamp to the end of its memory so it is served, never trapped.
+  uint64_t cap = std::min<uint64_t>(uint64_t{readU32(mem, inoutSizePtr)} * 4, mem.size - outPtr);
+  uint64_t size = 0;
+  uint32_t err = readOutput(mem, ctx, index, outPtr, cap, false, &size, fn);
+  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) writeU32(mem, inoutSizePtr, clampU32((size + 3) / 4));
+  return err;
+}
+
+}  // namespace wasmnn::nn

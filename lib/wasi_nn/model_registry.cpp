@@ -1,0 +1,176 @@
+#include "wasmnn/wasi_nn/model_registry.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "wasmnn/wasi_nn/log.h"
+#include "wasmnn/wasi_nn/nn_host.h"
+
+namespace wasmnn::nn {
+namespace {
+
+Error specError(std::string_view spec, const std::string& why) {
+  return Error{ErrorKind::Host, "--nn-preload `" + std::string(spec) + "`: " + why +
+                                    " (expected NAME:ENCODING:TARGET:PATH[:PATH2])"};
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// nullopt = unknown name; an empty inner optional = autodetect.
+std::optional<std::optional<wasmnn_nn_encoding>> encodingByName(std::string_view name) {
+  static const std::pair<const char*, wasmnn_nn_encoding> kNames[] = {
+      {"openvino", WASMNN_NN_ENCODING_OPENVINO}, {"onnx", WASMNN_NN_ENCODING_ONNX},
+      {"tensorflow", WASMNN_NN_ENCODING_TENSORFLOW}, {"pytorch", WASMNN_NN_ENCODING_PYTORCH},
+      {"tensorflowlite", WASMNN_NN_ENCODING_TENSORFLOWLITE}, {"tflite", WASMNN_NN_ENCODING_TENSORFLOWLITE},
+      {"ggml", WASMNN_NN_ENCODING_GGML}, {"whisper", WASMNN_NN_ENCODING_WHISPER}, {"mlx", WASMNN_NN_ENCODING_MLX},
+      {"piper", WASMNN_NN_ENCODING_PIPER}, {"chattts", WASMNN_NN_ENCODING_CHATTTS},
+      {"openvinogenai", WASMNN_NN_ENCODING_OPENVINOGENAI}, {"bitnet", WASMNN_NN_ENCODING_BITNET}};
+  std::string n = lower(name);
+  if (n == "autodetect" || n == "auto") return std::optional<wasmnn_nn_encoding>{};
+  for (const auto& [text, value] : kNames)
+    if (n == text) return std::optional<wasmnn_nn_encoding>{value};
+  return std::nullopt;
+}
+
+std::optional<wasmnn_nn_target> targetByName(std::string_view name) {
+  std::string n = lower(name);
+  if (n == "cpu") return WASMNN_NN_TARGET_CPU;
+  if (n == "gpu") return WASMNN_NN_TARGET_GPU;
+  if (n == "tpu") return WASMNN_NN_TARGET_TPU;
+  if (n == "auto") return WASMNN_NN_TARGET_AUTO;
+  return std::nullopt;
+}
+
+bool isConfigEmpty(std::string_view config) {
+  std::string compact;
+  for (char c : config)
+    if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
+  return compact.empty() || compact == "{}";
+}
+
+}  // namespace
+
+Result<PreloadSpec> parsePreloadSpec(std::string_view spec) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t colon = spec.find(':', start);
+    parts.push_back(spec.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start));
+    if (colon == std::string_view::npos) break;
+    start = colon + 1;
+  }
+  if (parts.size() < 4 || parts.size() > 5) return specError(spec, "wrong number of fields");
+  PreloadSpec out;
+  out.name = std::string(parts[0]);
+  if (out.name.empty()) return specError(spec, "empty model name");
+  auto encoding = encodingByName(parts[1]);
+  if (!encoding) return specError(spec, "unknown encoding `" + std::string(parts[1]) + "`");
+  out.encoding = *encoding;
+  auto target = targetByName(parts[2]);
+  if (!target) return specError(spec, "unknown target `" + std::string(parts[2]) + "` (cpu, gpu, tpu or auto)");
+  out.target = *target;
+  for (size_t i = 3; i < parts.size(); ++i) {
+    if (parts[i].empty()) return specError(spec, "empty path");
+    out.paths.emplace_back(parts[i]);
+  }
+  return out;
+}
+
+Result<MappedFile> MappedFile::open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{ErrorKind::Host, "cannot open model file `" + path + "`: " + std::strerror(errno)};
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error{ErrorKind::Host, "model file `" + path + "` is not a regular file"};
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  void* data = nullptr;
+  if (size > 0) {
+    data = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (data == MAP_FAILED) {
+      int e = errno;
+      ::close(fd);
+      return Error{ErrorKind::Host, "cannot map model file `" + path + "`: " + std::strerror(e)};
+    }
+  }
+  ::close(fd);
+  return MappedFile(path, data, size);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : path_(std::move(other.path_)), data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) munmap(data_, size_);
+}
+
+std::vector<wasmnn_nn_builder> PreloadedModel::builders() const {
+  std::vector<wasmnn_nn_builder> out;
+  for (const MappedFile& f : files_) out.push_back({f.bytes().data(), f.bytes().size(), f.path().c_str()});
+  return out;
+}
+
+NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host) {
+  std::lock_guard lock(mu_);
+  if (graph_) return graph_;
+  if (failed_ != WASMNN_NN_SUCCESS)
+    return fail(failed_, "preloaded model '" + spec_.name + "' failed to build earlier; see the first error");
+  std::vector<wasmnn_nn_builder> parts = builders();
+  auto built = host.build(spec_.encoding, spec_.target, parts, {}, "preloaded model '" + spec_.name + "'");
+  if (!built) {
+    failed_ = built.error();
+    return failed_;
+  }
+  graph_ = *built;
+  return graph_;
+}
+
+NnExpected<std::shared_ptr<Graph>> PreloadedModel::buildWithConfig(NnHost& host, std::string_view config) {
+  if (isConfigEmpty(config)) return sharedGraph(host);
+  std::vector<wasmnn_nn_builder> parts = builders();
+  return host.build(spec_.encoding, spec_.target, parts, config, "preloaded model '" + spec_.name + "' (with config)");
+}
+
+Result<void> ModelRegistry::add(PreloadSpec spec) {
+  std::vector<MappedFile> files;
+  for (const std::string& path : spec.paths) {
+    auto file = MappedFile::open(path);
+    if (!file) return Error{ErrorKind::Host, "--nn-preload " + spec.name + ": " + file.error().message};
+    files.push_back(std::move(*file));
+  }
+  std::lock_guard lock(mu_);
+  std::string name = spec.name;
+  if (models_.count(name)) return Error{ErrorKind::Host, "--nn-preload: model name '" + name + "' is used twice"};
+  models_.emplace(name, std::make_shared<PreloadedModel>(std::move(spec), std::move(files)));
+  return {};
+}
+
+std::shared_ptr<PreloadedModel> ModelRegistry::find(std::string_view name) const {
+  std::lock_guard lock(mu_);
+  auto it = models_.find(name);
+  return it == models_.end() ? nullptr : it->second;
+}
+
+std::string ModelRegistry::names() const {
+  std::lock_guard lock(mu_);
+  std::string out;
+  for (const auto& [name, model] : models_) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace wasmnn::nn

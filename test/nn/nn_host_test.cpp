@@ -1,0 +1,721 @@
+// Host-side WASI-NN tests against the fake backend: guest ABI decoding and
+// validation on a simulated guest memory, handles, registry, loader errors,
+// format sniffing and concurrency. No wasm engine and no ML framework needed.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "wasmnn/nn_backend.h"
+#include "wasmnn/wasi_nn.h"
+#include "wasmnn/wasi_nn/backend_loader.h"
+#include "wasmnn/wasi_nn/format.h"
+#include "wasmnn/wasi_nn/guest_abi.h"
+#include "wasmnn/wasi_nn/model_registry.h"
+#include "wasmnn/wasi_nn/nn_host.h"
+
+namespace fs = std::filesystem;
+using namespace wasmnn::nn;
+
+namespace {
+
+// Guest errno values from wasi-nn-abi.md, spelled out independently of the header.
+enum : uint32_t {
+  kSuccess = 0,
+  kInvalidArgument = 1,
+  kInvalidEncoding = 2,
+  kMissingMemory = 3,
+  kRuntimeError = 5,
+  kUnsupported = 6,
+  kTooLarge = 7,
+  kNotFound = 8,
+  kEndOfSequence = 100,
+};
+enum : uint32_t { kEncOpenvino = 0, kEncTensorflow = 2, kEncAutodetect5 = 5, kEncAutodetect6 = 6, kEncMlx = 10 };
+enum : uint8_t { kF16 = 0, kF32 = 1, kF64Or_OldU8 = 2, kU8Or_OldI32 = 3, kI32 = 4, kI64 = 5 };
+
+// Redirects fd 2 into a temporary file for the lifetime of the object.
+class StderrCapture {
+ public:
+  StderrCapture() {
+    std::fflush(stderr);
+    saved_ = dup(2);
+    char name[] = "/tmp/nn_stderr_XXXXXX";
+    fd_ = mkstemp(name);
+    unlink(name);
+    dup2(fd_, 2);
+  }
+  ~StderrCapture() { finish(); }
+  std::string finish() {
+    if (saved_ >= 0) {
+      std::fflush(stderr);
+      dup2(saved_, 2);
+      close(saved_);
+      saved_ = -1;
+      off_t size = lseek(fd_, 0, SEEK_END);
+      text_.resize(static_cast<size_t>(size));
+      if (size > 0) (void)pread(fd_, text_.data(), text_.size(), 0);
+      close(fd_);
+    }
+    return text_;
+  }
+
+ private:
+  int saved_ = -1, fd_ = -1;
+  std::string text_;
+};
+
+std::vector<uint8_t> fakeModel(float scale, float bias, uint32_t delayMs = 0) {
+  std::vector<uint8_t> m = {'W', 'N', 'N', 'F', 'A', 'K', 'E', '1'};
+  auto add = [&](const void* p) { m.insert(m.end(), static_cast<const uint8_t*>(p), static_cast<const uint8_t*>(p) + 4); };
+  add(&scale);
+  add(&bias);
+  add(&delayMs);
+  return m;
+}
+
+// A simulated wasm32 linear memory with a bump allocator.
+struct Guest {
+  std::vector<uint8_t> bytes = std::vector<uint8_t>(1 << 16);
+  uint32_t top = 64;
+
+  GuestMemory mem() { return {bytes.data(), bytes.size(), true}; }
+  uint32_t alloc(size_t n) {
+    uint32_t p = (top + 7) & ~7u;
+    top = p + static_cast<uint32_t>(n);
+    EXPECT_LE(top, bytes.size());
+    return p;
+  }
+  uint32_t put(const void* data, size_t n) {
+    uint32_t p = alloc(n);
+    if (n) std::memcpy(bytes.data() + p, data, n);
+    return p;
+  }
+  uint32_t putU32s(std::initializer_list<uint32_t> v) { return put(std::data(v), v.size() * 4); }
+  uint32_t u32(uint32_t p) const {
+    uint32_t v;
+    std::memcpy(&v, bytes.data() + p, 4);
+    return v;
+  }
+  // graph_builder array with one entry per part; returns its pointer.
+  uint32_t builders(const std::vector<std::vector<uint8_t>>& parts) {
+    std::vector<uint32_t> recs;
+    for (const auto& part : parts) {
+      recs.push_back(put(part.data(), part.size()));
+      recs.push_back(static_cast<uint32_t>(part.size()));
+    }
+    return put(recs.data(), recs.size() * 4);
+  }
+  // 20-byte wasi_ephemeral_nn tensor; padding bytes set to garbage on purpose.
+  uint32_t tensor(std::initializer_list<uint32_t> dims, uint8_t type, uint32_t dataPtr, uint32_t dataLen) {
+    uint32_t d = putU32s(dims);
+    uint8_t rec[20];
+    uint32_t rank = static_cast<uint32_t>(dims.size());
+    std::memcpy(rec, &d, 4);
+    std::memcpy(rec + 4, &rank, 4);
+    rec[8] = type;
+    rec[9] = 0xAA, rec[10] = 0xBB, rec[11] = 0xCC;
+    std::memcpy(rec + 12, &dataPtr, 4);
+    std::memcpy(rec + 16, &dataLen, 4);
+    return put(rec, sizeof rec);
+  }
+  uint32_t str(const std::string& s) { return put(s.data(), s.size()); }
+};
+
+std::shared_ptr<NnHost> fakeHost() {
+  auto host = std::make_shared<NnHost>();
+  host->backends().addDir(NN_FAKE_DIR);
+  return host;
+}
+
+struct Loaded {
+  uint32_t graph = 0, ctx = 0;
+};
+
+// load (bytes) + init_execution_context on the fake backend.
+Loaded loadFake(NnInstance& nn, Guest& g, float scale, float bias, uint32_t delayMs = 0) {
+  Loaded l;
+  uint32_t b = g.builders({fakeModel(scale, bias, delayMs)});
+  uint32_t out = g.alloc(8);
+  EXPECT_EQ(nn.load(g.mem(), b, 1, kEncTensorflow, 0, out), kSuccess);
+  l.graph = g.u32(out);
+  EXPECT_EQ(nn.initExecutionContext(g.mem(), l.graph, out + 4), kSuccess);
+  l.ctx = g.u32(out + 4);
+  return l;
+}
+
+std::vector<float> runF32(NnInstance& nn, Guest& g, uint32_t ctx, const std::vector<float>& in) {
+  uint32_t data = g.put(in.data(), in.size() * 4);
+  uint32_t t = g.tensor({1, static_cast<uint32_t>(in.size())}, kF32, data, static_cast<uint32_t>(in.size() * 4));
+  EXPECT_EQ(nn.setInput(g.mem(), ctx, 0, t), kSuccess);
+  EXPECT_EQ(nn.compute(ctx), kSuccess);
+  uint32_t out = g.alloc(in.size() * 4), written = g.alloc(4);
+  EXPECT_EQ(nn.getOutput(g.mem(), ctx, 0, out, static_cast<uint32_t>(in.size() * 4), written), kSuccess);
+  EXPECT_EQ(g.u32(written), in.size() * 4);
+  std::vector<float> result(in.size());
+  std::memcpy(result.data(), g.bytes.data() + out, in.size() * 4);
+  return result;
+}
+
+std::string metadata(NnInstance& nn, Guest& g, uint32_t ctx) {
+  uint32_t out = g.alloc(256), written = g.alloc(4);
+  EXPECT_EQ(nn.getOutput(g.mem(), ctx, 1, out, 256, written), kSuccess);
+  return std::string(reinterpret_cast<const char*>(g.bytes.data() + out), g.u32(written));
+}
+
+int jsonInt(const std::string& json, const std::string& key) {
+  size_t at = json.find("\"" + key + "\":");
+  return at == std::string::npos ? -1 : std::atoi(json.c_str() + at + key.size() + 3);
+}
+
+std::string writeTemp(const std::string& name, const std::vector<uint8_t>& bytes) {
+  fs::path dir = fs::temp_directory_path() / ("nn_host_test_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path p = dir / name;
+  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  return p.string();
+}
+
+// ---------------------------------------------------------------- happy paths
+
+TEST(NnGuestAbi, LoadComputeGetOutputMatchesAffineOp) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded l = loadFake(nn, g, 2.0f, 0.5f);
+  std::vector<float> out = runF32(nn, g, l.ctx, {1.0f, -3.0f, 0.25f});
+  EXPECT_EQ(out, (std::vector<float>{2.5f, -5.5f, 1.0f}));
+}
+
+TEST(NnGuestAbi, TooLargeStoresNeededSizeAndRetrySucceeds) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded l = loadFake(nn, g, 1.0f, 0.0f);
+  runF32(nn, g, l.ctx, {1, 2, 3, 4});
+  uint32_t out = g.alloc(16), written = g.alloc(4);
+  StderrCapture cap;
+  EXPECT_EQ(nn.getOutput(g.mem(), l.ctx, 0, out, 7, written), kTooLarge);
+  EXPECT_NE(cap.finish().find("needs 16 bytes"), std::string::npos);
+  EXPECT_EQ(g.u32(written), 16u);
+  EXPECT_EQ(nn.getOutput(g.mem(), l.ctx, 0, out, g.u32(written), written), kSuccess);
+}
+
+TEST(NnGuestAbi, TensorTypeNumberingToldApartByDataLen) {
+  // independent expectations from wasi-nn-abi.md: (raw, elements, data_len) -> type
+  EXPECT_EQ(resolveTensorType(2, 3, 24), WASMNN_NN_TYPE_F64);
+  EXPECT_EQ(resolveTensorType(2, 3, 3), WASMNN_NN_TYPE_U8);  // old u8
+  EXPECT_EQ(resolveTensorType(3, 3, 3), WASMNN_NN_TYPE_U8);
+  EXPECT_EQ(resolveTensorType(3, 3, 12), WASMNN_NN_TYPE_I32);  // old i32
+  EXPECT_EQ(resolveTensorType(0, 3, 6), WASMNN_NN_TYPE_F16);
+  EXPECT_EQ(resolveTensorType(1, 3, 12), WASMNN_NN_TYPE_F32);
+  EXPECT_EQ(resolveTensorType(4, 3, 12), WASMNN_NN_TYPE_I32);
+  EXPECT_EQ(resolveTensorType(5, 3, 24), WASMNN_NN_TYPE_I64);
+  EXPECT_FALSE(resolveTensorType(1, 3, 11));
+  EXPECT_FALSE(resolveTensorType(2, 3, 12));
+  EXPECT_FALSE(resolveTensorType(6, 1, 1));
+  EXPECT_FALSE(resolveTensorType(5, UINT64_MAX / 4, 0));  // elements x size overflows
+  EXPECT_EQ(legacyTensorType(2), WASMNN_NN_TYPE_U8);
+  EXPECT_EQ(legacyTensorType(3), WASMNN_NN_TYPE_I32);
+  EXPECT_FALSE(legacyTensorType(4));
+}
+
+TEST(NnGuestAbi, BackendSeesResolvedTensorType) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded l = loadFake(nn, g, 1.0f, 0.0f);
+  auto typeSeen = [&](uint8_t raw, uint32_t dataLen) {
+    uint32_t data = g.alloc(dataLen);
+    uint32_t t = g.tensor({2, 2}, raw, data, dataLen);
+    EXPECT_EQ(nn.setInput(g.mem(), l.ctx, 0, t), kSuccess);
+    EXPECT_EQ(nn.compute(l.ctx), kSuccess);
+    uint32_t out = g.alloc(4), written = g.alloc(4);
+    EXPECT_EQ(nn.getOutput(g.mem(), l.ctx, 2, out, 4, written), kSuccess);
+    return g.u32(out);
+  };
+  EXPECT_EQ(typeSeen(kF64Or_OldU8, 32), static_cast<uint32_t>(WASMNN_NN_TYPE_F64));
+  EXPECT_EQ(typeSeen(kF64Or_OldU8, 4), static_cast<uint32_t>(WASMNN_NN_TYPE_U8));
+  EXPECT_EQ(typeSeen(kU8Or_OldI32, 4), static_cast<uint32_t>(WASMNN_NN_TYPE_U8));
+  EXPECT_EQ(typeSeen(kU8Or_OldI32, 16), static_cast<uint32_t>(WASMNN_NN_TYPE_I32));
+  EXPECT_EQ(typeSeen(kI64, 32), static_cast<uint32_t>(WASMNN_NN_TYPE_I64));
+}
+
+TEST(NnGuestAbi, LegacyModuleLoadSetInputGetOutputInF32Units) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  std::vector<uint8_t> model = fakeModel(3.0f, 1.0f);
+  uint32_t array = g.builders({model});
+  uint32_t builderArray = g.putU32s({array, 1});
+  uint32_t out = g.alloc(8);
+  ASSERT_EQ(nn.legacyLoad(g.mem(), builderArray, kEncTensorflow, 0, out), kSuccess);
+  ASSERT_EQ(nn.initExecutionContext(g.mem(), g.u32(out), out + 4), kSuccess);
+  uint32_t ctx = g.u32(out + 4);
+  float in[3] = {1, 2, 3};
+  uint32_t data = g.put(in, sizeof in);
+  uint32_t dims = g.putU32s({3});
+  uint32_t dimsRec = g.putU32s({dims, 1});
+  uint8_t rec[12] = {};
+  std::memcpy(rec, &dimsRec, 4);
+  rec[4] = 1;  // f32 (old numbering)
+  rec[5] = 0x77;  // padding garbage
+  std::memcpy(rec + 8, &data, 4);
+  ASSERT_EQ(nn.legacySetInput(g.mem(), ctx, 0, g.put(rec, 12)), kSuccess);
+  ASSERT_EQ(nn.compute(ctx), kSuccess);
+  uint32_t buf = g.alloc(12), inout = g.putU32s({2});  // 2 floats: too small
+  EXPECT_EQ(nn.legacyGetOutput(g.mem(), ctx, 0, buf, inout), kTooLarge);
+  EXPECT_EQ(g.u32(inout), 3u);  // needed, in f32 units
+  ASSERT_EQ(nn.legacyGetOutput(g.mem(), ctx, 0, buf, inout), kSuccess);
+  EXPECT_EQ(g.u32(inout), 3u);
+  float result[3];
+  std::memcpy(result, g.bytes.data() + buf, sizeof result);
+  EXPECT_EQ(result[0], 4.0f);
+  EXPECT_EQ(result[2], 10.0f);
+}
+
+TEST(NnGuestAbi, StreamingYieldsInputBytesThenEndOfSequence) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded l = loadFake(nn, g, 1.0f, 0.0f);
+  std::string prompt = "hey";
+  uint32_t t = g.tensor({3}, kU8Or_OldI32, g.str(prompt), 3);
+  ASSERT_EQ(nn.setInput(g.mem(), l.ctx, 0, t), kSuccess);
+  std::string streamed;
+  uint32_t out = g.alloc(4), written = g.alloc(4);
+  for (uint32_t err; (err = nn.computeSingle(l.ctx)) == kSuccess;) {
+    ASSERT_EQ(nn.getOutputSingle(g.mem(), l.ctx, 0, out, 4, written), kSuccess);
+    streamed.append(reinterpret_cast<const char*>(g.bytes.data() + out), g.u32(written));
+    ASSERT_LE(streamed.size(), 3u);
+  }
+  EXPECT_EQ(streamed, prompt);
+  EXPECT_EQ(nn.computeSingle(l.ctx), kEndOfSequence);
+  EXPECT_EQ(nn.finiSingle(l.ctx), kSuccess);
+  EXPECT_EQ(nn.computeSingle(l.ctx), kSuccess);
+}
+
+// ---------------------------------------------------------------- bad input
+
+struct BadInput : ::testing::Test {
+  NnInstance nn{fakeHost()};
+  Guest g;
+  Loaded l;
+  void SetUp() override { l = loadFake(nn, g, 1.0f, 0.0f); }
+  // Runs `call`, expects `err` and a log line containing `logged`.
+  template <typename F>
+  void expectFailure(uint32_t err, const std::string& logged, F&& call) {
+    StderrCapture cap;
+    uint32_t got = call();
+    std::string text = cap.finish();
+    EXPECT_EQ(got, err) << text;
+    EXPECT_NE(text.find("wasmnn-nn: "), std::string::npos) << "no log line";
+    EXPECT_NE(text.find(logged), std::string::npos) << "log was: " << text;
+  }
+};
+
+TEST_F(BadInput, PointersOutOfBounds) {
+  const uint32_t end = static_cast<uint32_t>(g.bytes.size());
+  uint32_t b = g.builders({fakeModel(1, 0)});
+  expectFailure(kInvalidArgument, "graph out-pointer", [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 0, end - 2); });
+  expectFailure(kInvalidArgument, "builder array", [&] { return nn.load(g.mem(), end - 4, 1, kEncTensorflow, 0, 0); });
+  expectFailure(kInvalidArgument, "at most 64", [&] { return nn.load(g.mem(), 0, 0x20000000, kEncTensorflow, 0, 0); });
+  uint32_t badBuilder = g.putU32s({end - 10, 11});
+  expectFailure(kInvalidArgument, "builder 0", [&] { return nn.load(g.mem(), badBuilder, 1, kEncTensorflow, 0, 0); });
+  uint32_t wrapBuilder = g.putU32s({0xFFFFFFF0u, 0x20});  // ptr + len wraps in 32 bits
+  expectFailure(kInvalidArgument, "builder 0", [&] { return nn.load(g.mem(), wrapBuilder, 1, kEncTensorflow, 0, 0); });
+  expectFailure(kInvalidArgument, "tensor record", [&] { return nn.setInput(g.mem(), l.ctx, 0, end - 19); });
+  uint32_t badData = g.tensor({4}, kF32, end - 8, 16);
+  expectFailure(kInvalidArgument, "tensor data", [&] { return nn.setInput(g.mem(), l.ctx, 0, badData); });
+  uint32_t badDims = g.put("\xFC\xFF\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 20);
+  expectFailure(kInvalidArgument, "dimensions", [&] { return nn.setInput(g.mem(), l.ctx, 0, badDims); });
+  expectFailure(kInvalidArgument, "bytes_written", [&] { return nn.getOutput(g.mem(), l.ctx, 0, 0, 4, end); });
+  expectFailure(kInvalidArgument, "output buffer", [&] { return nn.getOutput(g.mem(), l.ctx, 0, end - 4, 8, 0); });
+  expectFailure(kInvalidArgument, "name", [&] { return nn.loadByName(g.mem(), end - 1, 2, 0); });
+  expectFailure(kInvalidArgument, "context out-pointer", [&] { return nn.initExecutionContext(g.mem(), l.graph, end); });
+  expectFailure(kInvalidArgument, "graph_builder_array", [&] { return nn.legacyLoad(g.mem(), end - 7, 2, 0, 0); });
+  expectFailure(kInvalidArgument, "size pointer", [&] { return nn.legacyGetOutput(g.mem(), l.ctx, 0, 0, end - 3); });
+}
+
+TEST_F(BadInput, MissingMemory) {
+  GuestMemory none;
+  expectFailure(kMissingMemory, "no linear memory", [&] { return nn.load(none, 0, 1, kEncTensorflow, 0, 0); });
+  expectFailure(kMissingMemory, "no linear memory", [&] { return nn.setInput(none, l.ctx, 0, 0); });
+}
+
+TEST_F(BadInput, RankAndSizeOverflow) {
+  std::vector<uint32_t> many(17, 1);
+  uint32_t dims = g.put(many.data(), many.size() * 4);
+  uint8_t rec[20] = {};
+  uint32_t rank = 17;
+  std::memcpy(rec, &dims, 4);
+  std::memcpy(rec + 4, &rank, 4);
+  rec[8] = kF32;
+  expectFailure(kInvalidArgument, "rank 17 exceeds", [&] { return nn.setInput(g.mem(), l.ctx, 0, g.put(rec, 20)); });
+  uint32_t huge = g.tensor({0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}, kF32, 0, 0);
+  expectFailure(kInvalidArgument, "overflows", [&] { return nn.setInput(g.mem(), l.ctx, 0, huge); });
+  // 2^31 x 2 f32 elements: product fits in 64 bits, the byte size is 2^34 — no 32-bit data_len matches
+  uint32_t big = g.tensor({0x80000000u, 2}, kF32, 0, 0);
+  expectFailure(kInvalidArgument, "does not fit", [&] { return nn.setInput(g.mem(), l.ctx, 0, big); });
+}
+
+TEST_F(BadInput, DataLenMismatch) {
+  uint32_t t = g.tensor({2, 3}, kF32, g.alloc(24), 20);
+  expectFailure(kInvalidArgument, "data_len 20 does not fit", [&] { return nn.setInput(g.mem(), l.ctx, 0, t); });
+  uint32_t t2 = g.tensor({2}, 9, g.alloc(8), 8);
+  expectFailure(kInvalidArgument, "tensor type 9", [&] { return nn.setInput(g.mem(), l.ctx, 0, t2); });
+}
+
+TEST_F(BadInput, UnknownEncodingAndTarget) {
+  uint32_t b = g.builders({fakeModel(1, 0)});
+  uint32_t out = g.alloc(4);
+  expectFailure(kInvalidEncoding, "unknown graph encoding 7", [&] { return nn.load(g.mem(), b, 1, 7, 0, out); });
+  expectFailure(kInvalidEncoding, "unknown graph encoding 4294967295",
+                [&] { return nn.load(g.mem(), b, 1, 0xFFFFFFFF, 0, out); });
+  expectFailure(kInvalidArgument, "unknown execution target 3", [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 3, out); });
+  expectFailure(kUnsupported, "cannot run on target gpu", [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 1, out); });
+}
+
+TEST_F(BadInput, CorruptModelBytes) {
+  std::vector<uint8_t> corrupt = fakeModel(1, 0);
+  corrupt.resize(14);  // magic present, parameters truncated
+  uint32_t b = g.builders({corrupt});
+  expectFailure(kInvalidArgument, "testfake: not a fake model",
+                [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 0, g.alloc(4)); });
+  uint32_t junk = g.builders({{'x', 'y', 'z', 0, 1, 2}});
+  for (uint32_t enc : {kEncAutodetect5, kEncAutodetect6})
+    expectFailure(kInvalidEncoding, "autodetect found no known model format: builder 0 is 6 bytes starting with [78 79 7a",
+                  [&] { return nn.load(g.mem(), junk, 1, enc, 0, g.alloc(4)); });
+}
+
+TEST_F(BadInput, MissingBackendLibrary) {
+  uint32_t b = g.builders({fakeModel(1, 0)});
+  expectFailure(kInvalidEncoding, "libwasmnn_backend_mlx.so", [&] { return nn.load(g.mem(), b, 1, kEncMlx, 0, g.alloc(4)); });
+  StderrCapture cap;
+  nn.load(g.mem(), b, 1, kEncOpenvino, 0, g.alloc(4));
+  std::string text = cap.finish();
+  EXPECT_NE(text.find("encoding openvino"), std::string::npos) << text;
+  EXPECT_NE(text.find(std::string(NN_FAKE_DIR) + " (--nn-backend-dir)"), std::string::npos) << text;
+  EXPECT_NE(text.find("(next to libwasmnn.so)"), std::string::npos) << text;
+  EXPECT_NE(text.find("cannot open shared object file"), std::string::npos) << text;  // dlerror
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << "one message: " << text;
+}
+
+TEST_F(BadInput, StaleAndForeignHandles) {
+  NnInstance other(fakeHost());
+  Guest g2;
+  Loaded foreign = loadFake(other, g2, 1, 0);
+  expectFailure(kInvalidArgument, "not live in this instance", [&] { return nn.compute(foreign.ctx); });
+  expectFailure(kInvalidArgument, "not live in this instance",
+                [&] { return nn.initExecutionContext(g.mem(), foreign.graph, g.alloc(4)); });
+  expectFailure(kInvalidArgument, "execution context handle", [&] { return nn.compute(l.graph); });  // graph as ctx
+  ASSERT_EQ(nn.finalizeExecutionContext(l.ctx), kSuccess);
+  expectFailure(kInvalidArgument, "not live", [&] { return nn.compute(l.ctx); });
+  expectFailure(kInvalidArgument, "not live", [&] { return nn.finalizeExecutionContext(l.ctx); });
+  ASSERT_EQ(nn.unload(l.graph), kSuccess);
+  expectFailure(kInvalidArgument, "not live", [&] { return nn.unload(l.graph); });
+  expectFailure(kInvalidArgument, "not live", [&] { return nn.initExecutionContext(g.mem(), l.graph, g.alloc(4)); });
+  // handles are never reused: new ones differ from every earlier one
+  Loaded again = loadFake(nn, g, 1, 0);
+  EXPECT_NE(again.graph, l.graph);
+  EXPECT_NE(again.ctx, l.ctx);
+  EXPECT_NE(again.graph, foreign.graph);
+}
+
+TEST_F(BadInput, OutputIndexAndComputeOrder) {
+  Loaded fresh = loadFake(nn, g, 1, 0);
+  expectFailure(kRuntimeError, "compute before input 0", [&] { return nn.compute(fresh.ctx); });
+  expectFailure(kInvalidArgument, "output index 9", [&] { return nn.getOutput(g.mem(), l.ctx, 9, 0, 0, g.alloc(4)); });
+}
+
+TEST_F(BadInput, LimitsAreConfigurable) {
+  auto host = fakeHost();
+  host->setLimits(2, 1);
+  NnInstance small(host);
+  Guest g2;
+  Loaded a = loadFake(small, g2, 1, 0);
+  uint32_t b = g2.builders({fakeModel(1, 0)});
+  uint32_t out = g2.alloc(4);
+  ASSERT_EQ(small.load(g2.mem(), b, 1, kEncTensorflow, 0, out), kSuccess);
+  expectFailure(kRuntimeError, "2 graphs (the limit)", [&] { return small.load(g2.mem(), b, 1, kEncTensorflow, 0, out); });
+  expectFailure(kRuntimeError, "1 execution contexts (the limit)",
+                [&] { return small.initExecutionContext(g2.mem(), a.graph, out); });
+  ASSERT_EQ(small.unload(a.graph), kSuccess);
+  EXPECT_EQ(small.load(g2.mem(), b, 1, kEncTensorflow, 0, out), kSuccess);
+}
+
+// ---------------------------------------------------------------- registry
+
+TEST(NnRegistry, ParsePreloadSpec) {
+  auto ok = parsePreloadSpec("Net:ONNX:GPU:/m/a.onnx");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->name, "Net");
+  EXPECT_EQ(ok->encoding, WASMNN_NN_ENCODING_ONNX);
+  EXPECT_EQ(ok->target, WASMNN_NN_TARGET_GPU);
+  EXPECT_EQ(ok->paths, std::vector<std::string>{"/m/a.onnx"});
+  auto ov = parsePreloadSpec("ir:OpenVINO:auto:/m/x.xml:/m/x.bin");
+  ASSERT_TRUE(ov);
+  EXPECT_EQ(ov->target, WASMNN_NN_TARGET_AUTO);
+  EXPECT_EQ(ov->paths.size(), 2u);
+  auto det = parsePreloadSpec("any:AutoDetect:cpu:/m/y");
+  ASSERT_TRUE(det);
+  EXPECT_FALSE(det->encoding.has_value());
+  EXPECT_TRUE(parsePreloadSpec("llm:GGML:cpu:/m/q.gguf"));
+  for (const char* bad : {"x:onnx:cpu", ":onnx:cpu:/p", "x:caffe:cpu:/p", "x:onnx:fpga:/p", "x:onnx:cpu:/a:/b:/c",
+                          "x:onnx:cpu:"}) {
+    auto r = parsePreloadSpec(bad);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_NE(r.error().message.find(bad), std::string::npos);
+    }
+  }
+}
+
+TEST(NnRegistry, PreloadedModelIsBuiltOnceAndShared) {
+  auto host = fakeHost();
+  std::string path = writeTemp("shared.fake", fakeModel(2.0f, 1.0f));
+  ASSERT_TRUE(host->models().add(*parsePreloadSpec("shared:tensorflow:cpu:" + path)));
+  NnInstance a(host), b(host);
+  Guest ga, gb;
+  uint32_t name = ga.str("shared"), out = ga.alloc(8);
+  ASSERT_EQ(a.loadByName(ga.mem(), name, 6, out), kSuccess);
+  ASSERT_EQ(a.initExecutionContext(ga.mem(), ga.u32(out), out + 4), kSuccess);
+  int loadsBefore = jsonInt((runF32(a, ga, ga.u32(out + 4), {1}), metadata(a, ga, ga.u32(out + 4))), "loads");
+  uint32_t nameB = gb.str("shared"), outB = gb.alloc(8);
+  ASSERT_EQ(b.loadByName(gb.mem(), nameB, 6, outB), kSuccess);
+  ASSERT_EQ(b.loadByName(gb.mem(), nameB, 6, outB), kSuccess);
+  ASSERT_EQ(b.initExecutionContext(gb.mem(), gb.u32(outB), outB + 4), kSuccess);
+  EXPECT_EQ(runF32(b, gb, gb.u32(outB + 4), {3.0f}), std::vector<float>{7.0f});
+  EXPECT_EQ(jsonInt(metadata(b, gb, gb.u32(outB + 4)), "loads"), loadsBefore) << "a preload must be built once";
+  // with a config: a private graph with the override
+  std::string cfg = R"({"bias": -1.0})";
+  uint32_t c = gb.str(cfg);
+  ASSERT_EQ(b.loadByNameWithConfig(gb.mem(), nameB, 6, c, static_cast<uint32_t>(cfg.size()), outB), kSuccess);
+  ASSERT_EQ(b.initExecutionContext(gb.mem(), gb.u32(outB), outB + 4), kSuccess);
+  EXPECT_EQ(runF32(b, gb, gb.u32(outB + 4), {3.0f}), std::vector<float>{5.0f});
+}
+
+TEST(NnRegistry, UnknownNameIsNotFoundAndNeverAPath) {
+  auto host = fakeHost();
+  std::string path = writeTemp("real.fake", fakeModel(1, 0));
+  NnInstance nn(host);
+  Guest g;
+  uint32_t name = g.str(path);
+  StderrCapture cap;
+  EXPECT_EQ(nn.loadByName(g.mem(), name, static_cast<uint32_t>(path.size()), g.alloc(4)), kNotFound);
+  EXPECT_NE(cap.finish().find("no preloaded model named"), std::string::npos);
+}
+
+TEST(NnRegistry, PreloadErrorsAreReportedAtStartup) {
+  wasmnn_nn_host* host = wasmnn_nn_host_new();
+  wasmnn_error* e = wasmnn_nn_host_preload(host, "m:onnx:cpu:/nonexistent/model.onnx");
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(std::string(wasmnn_error_message(e)).find("/nonexistent/model.onnx"), std::string::npos);
+  wasmnn_error_delete(e);
+  std::string path = writeTemp("dup.fake", fakeModel(1, 0));
+  EXPECT_EQ(wasmnn_nn_host_preload(host, ("d:tensorflow:cpu:" + path).c_str()), nullptr);
+  e = wasmnn_nn_host_preload(host, ("d:tensorflow:cpu:" + path).c_str());
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(std::string(wasmnn_error_message(e)).find("used twice"), std::string::npos);
+  wasmnn_error_delete(e);
+  wasmnn_nn_host_delete(host);
+}
+
+// ---------------------------------------------------------------- loader
+
+TEST(NnLoader, WrongAbiVersionIsAClearErrorNeverACall) {
+  BackendOutcome o = openBackendLibrary(std::string(NN_BADABI_DIR) + "/libwasmnn_backend_testfake_badabi.so",
+                                        "testfake_badabi");
+  EXPECT_FALSE(o.backend);
+  EXPECT_NE(o.error.find("built for backend ABI version 999, this wasmnn speaks version 1"), std::string::npos) << o.error;
+  // through the guest path: the scan finds it, reports it, and the load fails cleanly
+  auto host = std::make_shared<NnHost>();
+  host->backends().addDir(NN_BADABI_DIR);
+  NnInstance nn(host);
+  Guest g;
+  uint32_t b = g.builders({fakeModel(1, 0)});
+  StderrCapture cap;
+  EXPECT_EQ(nn.load(g.mem(), b, 1, kEncTensorflow, 0, g.alloc(4)), kInvalidEncoding);
+  std::string text = cap.finish();
+  EXPECT_NE(text.find("ABI version 999"), std::string::npos) << text;
+}
+
+TEST(NnLoader, TableChecks) {
+  wasmnn_nn_backend t{};
+  t.abi_version = WASMNN_NN_BACKEND_ABI_VERSION;
+  t.struct_size = 8;
+  EXPECT_NE(checkBackendTable(&t, "x").find("needs at least"), std::string::npos);
+  t.struct_size = sizeof t;
+  t.name = "y";
+  EXPECT_NE(checkBackendTable(&t, "x").find("file name says 'x'"), std::string::npos);
+  t.name = "x";
+  EXPECT_NE(checkBackendTable(&t, "x").find("lacks a mandatory function"), std::string::npos);
+}
+
+TEST(NnLoader, GarbageLibraryGivesDlerror) {
+  fs::path dir = fs::temp_directory_path() / ("nn_garbage_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "libwasmnn_backend_garbage.so") << "not an ELF file";
+  BackendLoader loader;
+  loader.addDir(dir.string());
+  std::string report = loader.describe();
+  EXPECT_NE(report.find("garbage: " + (dir / "libwasmnn_backend_garbage.so").string() + ": dlopen failed"),
+            std::string::npos)
+      << report;
+  fs::remove_all(dir);
+}
+
+TEST(NnLoader, SearchOrderAndDescribe) {
+  setenv("WASMNN_BACKEND_PATH", "/env/a::/env/b", 1);
+  BackendLoader loader;
+  loader.addDir(NN_FAKE_DIR);
+  loader.addDir(NN_BADABI_DIR);
+  std::vector<SearchDir> dirs = loader.searchDirs();
+  unsetenv("WASMNN_BACKEND_PATH");
+  ASSERT_GE(dirs.size(), 5u);
+  EXPECT_EQ(dirs[0].path, NN_FAKE_DIR);
+  EXPECT_EQ(dirs[1].path, NN_BADABI_DIR);
+  EXPECT_EQ(dirs[2].path, "/env/a");
+  EXPECT_EQ(dirs[3].path, "/env/b");
+  EXPECT_EQ(dirs[4].origin, "next to libwasmnn.so");
+  EXPECT_TRUE(fs::exists(fs::path(dirs[4].path) / "libwasmnn.so.0")) << dirs[4].path;
+  std::string report = loader.describe();
+  EXPECT_NE(report.find("testfake 1.0  framework none 0  encodings: tensorflow  targets: cpu"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("testfake_badabi: "), std::string::npos) << report;
+}
+
+TEST(NnLoader, MissingReportNamesTheCmakeOption) {
+  std::vector<SearchDir> dirs = {{"/x", "--nn-backend-dir"}};
+  std::string m = missingBackendReport(WASMNN_NN_ENCODING_ONNX, dirs, "dlopen: nope");
+  EXPECT_NE(m.find("encoding onnx"), std::string::npos);
+  EXPECT_NE(m.find("libwasmnn_backend_onnxruntime.so"), std::string::npos);
+  EXPECT_NE(m.find("/x (--nn-backend-dir)"), std::string::npos);
+  EXPECT_NE(m.find("dlopen: nope"), std::string::npos);
+  EXPECT_NE(m.find("-DWASMNN_BACKEND_ONNXRUNTIME=ON"), std::string::npos);
+  EXPECT_NE(missingBackendReport(WASMNN_NN_ENCODING_PYTORCH, dirs, "").find("-DWASMNN_BACKEND_PYTORCH=ON"),
+            std::string::npos);
+}
+
+// ---------------------------------------------------------------- sniffing
+
+std::vector<uint8_t> readFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+std::optional<wasmnn_nn_encoding> sniff(const std::vector<uint8_t>& b) { return sniffModel({b}).encoding; }
+
+TEST(NnFormat, DetectsEachFormatFromBytes) {
+  std::vector<uint8_t> gguf = {'G', 'G', 'U', 'F', 3, 0, 0, 0};
+  EXPECT_EQ(sniff(gguf), WASMNN_NN_ENCODING_GGML);
+  std::vector<uint8_t> tfl = {0x1c, 0, 0, 0, 'T', 'F', 'L', '3', 0, 0};
+  EXPECT_EQ(sniff(tfl), WASMNN_NN_ENCODING_TENSORFLOWLITE);
+  std::string zip = std::string("PK\x03\x04", 4) + std::string(26, '\0') + "archive/data.pklxxxx";
+  EXPECT_EQ(sniff(std::vector<uint8_t>(zip.begin(), zip.end())), WASMNN_NN_ENCODING_PYTORCH);
+  std::string otherZip = std::string("PK\x03\x04", 4) + std::string(26, '\0') + "word/document.xml";
+  EXPECT_FALSE(sniff(std::vector<uint8_t>(otherZip.begin(), otherZip.end())));
+  std::string xml = "\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<net name=\"m\" version=\"11\">";
+  EXPECT_EQ(sniff(std::vector<uint8_t>(xml.begin(), xml.end())), WASMNN_NN_ENCODING_OPENVINO);
+  // a minimal ModelProto: ir_version=8, graph={}, opset_import={}
+  EXPECT_EQ(sniff({0x08, 0x08, 0x3a, 0x00, 0x42, 0x00}), WASMNN_NN_ENCODING_ONNX);
+  EXPECT_FALSE(sniff({0x08, 0x08, 0x3a, 0x05, 0x00}));  // graph length past the end
+  EXPECT_FALSE(sniff({0x08, 0x08}));                    // no graph
+  EXPECT_FALSE(sniff({}));
+  Sniffed none = sniffModel({});
+  EXPECT_NE(none.seen.find("0 builders"), std::string::npos);
+}
+
+TEST(NnFormat, RealOnnxTestdataModelsAreOnnx) {
+  fs::path node = fs::path(NN_ONNX_TESTDATA) / "node";
+  if (!fs::exists(node)) GTEST_SKIP() << "libonnx-testdata not installed";
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(node)) {
+    fs::path model = entry.path() / "model.onnx";
+    if (!fs::exists(model)) continue;
+    EXPECT_EQ(sniff(readFile(model.string())), WASMNN_NN_ENCODING_ONNX) << model;
+    // and its inputs (TensorProto) are not mistaken for models
+    fs::path input = entry.path() / "test_data_set_0" / "input_0.pb";
+    if (fs::exists(input)) {
+      EXPECT_NE(sniff(readFile(input.string())), WASMNN_NN_ENCODING_ONNX) << input;
+    }
+    if (++checked == 200) break;
+  }
+  EXPECT_EQ(checked, 200);
+}
+
+// ---------------------------------------------------------------- concurrency
+
+TEST(NnConcurrency, EightInstancesShareOnePreloadedGraphInParallel) {
+  auto host = fakeHost();
+  std::string path = writeTemp("par.fake", fakeModel(0.5f, 2.0f, 40));
+  ASSERT_TRUE(host->models().add(*parsePreloadSpec("par:tensorflow:cpu:" + path)));
+  constexpr int kThreads = 8, kRounds = 5;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      NnInstance nn(host);
+      Guest g;
+      uint32_t name = g.str("par"), out = g.alloc(8);
+      if (nn.loadByName(g.mem(), name, 3, out) != kSuccess ||
+          nn.initExecutionContext(g.mem(), g.u32(out), out + 4) != kSuccess) {
+        ++failures;
+        return;
+      }
+      for (int r = 0; r < kRounds; ++r) {
+        float x = static_cast<float>(t * 100 + r);
+        if (runF32(nn, g, g.u32(out + 4), {x, -x}) != std::vector<float>{x * 0.5f + 2.0f, -x * 0.5f + 2.0f}) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  NnInstance probe(host);
+  Guest g;
+  uint32_t name = g.str("par"), out = g.alloc(8);
+  ASSERT_EQ(probe.loadByName(g.mem(), name, 3, out), kSuccess);
+  ASSERT_EQ(probe.initExecutionContext(g.mem(), g.u32(out), out + 4), kSuccess);
+  EXPECT_GT(jsonInt(metadata(probe, g, g.u32(out + 4)), "max_parallel"), 1) << "contexts of one graph ran serially";
+}
+
+TEST(NnConcurrency, CallsOnOneContextWaitInsteadOfBusy) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded l = loadFake(nn, g, 1.0f, 0.0f, 5);
+  float in[2] = {1, 2};
+  uint32_t t = g.tensor({2}, kF32, g.put(in, sizeof in), 8);
+  ASSERT_EQ(nn.setInput(g.mem(), l.ctx, 0, t), kSuccess);
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      for (int r = 0; r < 10; ++r)
+        if (nn.compute(l.ctx) != kSuccess) ++bad;  // the fake fails if two calls overlap on a context
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+TEST(NnConcurrency, FinalizeAndUnloadDuringComputeNeverPullTheRug) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded l = loadFake(nn, g, 1.0f, 0.0f, 300);
+  float in[1] = {1};
+  ASSERT_EQ(nn.setInput(g.mem(), l.ctx, 0, g.tensor({1}, kF32, g.put(in, 4), 4)), kSuccess);
+  std::atomic<uint32_t> result{99};
+  std::thread worker([&] { result = nn.compute(l.ctx); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(nn.finalizeExecutionContext(l.ctx), kSuccess);
+  EXPECT_EQ(nn.unload(l.graph), kSuccess);
+  worker.join();
+  EXPECT_EQ(result.load(), kSuccess);
+  EXPECT_EQ(nn.compute(l.ctx), kInvalidArgument);
+}
+
+}  // namespace

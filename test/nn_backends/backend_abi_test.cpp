@@ -1,0 +1,326 @@
+// The backends through the plugin ABI alone (include/wasmnn/nn_backend.h),
+// exactly as the core calls them but without an engine: entry and version
+// checks, every generated model against the framework's native result,
+// too_large reporting, unaligned buffers, contexts of one graph on several
+// threads, and the error mapping (errno plus one log line with the
+// framework's message).
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "manifest.h"
+#include "wasmnn/nn_backend.h"
+
+namespace fs = std::filesystem;
+using namespace wasmnn::test;
+
+namespace {
+
+struct BackendParam {
+  const char* name;
+  wasmnn_nn_encoding encoding;
+  const char* data_dir;
+};
+
+std::vector<BackendParam> enabledBackends() {
+  std::vector<BackendParam> all;
+#ifdef NN_TORCH_DATA
+  all.push_back({"pytorch", WASMNN_NN_ENCODING_PYTORCH, NN_TORCH_DATA});
+#endif
+#ifdef NN_ONNX_DATA
+  all.push_back({"onnxruntime", WASMNN_NN_ENCODING_ONNX, NN_ONNX_DATA});
+#endif
+  return all;
+}
+
+wasmnn_nn_tensor_type typeCode(const std::string& t) {
+  static const char* const names[] = {"f16", "f32", "f64", "u8", "i32", "i64"};
+  for (int i = 0; i < 6; ++i)
+    if (t == names[i]) return static_cast<wasmnn_nn_tensor_type>(i);
+  throw std::runtime_error("unknown type " + t);
+}
+
+// Loaded once per process, like the core does (libraries are never closed).
+const wasmnn_nn_backend* openBackend(const std::string& name) {
+  std::string path = std::string(NN_BACKEND_DIR) + "/libwasmnn_backend_" + name + ".so";
+  void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) throw std::runtime_error(dlerror());
+  auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(dlsym(lib, WASMNN_NN_BACKEND_ENTRY_SYMBOL));
+  if (!entry) throw std::runtime_error("no entry symbol in " + path);
+  return entry(WASMNN_NN_BACKEND_ABI_VERSION);
+}
+
+// An input tensor with its dims and bytes kept alive.
+struct Input {
+  std::vector<uint32_t> dims;
+  std::vector<uint8_t> bytes;
+  wasmnn_nn_tensor tensor() const {
+    return {type, static_cast<uint32_t>(dims.size()), dims.data(), bytes.data(), bytes.size()};
+  }
+  wasmnn_nn_tensor_type type;
+};
+
+class BackendTest : public ::testing::TestWithParam<BackendParam> {
+ protected:
+  void SetUp() override {
+    static std::map<std::string, const wasmnn_nn_backend*> opened;
+    const auto& p = GetParam();
+    if (!opened.count(p.name)) {
+      const wasmnn_nn_backend* b = openBackend(p.name);
+      ASSERT_NE(b, nullptr);
+      wasmnn_nn_backend_info info{sizeof(wasmnn_nn_backend_info), nullptr, nullptr, 0};
+      char why[256] = "";
+      ASSERT_EQ(b->init(&info, why, sizeof why), WASMNN_NN_SUCCESS) << why;
+      info_[p.name] = info;
+      opened[p.name] = b;
+    }
+    b_ = opened[p.name];
+    dir_ = p.data_dir;
+  }
+
+  wasmnn_nn_graph* loadModel(const std::string& file, wasmnn_nn_target target = WASMNN_NN_TARGET_CPU) {
+    model_ = readBytes(dir_ / file);
+    wasmnn_nn_builder builder{model_.data(), model_.size(), nullptr};
+    wasmnn_nn_graph* g = nullptr;
+    EXPECT_EQ(b_->load(GetParam().encoding, target, &builder, 1, nullptr, 0, &g), WASMNN_NN_SUCCESS) << file;
+    return g;
+  }
+
+  std::vector<Input> inputsOf(const Case& c) {
+    std::vector<Input> in;
+    for (const auto& t : c.inputs) in.push_back({parseDims(t.dims), readBytes(dir_ / t.file), typeCode(t.type)});
+    return in;
+  }
+
+  // set_input all, compute, and compare every output with the native result.
+  void runAndCompare(wasmnn_nn_context* ctx, const Case& c, const std::vector<Input>& in) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      wasmnn_nn_tensor t = in[i].tensor();
+      ASSERT_EQ(b_->set_input(ctx, c.inputs[i].index, &t), WASMNN_NN_SUCCESS) << c.name << " input " << i;
+    }
+    ASSERT_EQ(b_->compute(ctx), WASMNN_NN_SUCCESS) << c.name;
+    for (const auto& o : c.outputs) {
+      std::vector<uint8_t> want = readBytes(dir_ / o.file);
+      // One byte of offset: guest buffers need not be aligned.
+      std::vector<uint8_t> buf(want.size() + 1, 0xEE);
+      size_t size = 0;
+      ASSERT_EQ(b_->get_output(ctx, o.index, buf.data() + 1, want.size(), &size), WASMNN_NN_SUCCESS);
+      ASSERT_EQ(size, want.size()) << c.name << " output " << o.index;
+      EXPECT_EQ(std::vector<uint8_t>(buf.begin() + 1, buf.end()), want) << c.name << " output " << o.index;
+    }
+  }
+
+  static inline std::map<std::string, wasmnn_nn_backend_info> info_;
+  const wasmnn_nn_backend* b_ = nullptr;
+  fs::path dir_;
+  std::vector<uint8_t> model_;
+};
+
+TEST_P(BackendTest, TableDescribesTheBackend) {
+  EXPECT_EQ(b_->abi_version, WASMNN_NN_BACKEND_ABI_VERSION);
+  EXPECT_EQ(b_->struct_size, sizeof(wasmnn_nn_backend));
+  EXPECT_STREQ(b_->name, GetParam().name);
+  ASSERT_EQ(b_->encoding_count, 1u);
+  EXPECT_EQ(b_->encodings[0], GetParam().encoding);
+  const auto& info = info_[GetParam().name];
+  EXPECT_NE(std::string(info.framework_version), "");
+  EXPECT_TRUE(info.target_mask & WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU));
+  auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(dlsym(
+      dlopen((std::string(NN_BACKEND_DIR) + "/libwasmnn_backend_" + GetParam().name + ".so").c_str(), RTLD_NOW),
+      WASMNN_NN_BACKEND_ENTRY_SYMBOL));
+  EXPECT_EQ(entry(WASMNN_NN_BACKEND_ABI_VERSION + 1), nullptr) << "a host of another ABI version is refused";
+}
+
+TEST_P(BackendTest, EveryModelMatchesTheFrameworksNativeOutput) {
+  auto cases = readCases(dir_);
+  ASSERT_GE(cases.size(), 8u);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    wasmnn_nn_graph* g = loadModel(c.model);
+    ASSERT_NE(g, nullptr);
+    wasmnn_nn_context* ctx = nullptr;
+    ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
+    auto in = inputsOf(c);
+    runAndCompare(ctx, c, in);
+    runAndCompare(ctx, c, in);  // a context is reusable
+    b_->destroy_context(ctx);
+    b_->destroy_graph(g);
+  }
+}
+
+TEST_P(BackendTest, PreloadedModelIsReadFromItsPath) {
+  Case c = readCase(dir_ / "classifier.manifest");
+  std::string path = (dir_ / c.model).string();
+  std::vector<uint8_t> bytes = readBytes(path);
+  wasmnn_nn_builder builder{bytes.data(), bytes.size(), path.c_str()};
+  wasmnn_nn_graph* g = nullptr;
+  ASSERT_EQ(b_->load(GetParam().encoding, WASMNN_NN_TARGET_AUTO, &builder, 1, "{}", 2, &g), WASMNN_NN_SUCCESS);
+  wasmnn_nn_context* ctx = nullptr;
+  ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
+  runAndCompare(ctx, c, inputsOf(c));
+  b_->destroy_context(ctx);
+  b_->destroy_graph(g);
+}
+
+TEST_P(BackendTest, TooSmallBufferReportsTheNeededSize) {
+  Case c = readCase(dir_ / "classifier.manifest");
+  wasmnn_nn_graph* g = loadModel(c.model);
+  wasmnn_nn_context* ctx = nullptr;
+  ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
+  auto in = inputsOf(c);
+  wasmnn_nn_tensor t = in[0].tensor();
+  ASSERT_EQ(b_->set_input(ctx, 0, &t), WASMNN_NN_SUCCESS);
+  ASSERT_EQ(b_->compute(ctx), WASMNN_NN_SUCCESS);
+  size_t size = 0;
+  EXPECT_EQ(b_->get_output(ctx, 0, nullptr, 0, &size), WASMNN_NN_TOO_LARGE);
+  EXPECT_EQ(size, 40u);  // 1x10 f32
+  std::vector<uint8_t> small(39, 0x5A);
+  EXPECT_EQ(b_->get_output(ctx, 0, small.data(), small.size(), &size), WASMNN_NN_TOO_LARGE);
+  EXPECT_EQ(small, std::vector<uint8_t>(39, 0x5A)) << "nothing is written on too_large";
+  b_->destroy_context(ctx);
+  b_->destroy_graph(g);
+}
+
+TEST_P(BackendTest, ContextsOfOneGraphRunInParallel) {
+  Case c = readCase(dir_ / "classifier.manifest");
+  wasmnn_nn_graph* g = loadModel(c.model);
+  ASSERT_NE(g, nullptr);
+  auto in = inputsOf(c);
+  std::vector<uint8_t> want = readBytes(dir_ / c.outputs[0].file);
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      wasmnn_nn_context* ctx = nullptr;
+      if (b_->init_context(g, &ctx) != WASMNN_NN_SUCCESS) return;
+      for (int i = 0; i < 25; ++i) {
+        wasmnn_nn_tensor tensor = in[0].tensor();
+        std::vector<uint8_t> out(want.size());
+        size_t size = 0;
+        if (b_->set_input(ctx, 0, &tensor) || b_->compute(ctx) ||
+            b_->get_output(ctx, 0, out.data(), out.size(), &size) || out != want)
+          break;
+        if (i == 24) ++good;
+      }
+      b_->destroy_context(ctx);
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good.load(), 8);
+  b_->destroy_graph(g);
+}
+
+// Runs call() and expects errno `want` and one log line from the backend
+// carrying `message`.
+template <typename F>
+void expectError(const char* backend, wasmnn_nn_errno want, const std::string& message, F call) {
+  ::testing::internal::CaptureStderr();
+  wasmnn_nn_errno got = call();
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(got, want) << wasmnn_nn_errno_name(got) << "; log: " << log;
+  EXPECT_NE(log.find(std::string("error: ") + backend + ": "), std::string::npos) << log;
+  EXPECT_NE(log.find(message), std::string::npos) << "log lacks \"" << message << "\": " << log;
+}
+
+TEST_P(BackendTest, CorruptModelBytesAreInvalidArgument) {
+  const char* name = GetParam().name;
+  std::vector<uint8_t> junk(300);
+  for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<uint8_t>(i * 7 + 3);
+  wasmnn_nn_builder builder{junk.data(), junk.size(), nullptr};
+  wasmnn_nn_graph* g = nullptr;
+  expectError(name, WASMNN_NN_INVALID_ARGUMENT, "load",
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &g); });
+  // Truncated real model.
+  model_ = readBytes(dir_ / readCase(dir_ / "classifier.manifest").model);
+  builder = {model_.data(), model_.size() / 2, nullptr};
+  expectError(name, WASMNN_NN_INVALID_ARGUMENT, "load",
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &g); });
+  // Two builders for a one-file format.
+  wasmnn_nn_builder two[2] = {{model_.data(), model_.size(), nullptr}, {model_.data(), 1, nullptr}};
+  expectError(name, WASMNN_NN_INVALID_ARGUMENT, "builder",
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, two, 2, nullptr, 0, &g); });
+}
+
+TEST_P(BackendTest, UnavailableTargetsAreUnsupported) {
+  if (info_[GetParam().name].target_mask & WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU))
+    GTEST_SKIP() << "this machine has a GPU the framework can use";
+  model_ = readBytes(dir_ / readCase(dir_ / "classifier.manifest").model);
+  wasmnn_nn_builder builder{model_.data(), model_.size(), nullptr};
+  wasmnn_nn_graph* g = nullptr;
+  expectError(GetParam().name, WASMNN_NN_UNSUPPORTED_OPERATION, "gpu",
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_GPU, &builder, 1, nullptr, 0, &g); });
+  expectError(GetParam().name, WASMNN_NN_UNSUPPORTED_OPERATION, "tpu",
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_TPU, &builder, 1, nullptr, 0, &g); });
+}
+
+TEST_P(BackendTest, UnknownConfigIsInvalidArgument) {
+  model_ = readBytes(dir_ / readCase(dir_ / "classifier.manifest").model);
+  wasmnn_nn_builder builder{model_.data(), model_.size(), nullptr};
+  wasmnn_nn_graph* g = nullptr;
+  std::string bad = R"({"threads": 4})", broken = "{not json";
+  expectError(GetParam().name, WASMNN_NN_INVALID_ARGUMENT, "config", [&] {
+    return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, bad.data(), bad.size(), &g);
+  });
+  expectError(GetParam().name, WASMNN_NN_INVALID_ARGUMENT, "config", [&] {
+    return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, broken.data(), broken.size(), &g);
+  });
+}
+
+TEST_P(BackendTest, MisuseOfAContextIsReportedNotCrashed) {
+  const char* name = GetParam().name;
+  Case c = readCase(dir_ / "classifier.manifest");
+  wasmnn_nn_graph* g = loadModel(c.model);
+  wasmnn_nn_context* ctx = nullptr;
+  ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
+  auto in = inputsOf(c);
+  wasmnn_nn_tensor t = in[0].tensor();
+  size_t size = 0;
+  expectError(name, WASMNN_NN_RUNTIME_ERROR, "never set", [&] { return b_->compute(ctx); });
+  expectError(name, WASMNN_NN_RUNTIME_ERROR, "no result", [&] { return b_->get_output(ctx, 0, nullptr, 0, &size); });
+  expectError(name, WASMNN_NN_INVALID_ARGUMENT, "out of range", [&] { return b_->set_input(ctx, 7, &t); });
+  ASSERT_EQ(b_->set_input(ctx, 0, &t), WASMNN_NN_SUCCESS);
+  ASSERT_EQ(b_->compute(ctx), WASMNN_NN_SUCCESS);
+  expectError(name, WASMNN_NN_INVALID_ARGUMENT, "out of range",
+              [&] { return b_->get_output(ctx, 3, nullptr, 0, &size); });
+  // The classifier multiplies by a 16x10 matrix: 17 features cannot work.
+  std::vector<uint8_t> wide(17 * 4, 0);
+  uint32_t dims[2] = {1, 17};
+  wasmnn_nn_tensor bad{WASMNN_NN_TYPE_F32, 2, dims, wide.data(), wide.size()};
+  expectError(name, GetParam().encoding == WASMNN_NN_ENCODING_ONNX ? WASMNN_NN_INVALID_ARGUMENT : WASMNN_NN_RUNTIME_ERROR,
+              GetParam().encoding == WASMNN_NN_ENCODING_ONNX ? "shape" : "compute", [&] {
+                wasmnn_nn_errno e = b_->set_input(ctx, 0, &bad);
+                return e ? e : b_->compute(ctx);
+              });
+  b_->destroy_context(ctx);
+  b_->destroy_graph(g);
+}
+
+TEST_P(BackendTest, WrongElementTypeIsRejected) {
+  if (GetParam().encoding != WASMNN_NN_ENCODING_ONNX)
+    GTEST_SKIP() << "TorchScript signatures carry no dtype: a wrong dtype fails inside the op (see MisuseOfAContext)";
+  Case c = readCase(dir_ / "classifier.manifest");
+  wasmnn_nn_graph* g = loadModel(c.model);
+  wasmnn_nn_context* ctx = nullptr;
+  ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
+  auto in = inputsOf(c);
+  wasmnn_nn_tensor t = in[0].tensor();
+  t.type = WASMNN_NN_TYPE_I32;  // same byte size as f32
+  expectError(GetParam().name, WASMNN_NN_INVALID_ARGUMENT, "does not match", [&] { return b_->set_input(ctx, 0, &t); });
+  b_->destroy_context(ctx);
+  b_->destroy_graph(g);
+}
+
+std::string paramName(const ::testing::TestParamInfo<BackendParam>& info) { return info.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::ValuesIn(enabledBackends()), paramName);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BackendTest);
+
+}  // namespace

@@ -1,0 +1,78 @@
+// The test cases the generators (torch_models, make_onnx_models.py +
+// ort_truth) leave in a data directory: NAME.manifest lines
+//   model FILE ENCODING
+//   in K TYPE DIMS FILE
+//   out K TYPE DIMS FILE
+// with raw little-endian tensor bytes in the FILEs.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wasmnn::test {
+
+struct TensorFile {
+  uint32_t index = 0;
+  std::string type;  // f16 f32 f64 u8 i32 i64
+  std::string dims;  // 2x3, "-" for rank 0
+  std::string file;  // relative to the data directory
+};
+
+struct Case {
+  std::string name;
+  std::string model;     // file name, relative to the data directory
+  std::string encoding;  // onnx | pytorch
+  std::vector<TensorFile> inputs, outputs;
+};
+
+inline std::vector<uint8_t> readBytes(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path.string());
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+inline Case readCase(const std::filesystem::path& manifest) {
+  Case c;
+  c.name = manifest.stem().string();
+  std::ifstream in(manifest);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream l(line);
+    std::string kind;
+    l >> kind;
+    if (kind == "model") {
+      l >> c.model >> c.encoding;
+    } else if (kind == "in" || kind == "out") {
+      TensorFile t;
+      l >> t.index >> t.type >> t.dims >> t.file;
+      (kind == "in" ? c.inputs : c.outputs).push_back(t);
+    }
+  }
+  if (c.model.empty() || c.outputs.empty()) throw std::runtime_error("incomplete manifest " + manifest.string());
+  return c;
+}
+
+// Every case in dir, sorted by name (empty if dir does not exist).
+inline std::vector<Case> readCases(const std::filesystem::path& dir) {
+  std::vector<Case> cases;
+  if (!std::filesystem::is_directory(dir)) return cases;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".manifest") cases.push_back(readCase(e.path()));
+  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.name < b.name; });
+  return cases;
+}
+
+inline std::vector<uint32_t> parseDims(const std::string& text) {
+  std::vector<uint32_t> dims;
+  if (text == "-") return dims;
+  std::stringstream s(text);
+  for (std::string d; std::getline(s, d, 'x');) dims.push_back(static_cast<uint32_t>(std::stoul(d)));
+  return dims;
+}
+
+}  // namespace wasmnn::test

@@ -9,9 +9,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <dlfcn.h>
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <memory>
 #include <new>
 #include <string>
@@ -411,9 +417,16 @@ OrtLoggingLevel ort_level() {
 }
 
 // GetAvailableProviders lists what ORT was compiled with (the npm build lists
-// CUDA) even when the provider library or the driver is missing; only
-// appending the provider tells whether a gpu session can be made.
+// CUDA) even when the provider library or the driver is missing. ORT loads
+// libonnxruntime_providers_cuda.so from its own directory: without that file
+// there is no gpu (and no probe, which would log an ORT error on every run);
+// with it, appending the provider tells whether a gpu session can be made.
 bool cuda_usable() {
+  Dl_info self{};
+  if (!dladdr(reinterpret_cast<void*>(&OrtGetApiBase), &self) || !self.dli_fname) return false;
+  std::error_code ec;
+  auto provider = std::filesystem::path(self.dli_fname).parent_path() / "libonnxruntime_providers_cuda.so";
+  if (!std::filesystem::exists(provider, ec)) return false;
   OrtSessionOptions* raw = nullptr;
   if (OrtStatus* st = ort->CreateSessionOptions(&raw)) {
     ort->ReleaseStatus(st);
@@ -428,6 +441,39 @@ bool cuda_usable() {
   return false;
 }
 
+// ORT 1.30's environment setup parses /proc/self/cmdline recursively, about
+// 300 bytes of stack per byte of command line: a host whose guest got a
+// 30 KB argument overflows the 8 MiB main stack and dies. So the environment
+// is created on a helper thread whose stack grows with the command line.
+size_t command_line_bytes() {
+  std::ifstream cmdline("/proc/self/cmdline", std::ios::binary);
+  cmdline.ignore(std::numeric_limits<std::streamsize>::max());
+  return static_cast<size_t>(std::max<std::streamsize>(cmdline.gcount(), 0));
+}
+
+OrtStatus* create_env() {
+  struct Job {
+    OrtStatus* status = nullptr;
+  } job;
+  auto run = [](void* arg) -> void* {
+    static_cast<Job*>(arg)->status =
+        ort->CreateEnvWithCustomLogger(forward_log, nullptr, ort_level(), "wasmnn", &env);
+    return nullptr;
+  };
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, (size_t{16} << 20) + 512 * command_line_bytes());
+  pthread_t thread;
+  bool started = pthread_create(&thread, &attr, run, &job) == 0;
+  pthread_attr_destroy(&attr);
+  if (!started) {
+    run(&job);  // no thread to be had: try on this stack
+  } else {
+    pthread_join(thread, nullptr);
+  }
+  return job.status;
+}
+
 wasmnn_nn_errno init(wasmnn_nn_backend_info* info, char* why, size_t why_cap) {
   const OrtApiBase* base = OrtGetApiBase();
   ort = base->GetApi(ORT_API_VERSION);
@@ -436,7 +482,7 @@ wasmnn_nn_errno init(wasmnn_nn_backend_info* info, char* why, size_t why_cap) {
                   base->GetVersionString(), ORT_API_VERSION);
     return WASMNN_NN_RUNTIME_ERROR;
   }
-  if (OrtStatus* st = ort->CreateEnvWithCustomLogger(forward_log, nullptr, ort_level(), "wasmnn", &env)) {
+  if (OrtStatus* st = create_env()) {
     std::snprintf(why, why_cap, "creating the ONNX Runtime environment: %s", ort->GetErrorMessage(st));
     ort->ReleaseStatus(st);
     return WASMNN_NN_RUNTIME_ERROR;

@@ -37,7 +37,7 @@
  * - Nothing allocated by a backend is freed by the host and vice versa.
  *
  * ---------------------------------------------------------------- threading
- * - The entry, init() and describe calls: once, under a host lock.
+ * - The entry and init(): once per process, under a host lock.
  * - load() may run concurrently with any other call (other loads, computes on
  *   other graphs). destroy_graph() is called only when no context of that
  *   graph exists and no call on it is running (the host holds shared
@@ -201,7 +201,10 @@ typedef struct wasmnn_nn_backend {
    * the host then reports the backend as failed and never calls it again. */
   wasmnn_nn_errno (*init)(wasmnn_nn_backend_info* info, char* why, size_t why_cap);
 
-  /* Build a graph. `encoding` is one of `encodings`. config_json (UTF-8,
+  /* Build a graph. `encoding` is one of `encodings`; `target` is one the
+   * backend listed in target_mask (the host answers other targets with
+   * unsupported_operation itself) or WASMNN_NN_TARGET_AUTO. On failure *out
+   * is left untouched. config_json (UTF-8,
    * not NUL-terminated, may be NULL with config_len 0) comes from
    * load_by_name_with_config; a backend without options accepts an empty or
    * "{}" config and rejects others with invalid_argument. */

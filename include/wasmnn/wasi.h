@@ -6,6 +6,13 @@
  * environment (exactly what the embedder adds — nothing is inherited), its
  * preopened directories (the only host paths it can reach) and its fd table.
  * It must outlive every call into the instance linked against it.
+ *
+ * Sandbox: a guest path is resolved beneath the directory fd it is relative
+ * to, one component at a time, with symlinks expanded by wasmnn (never by the
+ * kernel). ".." above that directory, absolute paths and symlinks leading
+ * outside fail with `perm`; a missing right fails with `notcapable`.
+ * Fds 0-2 are duplicates of the host's stdin/stdout/stderr; preopens follow
+ * from fd 3 in the order they were added.
  */
 #ifndef WASMNN_WASI_H
 #define WASMNN_WASI_H

@@ -11,8 +11,8 @@
 //
 // Operand layouts (after the two handler words):
 //   Br off | BrIf/BrUnless cond off | BrTable idx n off[0..n] (off[n] = default)
-//   Call func argBase | CallIndirect typeId table idx argBase | Ret
-//   Copy dst src | Const32 dst imm | Const64 dst lo hi | Select dst a b cond
+//   Call func argBase | CallLocal func argBase (a function defined in this module) | CallIndirect typeId table idx argBase | Ret
+//   Copy dst src | Copy2 dst1 src1 dst2 src2 (in that order) | Const32 dst imm | Const64 dst lo hi | Select dst a b cond
 //   RefFunc dst func | GlobalGet dst idx | GlobalSet idx src
 //   TableGet dst table idx | TableSet table idx val
 //   Load* dst addr offset | Store* addr val offset | MemorySize dst | MemoryGrow dst delta
@@ -55,6 +55,14 @@ struct Ctrl {
   bool unreachable = false;         // the rest of the current arm is dead code
   bool dead = false;                // the whole block sits in dead code
   uint32_t arity() const { return op == Op::Loop ? nParams : nResults; }
+};
+
+// The last emitted i32.add, for fusing into a following load's address.
+struct LastAdd {
+  uint32_t start = 0, end = UINT32_MAX;
+  uint32_t a = 0, dst = 0;
+  bool imm = false;
+  uint32_t b = 0;  // slot or immediate
 };
 
 // The last emitted compare, for fusing with a following branch.
@@ -150,6 +158,10 @@ bool commutative(Op op) {
 
 bool isCompare(X x) { return cmpBranchX(x, false).has_value(); }
 
+// Distance from a plain load to its fused-address forms (see xops.h).
+constexpr uint16_t kAddOffset = uint16_t(X::Load32Add) - uint16_t(X::Load32);
+constexpr uint16_t kAddIOffset = uint16_t(X::Load32AddI) - uint16_t(X::Load32);
+
 class Compiler {
  public:
   Compiler(const wasmnn_module& module, uint32_t definedIndex, const void* const* labels)
@@ -179,12 +191,14 @@ class Compiler {
   // ---- emission
   uint32_t emit(X op) {
     uint32_t start = uint32_t(code().size());
+    lastOpStart_ = start;
     uint64_t p = reinterpret_cast<uintptr_t>(labels_[size_t(op)]);
     code().push_back(uint32_t(p));
     code().push_back(uint32_t(p >> 32));
     return start;
   }
   void word(uint32_t w) { code().push_back(w); }
+  uint32_t lastOpStart() const { return lastOpStart_; }
   std::vector<uint32_t>& code() { return out_.code; }
   uint32_t here() const { return uint32_t(out_.code.size()); }
   // Marks the just-emitted instruction's destination word (at dstWord) as retargetable.
@@ -199,6 +213,8 @@ class Compiler {
   void bindLabel() {
     lastEnd_ = UINT32_MAX;
     lastCmp_.end = UINT32_MAX;
+    lastAdd_.end = UINT32_MAX;
+    lastCopyEnd_ = UINT32_MAX;
   }
   void patch(const Fixup& f, uint32_t target) { out_.code[f.word] = target - f.instrStart; }
 
@@ -234,9 +250,30 @@ class Compiler {
       case Kind::Temp: src = slotOf(pos); break;
     }
     if (src == dst) return;
-    emit(X::Copy);
+    emitCopy(dst, src);
+  }
+  // Back-to-back copies (e.g. rotating loop variables) share one dispatch.
+  void emitCopy(uint32_t dst, uint32_t src) {
+    if (lastCopyEnd_ == here()) {
+      uint32_t start = lastCopyStart_;
+      out_.code.resize(start);
+      uint32_t d1 = 0, s1 = 0;
+      d1 = pendingCopy_[0];
+      s1 = pendingCopy_[1];
+      emit(X::Copy2);
+      word(d1);
+      word(s1);
+      word(dst);
+      word(src);
+      lastCopyEnd_ = UINT32_MAX;
+      return;
+    }
+    lastCopyStart_ = emit(X::Copy);
     word(dst);
     word(src);
+    pendingCopy_[0] = dst;
+    pendingCopy_[1] = src;
+    lastCopyEnd_ = here();
   }
   void materialize(uint32_t pos) {
     Entry& e = stack_[pos];
@@ -319,9 +356,7 @@ class Compiler {
       for (uint32_t i = 0; i < n; ++i) {
         const Entry& e = stack_[from + i];
         if (e.kind == Kind::Local && e.local < n && e.local != i) {
-          emit(X::Copy);
-          word(slotOf(from + i));
-          word(e.local);
+          emitCopy(slotOf(from + i), e.local);
           src[i] = slotOf(from + i);
         } else if (e.kind == Kind::Local) {
           src[i] = e.local;
@@ -334,9 +369,7 @@ class Compiler {
         if (e.kind == Kind::Const) {
           emitConst(i, e.value);
         } else if (src[i] != i) {
-          emit(X::Copy);
-          word(i);
-          word(src[i]);
+          emitCopy(i, src[i]);
         }
       }
     }
@@ -500,7 +533,7 @@ class Compiler {
       word(dst);
       word(a);
       word(uint32_t(b));
-      if (*withImm >= X::I64AddI && *withImm <= X::I64GeUI) word(uint32_t(b >> 32));
+      if (*withImm >= X::I64AddI && *withImm <= X::F64DivI) word(uint32_t(b >> 32));
       imm = true;
       x = *withImm;
     } else {
@@ -517,6 +550,7 @@ class Compiler {
     producedAt(start + 2);
     X plain = imm ? baseOf(op) : x;
     if (isCompare(plain)) lastCmp_ = LastCmp{start, here(), plain, a, dst, imm, b};
+    if (x == X::I32Add || x == X::I32AddI) lastAdd_ = LastAdd{start, here(), a, dst, imm, uint32_t(b)};
   }
   static X baseOf(Op op) { return *binaryX(op); }
 
@@ -611,7 +645,7 @@ class Compiler {
         return;
       case Op::Call: {
         const FuncType& t = m_.types[m_.funcTypeIndex(in.a)];
-        call(t, X::Call, {}, in.a);
+        call(t, in.a >= m_.importedFuncs ? X::CallLocal : X::Call, {}, in.a);
         return;
       }
       case Op::CallIndirect: {
@@ -755,15 +789,27 @@ class Compiler {
     emit(X::Unreachable);
   }
 
+  // Loads fold an i32.add that computed their address just before.
   void load(X op, uint32_t offset) {
-    uint32_t addr = popSlot();
-    uint32_t dst = slotOf(height());
-    emit(op);
-    word(dst);
-    word(addr);
+    uint32_t dst = slotOf(height() - 1);
+    if (stack_.back().kind == Kind::Temp && lastAdd_.end == here() && lastAdd_.dst == dst) {
+      LastAdd add = lastAdd_;
+      out_.code.resize(add.start);
+      bindLabel();  // only to forget the removed instruction
+      stack_.pop_back();
+      emit(X(uint16_t(op) + (add.imm ? kAddIOffset : kAddOffset)));
+      word(dst);
+      word(add.a);
+      word(add.b);
+    } else {
+      uint32_t addr = popSlot();
+      emit(op);
+      word(dst);
+      word(addr);
+    }
     word(offset);
     pushTemp();
-    producedAt(here() - 3);
+    producedAt(lastOpStart() + 2);
   }
   void store(X op, uint32_t offset) {
     uint32_t v = popSlot(), addr = popSlot();
@@ -789,8 +835,10 @@ class Compiler {
   std::vector<Entry> stack_;
   std::vector<Ctrl> ctrls_;
   uint32_t maxHeight_ = 0;
-  uint32_t lastDstWord_ = 0, lastEnd_ = UINT32_MAX;
+  uint32_t lastDstWord_ = 0, lastEnd_ = UINT32_MAX, lastOpStart_ = 0;
+  uint32_t lastCopyStart_ = 0, lastCopyEnd_ = UINT32_MAX, pendingCopy_[2] = {0, 0};
   LastCmp lastCmp_;
+  LastAdd lastAdd_;
 };
 
 }  // namespace

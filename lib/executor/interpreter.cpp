@@ -77,8 +77,11 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, co
 #define WASMNN_LBL_I(n) &&L_##n##I,
 #define WASMNN_LBL_BR(n) &&L_BrIf##n,
 #define WASMNN_LBL_BRI(n) &&L_BrIf##n##I,
+#define WASMNN_LBL_ADD(n) &&L_##n##Add,
+#define WASMNN_LBL_ADDI(n) &&L_##n##AddI,
   static const void* const labels[] = {
-      WASMNN_XOPS_MISC(WASMNN_LBL) WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
+      WASMNN_XOPS_MISC(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD)
+      WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
       WASMNN_XOPS_IMM32(WASMNN_LBL_I) WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
       WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
   static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
@@ -96,15 +99,19 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, co
   const uint32_t* retIp = nullptr;  // nullptr: return from this activation
   wasmnn_func* func = nullptr;      // the running function
   wasmnn_func* callee = entry;
+  const CompiledFunc* code = nullptr;  // callee's code while setting up a call
   uint64_t* args = fp;
   wasmnn_instance* inst = nullptr;
   wasmnn_func* const* funcs = nullptr;
   wasmnn_global* const* globals = nullptr;
   wasmnn_table* const* tables = nullptr;
   wasmnn_memory* mem = nullptr;
-  uint8_t* memBase = nullptr;
-  uint64_t memSize = 0;
+  // Pinned to registers: GCC otherwise keeps one of them on the C stack,
+  // adding a load to every memory access.
+  register uint8_t* memBase asm("r15") = nullptr;
+  register uint64_t memSize asm("r12") = 0;
   const char* trapMsg = nullptr;
+  int64_t trapIndex = -1;  // appended to trapMsg when set
   wasmnn_error* err = nullptr;
 
 #define SLOT(i) fp[ip[i]]
@@ -133,12 +140,19 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, co
 
   goto do_call;
 
-do_call: {
-  const CompiledFunc* c = callee->code;
-  if (__builtin_expect(c == nullptr, 0)) {
+do_call:
+  code = callee->code;
+  if (__builtin_expect(code == nullptr, 0)) {
     if (callee->isHost()) goto do_host_call;
-    c = callee->code = &compiledCode(callee);
+    code = callee->code = &compiledCode(callee);
   }
+  if (__builtin_expect(callee->instance != inst, 0)) {
+    inst = callee->instance;
+    LOAD_INSTANCE();
+  }
+// `callee` is a wasm function of the current instance with `code` compiled.
+do_call_local: {
+  const CompiledFunc* c = code;
   if (__builtin_expect(frameTop >= frameEnd || args + c->frameSlots > valueEnd, 0)) {
     err = exhausted();
     goto unwind;
@@ -149,10 +163,12 @@ do_call: {
   ++frameTop;
   fp = args;
   func = callee;
-  if (c->numLocals != c->numParams) std::memset(fp + c->numParams, 0, (c->numLocals - c->numParams) * 8);
-  if (__builtin_expect(callee->instance != inst, 0)) {
-    inst = callee->instance;
-    LOAD_INSTANCE();
+  // Declared locals start at zero. Most functions have only a few, so a
+  // plain loop beats a memset call; the empty asm keeps GCC from turning the
+  // loop back into one.
+  for (uint32_t i = c->numParams, n = c->numLocals; i < n; ++i) {
+    fp[i] = 0;
+    __asm__ volatile("");
   }
   ip = c->code.data();
   NEXT(0);
@@ -190,12 +206,23 @@ L_Call:
   retIp = ip + 4;
   goto do_call;
 
+L_CallLocal:
+  callee = funcs[ip[2]];
+  args = fp + ip[3];
+  retIp = ip + 4;
+  code = callee->code;
+  if (__builtin_expect(code == nullptr, 0)) code = callee->code = &compiledCode(callee);
+  goto do_call_local;
+
 L_CallIndirect: {
   wasmnn_table* t = tables[ip[3]];
   uint32_t i = uint32_t(SLOT(4));
   if (i >= t->elems.size()) TRAP("undefined element");
   callee = reinterpret_cast<wasmnn_func*>(uintptr_t(t->elems[i]));
-  if (callee == nullptr) TRAP("uninitialized element");
+  if (callee == nullptr) {
+    trapIndex = i;  // the reference interpreter names the element
+    TRAP("uninitialized element");
+  }
   if (callee->typeId != ip[2]) TRAP("indirect call type mismatch");
   args = fp + ip[5];
   retIp = ip + 6;
@@ -218,6 +245,10 @@ L_BrTable: {
 L_Copy:
   SLOT(2) = SLOT(3);
   NEXT(4);
+L_Copy2:
+  SLOT(2) = SLOT(3);
+  SLOT(4) = SLOT(5);
+  NEXT(6);
 L_Const32:
   SLOT(2) = ip[3];
   NEXT(4);
@@ -255,14 +286,19 @@ L_TableSet: {
 #define EA(addrOperand, size)                                                  \
   uint64_t ea = uint64_t(uint32_t(SLOT(addrOperand))) + ip[4];                 \
   if (__builtin_expect(ea + (size) > memSize, 0)) TRAP("out of bounds memory access")
-#define LOAD(name, T, conv)                \
-  L_##name: {                              \
-    EA(3, sizeof(T));                      \
-    T v;                                   \
-    std::memcpy(&v, memBase + ea, sizeof v); \
-    SLOT(2) = conv(v);                     \
-    NEXT(5);                               \
+#define LOAD_AT(T, conv, eaExpr, len)                                      \
+  {                                                                        \
+    uint64_t ea = (eaExpr);                                                \
+    if (__builtin_expect(ea + sizeof(T) > memSize, 0)) TRAP("out of bounds memory access"); \
+    T v;                                                                   \
+    std::memcpy(&v, memBase + ea, sizeof v);                               \
+    SLOT(2) = conv(v);                                                     \
+    NEXT(len);                                                             \
   }
+#define LOAD(name, T, conv)                                                             \
+  L_##name: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5)                    \
+  L_##name##Add: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6)     \
+  L_##name##AddI: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6)
 #define STORE(name, T)                      \
   L_##name: {                               \
     EA(2, sizeof(T));                       \
@@ -493,8 +529,8 @@ L_TableFill:
   BIN_I32(I32Shl, U32(uint32_t(a) << (b & 31)))
   BIN_I32(I32ShrS, U32(S32(a) >> (b & 31)))
   BIN_I32(I32ShrU, U32(uint32_t(a) >> (b & 31)))
-  BIN(I32Rotl, U32(std::rotl(uint32_t(a), int(b & 31))))
-  BIN(I32Rotr, U32(std::rotr(uint32_t(a), int(b & 31))))
+  BIN_I32(I32Rotl, U32(std::rotl(uint32_t(a), int(b & 31))))
+  BIN_I32(I32Rotr, U32(std::rotr(uint32_t(a), int(b & 31))))
   BIN_I64(I64Add, a + b)
   BIN(I64Sub, a - b)
   BIN_I64(I64Mul, a * b)
@@ -504,19 +540,19 @@ L_TableFill:
   BIN_I64(I64Shl, a << (b & 63))
   BIN_I64(I64ShrS, uint64_t(S64(a) >> (b & 63)))
   BIN_I64(I64ShrU, a >> (b & 63))
-  BIN(I64Rotl, std::rotl(a, int(b & 63)))
-  BIN(I64Rotr, std::rotr(a, int(b & 63)))
-  BIN(F32Add, bits(f32(a) + f32(b)))
-  BIN(F32Sub, bits(f32(a) - f32(b)))
-  BIN(F32Mul, bits(f32(a) * f32(b)))
-  BIN(F32Div, bits(f32(a) / f32(b)))
+  BIN_I64(I64Rotl, std::rotl(a, int(b & 63)))
+  BIN_I64(I64Rotr, std::rotr(a, int(b & 63)))
+  BIN_I32(F32Add, bits(f32(a) + f32(b)))
+  BIN_I32(F32Sub, bits(f32(a) - f32(b)))
+  BIN_I32(F32Mul, bits(f32(a) * f32(b)))
+  BIN_I32(F32Div, bits(f32(a) / f32(b)))
   BIN(F32Min, bits(num::fmin(f32(a), f32(b))))
   BIN(F32Max, bits(num::fmax(f32(a), f32(b))))
   BIN(F32Copysign, (U32(a) & 0x7fffffffu) | (U32(b) & 0x80000000u))
-  BIN(F64Add, bits(f64(a) + f64(b)))
-  BIN(F64Sub, bits(f64(a) - f64(b)))
-  BIN(F64Mul, bits(f64(a) * f64(b)))
-  BIN(F64Div, bits(f64(a) / f64(b)))
+  BIN_I64(F64Add, bits(f64(a) + f64(b)))
+  BIN_I64(F64Sub, bits(f64(a) - f64(b)))
+  BIN_I64(F64Mul, bits(f64(a) * f64(b)))
+  BIN_I64(F64Div, bits(f64(a) / f64(b)))
   BIN(F64Min, bits(num::fmin(f64(a), f64(b))))
   BIN(F64Max, bits(num::fmax(f64(a), f64(b))))
   BIN(F64Copysign, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
@@ -573,7 +609,8 @@ L_I64RemU: {
 }
 
 do_trap:
-  err = makeError(WASMNN_ERROR_TRAP, trapMsg);
+  err = makeError(WASMNN_ERROR_TRAP, trapIndex < 0 ? std::string(trapMsg)
+                                                   : std::string(trapMsg) + " " + std::to_string(trapIndex));
 unwind:
   addBacktrace(err, func, frameTop, frameBase);
   return err;
@@ -604,7 +641,13 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
   for (size_t i = 0; i < nr; ++i) vals[np + i] = toVal(t.results[i], 0);
   wasmnn_caller c{func->store, caller};
   if (wasmnn_error* e = func->callback(&c, func->env, vals, vals + np)) return e;
-  for (size_t i = 0; i < nr; ++i) args[i] = fromVal(vals[np + i]);
+  for (size_t i = 0; i < nr; ++i) {
+    // A wrong kind could smuggle an arbitrary pointer in as a funcref.
+    if (vals[np + i].kind != valKindOf(t.results[i]))
+      return makeError(WASMNN_ERROR_TRAP, "host function returned a " + std::string(valTypeName(t.results[i])) +
+                                              " result of the wrong kind");
+    args[i] = fromVal(vals[np + i]);
+  }
   return nullptr;
 }
 

@@ -8,11 +8,16 @@
 
 // Control, variables, memory and bulk operations (operand layouts in compiler.cpp).
 #define WASMNN_XOPS_MISC(X)                                                                           \
-  X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Ret) X(Call) X(CallIndirect) X(Copy) X(Const32) \
-  X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(Load32) X(Load64) \
-  X(Load8S32) X(Load8U) X(Load16S32) X(Load16U) X(Load8S64) X(Load16S64) X(Load32S64) X(Store8)        \
+  X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Ret) X(Call) X(CallLocal) X(CallIndirect) X(Copy) X(Copy2) X(Const32) \
+  X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(Store8)                          \
   X(Store16) X(Store32) X(Store64) X(MemorySize) X(MemoryGrow) X(MemoryInit) X(DataDrop) X(MemoryCopy)  \
   X(MemoryFill) X(TableInit) X(ElemDrop) X(TableCopy) X(TableGrow) X(TableSize) X(TableFill)
+
+// Loads (dst addr offset), each also as <load>Add (dst a b offset: address
+// a + b) and <load>AddI (dst a imm offset: address a + imm), the address
+// computed in 32 bits as the fused i32.add would.
+#define WASMNN_XOPS_LOADS(X) \
+  X(Load32) X(Load64) X(Load8S32) X(Load8U) X(Load16S32) X(Load16U) X(Load8S64) X(Load16S64) X(Load32S64)
 
 // (dst, a): named like the wasm opcode they implement.
 #define WASMNN_XOPS_UNARY(X)                                                                                  \
@@ -38,13 +43,16 @@
   X(F64Div) X(F64Min) X(F64Max) X(F64Copysign)
 
 // Binary ops that also exist as (dst, a, immediate) under the name <op>I;
-// i32 immediates take one word, i64 immediates two.
+// 32-bit immediates take one word, 64-bit immediates two. IMM64 starts with
+// I64Add and ends with F64Div (the compiler relies on that for the width).
 #define WASMNN_XOPS_IMM32(X)                                                                             \
-  X(I32Add) X(I32Mul) X(I32And) X(I32Or) X(I32Xor) X(I32Shl) X(I32ShrS) X(I32ShrU) X(I32Eq) X(I32Ne)     \
-  X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS) X(I32LeU) X(I32GeS) X(I32GeU)
+  X(I32Add) X(I32Mul) X(I32And) X(I32Or) X(I32Xor) X(I32Shl) X(I32ShrS) X(I32ShrU) X(I32Rotl) X(I32Rotr) \
+  X(I32Eq) X(I32Ne) X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS) X(I32LeU) X(I32GeS) X(I32GeU)     \
+  X(F32Add) X(F32Sub) X(F32Mul) X(F32Div)
 #define WASMNN_XOPS_IMM64(X)                                                                             \
-  X(I64Add) X(I64Mul) X(I64And) X(I64Or) X(I64Xor) X(I64Shl) X(I64ShrS) X(I64ShrU) X(I64Eq) X(I64Ne)     \
-  X(I64LtS) X(I64LtU) X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) X(I64GeS) X(I64GeU)
+  X(I64Add) X(I64Mul) X(I64And) X(I64Or) X(I64Xor) X(I64Shl) X(I64ShrS) X(I64ShrU) X(I64Rotl) X(I64Rotr) \
+  X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) X(I64GeS) X(I64GeU)     \
+  X(F64Add) X(F64Sub) X(F64Mul) X(F64Div)
 
 // Compare-and-branch superinstructions (a, b, offset) under the name BrIf<op>,
 // and with an i32 immediate (a, imm, offset) under BrIf<op>I.
@@ -57,14 +65,19 @@ namespace wasmnn {
 enum class X : uint16_t {
 #define WASMNN_X_PLAIN(n) n,
 #define WASMNN_X_IMM(n) n##I,
+#define WASMNN_X_ADD(n) n##Add,
+#define WASMNN_X_ADDI(n) n##AddI,
 #define WASMNN_X_BR(n) BrIf##n,
 #define WASMNN_X_BRI(n) BrIf##n##I,
-  WASMNN_XOPS_MISC(WASMNN_X_PLAIN) WASMNN_XOPS_UNARY(WASMNN_X_PLAIN) WASMNN_XOPS_BINARY(WASMNN_X_PLAIN)
+  WASMNN_XOPS_MISC(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_ADD)
+  WASMNN_XOPS_LOADS(WASMNN_X_ADDI) WASMNN_XOPS_UNARY(WASMNN_X_PLAIN) WASMNN_XOPS_BINARY(WASMNN_X_PLAIN)
   WASMNN_XOPS_IMM32(WASMNN_X_IMM) WASMNN_XOPS_IMM64(WASMNN_X_IMM) WASMNN_XOPS_CMPBR(WASMNN_X_BR)
   WASMNN_XOPS_CMPBR(WASMNN_X_BRI)
   Count
 #undef WASMNN_X_PLAIN
 #undef WASMNN_X_IMM
+#undef WASMNN_X_ADD
+#undef WASMNN_X_ADDI
 #undef WASMNN_X_BR
 #undef WASMNN_X_BRI
 };

@@ -1,6 +1,4 @@
 // Module structure: header, section order and sizes, and every section but code.
-#include <algorithm>
-
 #include "wasmnn/loader/decoder.h"
 
 namespace wasmnn {
@@ -14,10 +12,6 @@ enum SectionId : uint8_t {
 // Position of each section id in the required order (the data count section
 // sits between element and code).
 constexpr uint8_t kOrder[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
-
-// Number of elements we reserve up front: a count is already known to be at
-// most the remaining bytes, but a tiny section may still claim a lot.
-size_t reserveFor(uint32_t count) { return std::min<size_t>(count, 4096); }
 
 }  // namespace
 
@@ -172,14 +166,15 @@ bool ModuleDecoder::globalType(GlobalType& out) {
 bool ModuleDecoder::typeSection() {
   uint32_t count = 0;
   if (!r_.count(count)) return false;
-  m_.types.reserve(reserveFor(count));
-  for (uint32_t i = 0; i < count; ++i) {
+  // Vectors are sized by counts only after Reader::count checked them against
+  // the bytes left, so a forged count cannot make us allocate much.
+  m_.types.resize(count);
+  for (FuncType& type : m_.types) {
     const size_t at = r_.offset();
     uint8_t form = 0;
     if (!r_.u8(form)) return false;
     if (form & 0x80) return r_.fail("integer representation too long", at);
     if (form != 0x60) return r_.fail("malformed function type", at);
-    FuncType& type = m_.types.emplace_back();
     for (std::vector<ValType>* list : {&type.params, &type.results}) {
       uint32_t n = 0;
       if (!r_.count(n)) return false;
@@ -194,19 +189,18 @@ bool ModuleDecoder::typeSection() {
 bool ModuleDecoder::importSection() {
   uint32_t count = 0;
   if (!r_.count(count)) return false;
-  m_.imports.reserve(reserveFor(count));
-  for (uint32_t i = 0; i < count; ++i) {
-    Import& import = m_.imports.emplace_back();
+  m_.imports.resize(count);
+  for (Import& import : m_.imports) {
     if (!r_.name(import.module) || !r_.name(import.name)) return false;
     const size_t at = r_.offset();
     uint8_t kind = 0;
     if (!r_.u8(kind)) return false;
     bool ok = false;
     switch (kind) {
-      case 0: ok = r_.u32(import.funcType), ++m_.importedFuncs; break;
-      case 1: ok = tableType(import.table), ++m_.importedTables; break;
-      case 2: ok = limits(import.memory.limits), ++m_.importedMemories; break;
-      case 3: ok = globalType(import.global), ++m_.importedGlobals; break;
+      case 0: ok = r_.u32(import.funcType); ++m_.importedFuncs; break;
+      case 1: ok = tableType(import.table); ++m_.importedTables; break;
+      case 2: ok = limits(import.memory.limits); ++m_.importedMemories; break;
+      case 3: ok = globalType(import.global); ++m_.importedGlobals; break;
       default: return r_.fail("malformed import kind", at);
     }
     if (!ok) return false;

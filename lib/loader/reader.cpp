@@ -31,7 +31,7 @@ bool Reader::failEnd() {
   return fail("unexpected end of section or function", offset());
 }
 
-bool Reader::leb(LebStatus status) {
+bool Reader::lebError(LebStatus status) {
   switch (status) {
     case LebStatus::Ok: return true;
     case LebStatus::End: return failEnd();

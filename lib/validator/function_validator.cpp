@@ -112,6 +112,7 @@ Result<void> FunctionValidator::validate(uint32_t funcIndex, const Function& fun
   function_ = &function;
   funcIndex_ = funcIndex;
   offset_ = function.bodyOffset;
+  failed_ = false;
   const FuncType& type = c_.module.types[function.type];
   locals_.assign(type.params.begin(), type.params.end());
   locals_.insert(locals_.end(), function.locals.begin(), function.locals.end());
@@ -119,7 +120,6 @@ Result<void> FunctionValidator::validate(uint32_t funcIndex, const Function& fun
   ctrls_.clear();
   Frame body{Op::Block, nullptr, 0, type.results.data(), uint32_t(type.results.size()), 0, false};
   pushFrame(Op::Block, body);
-  failed_ = false;
   for (const Instr& in : function.code) {
     offset_ = in.offset;
     // The loader stops each body at its final `end`, so an empty control

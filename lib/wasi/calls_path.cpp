@@ -97,7 +97,8 @@ Errno path_open(Call& c, uint32_t dirfd, uint32_t dirflags, uint32_t path, uint3
   if (p.error != Errno::success) return p.error;
   if (!c.mem.contains(fd_out, 4)) return Errno::fault;
 
-  int flags = open_flags(oflags, rights_base, fdflags);
+  // The host file is opened only as far as the rights the new fd will really have.
+  int flags = open_flags(oflags, rights_base & p.dir->inheriting, fdflags);
   UniqueFd fd(openat(p.path.dir, p.path.name.c_str(), flags, 0666));
   if (!fd.valid()) return last_errno();
 

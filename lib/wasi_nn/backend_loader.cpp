@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <set>
 
 #include "wasmnn/wasi_nn/log.h"
@@ -192,8 +193,10 @@ EncodingRoute defaultRoute(wasmnn_nn_encoding encoding) {
 }
 
 void BackendLoader::addDir(std::string dir) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(dir, ec);  // reports and dlopen paths stay unambiguous
   std::lock_guard lock(mu_);
-  dirs_.push_back(std::move(dir));
+  dirs_.push_back(ec ? std::move(dir) : absolute.lexically_normal().string());
   // A new directory may shadow earlier choices and heal earlier failures.
   byName_.clear();
   chosen_.clear();

@@ -245,12 +245,17 @@ uint32_t NnInstance::legacyLoad(GuestMemory mem, uint32_t builderArrayPtr, uint3
 }
 
 uint32_t NnInstance::loadByName(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t graphOut) {
-  return loadByNameWithConfig(mem, namePtr, nameLen, 0, 0, graphOut);
+  return loadNamed(mem, namePtr, nameLen, 0, 0, graphOut, "load_by_name");
 }
 
 uint32_t NnInstance::loadByNameWithConfig(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t configPtr,
                                           uint32_t configLen, uint32_t graphOut) {
-  const std::string f = configLen ? "load_by_name_with_config" : "load_by_name";
+  return loadNamed(mem, namePtr, nameLen, configPtr, configLen, graphOut, "load_by_name_with_config");
+}
+
+uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t configPtr,
+                               uint32_t configLen, uint32_t graphOut, const char* fn) {
+  const std::string f = fn;
   if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
   if (!inBounds(mem, graphOut, 4)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
   if (!inBounds(mem, namePtr, nameLen)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": name " + range(namePtr, nameLen, mem));
@@ -261,11 +266,11 @@ uint32_t NnInstance::loadByNameWithConfig(GuestMemory mem, uint32_t namePtr, uin
   if (!model)
     return fail(WASMNN_NN_NOT_FOUND, f + ": no preloaded model named '" + printable(mem.data + namePtr, nameLen) +
                                          "' (preloaded: " + host_->models().names() + ")");
-  if (!graphSlotFree(f.c_str())) return WASMNN_NN_RUNTIME_ERROR;
+  if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
   std::string_view config(reinterpret_cast<const char*>(mem.data + configPtr), configLen);
   auto built = model->buildWithConfig(*host_, config);
   if (!built) return built.error();
-  return addGraph(mem, std::move(*built), graphOut, f.c_str());
+  return addGraph(mem, std::move(*built), graphOut, fn);
 }
 
 // ---------------------------------------------------------------- contexts

@@ -300,6 +300,21 @@ TEST(NnGuestAbi, StreamingYieldsInputBytesThenEndOfSequence) {
   EXPECT_EQ(nn.computeSingle(l.ctx), kSuccess);
 }
 
+TEST(NnGuestAbi, TwoBackendsInOneInstance) {
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded tf = loadFake(nn, g, 2.0f, 0.0f);
+  uint32_t b = g.builders({fakeModel(3.0f, 0.0f)});
+  uint32_t out = g.alloc(8);
+  ASSERT_EQ(nn.load(g.mem(), b, 1, 9 /* whisper */, 0, out), kSuccess);
+  ASSERT_EQ(nn.initExecutionContext(g.mem(), g.u32(out), out + 4), kSuccess);
+  uint32_t whisperCtx = g.u32(out + 4);
+  EXPECT_EQ(runF32(nn, g, tf.ctx, {1.0f}), std::vector<float>{2.0f});
+  EXPECT_EQ(runF32(nn, g, whisperCtx, {1.0f}), std::vector<float>{3.0f});
+  EXPECT_NE(metadata(nn, g, tf.ctx).find("\"backend\":\"testfake\""), std::string::npos);
+  EXPECT_NE(metadata(nn, g, whisperCtx).find("\"backend\":\"testfake2\""), std::string::npos);
+}
+
 // ---------------------------------------------------------------- bad input
 
 struct BadInput : ::testing::Test {
@@ -449,6 +464,65 @@ TEST_F(BadInput, LimitsAreConfigurable) {
   EXPECT_EQ(small.load(g2.mem(), b, 1, kEncTensorflow, 0, out), kSuccess);
 }
 
+// Random arguments and random memory for every guest function: each call must
+// return a known errno and never touch memory outside the guest's (ASan run).
+TEST(NnFuzz, RandomArgumentsNeverCrash) {
+  auto host = fakeHost();
+  std::string path = writeTemp("fuzz.fake", fakeModel(1, 0));
+  ASSERT_TRUE(host->models().add(*parsePreloadSpec("fuzz:tensorflow:cpu:" + path)));
+  NnInstance nn(host);
+  Guest g;
+  Loaded l = loadFake(nn, g, 1, 0);
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&] {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    return state;
+  };
+  const uint32_t size = static_cast<uint32_t>(g.bytes.size());
+  // Values near the interesting edges: live handles, small ints, the end of memory, wrap-around.
+  auto arg = [&]() -> uint32_t {
+    uint64_t r = next();
+    switch (r % 8) {
+      case 0: return l.ctx;
+      case 1: return l.graph;
+      case 2: return static_cast<uint32_t>(r >> 32) % 32;
+      case 3: return size - static_cast<uint32_t>(r >> 40) % 64;
+      case 4: return 0xFFFFFFFFu - static_cast<uint32_t>(r >> 40) % 64;
+      case 5: return static_cast<uint32_t>(r >> 32) % size;
+      default: return static_cast<uint32_t>(r >> 32);
+    }
+  };
+  for (uint32_t i = 64; i < size; ++i) g.bytes[i] = static_cast<uint8_t>(next() % 4 == 0 ? next() : next() % 8);
+  StderrCapture quiet;  // thousands of expected log lines
+  std::vector<int> counts(256, 0);
+  for (int i = 0; i < 30000; ++i) {
+    GuestMemory m = g.mem();
+    uint32_t a = arg(), b = arg(), c = arg(), d = arg(), e = arg();
+    uint32_t err = 0;
+    switch (next() % 13) {
+      case 0: err = nn.load(m, a, b % 4, c % 12, d % 4, e); break;
+      case 1: err = nn.loadByName(m, a, b % 64, c); break;
+      case 2: err = nn.loadByNameWithConfig(m, a, b % 64, c, d % 64, e); break;
+      case 3: err = nn.initExecutionContext(m, a, b); break;
+      case 4: err = nn.setInput(m, a, b, c); break;
+      case 5: err = nn.compute(a); break;
+      case 6: err = nn.getOutput(m, a, b, c, d, e); break;
+      case 7: err = nn.computeSingle(a); break;
+      case 8: err = nn.getOutputSingle(m, a, b, c, d, e); break;
+      case 9: err = nn.legacyLoad(m, a, b % 12, c % 4, d); break;
+      case 10: err = nn.legacySetInput(m, a, b, c); break;
+      case 11: err = nn.legacyGetOutput(m, a, b, c, d); break;
+      default: err = (next() % 4 == 0) ? nn.finalizeExecutionContext(a) : nn.unload(b); break;
+    }
+    ASSERT_TRUE(err <= 8 || err == kEndOfSequence) << "call " << i << " returned " << err;
+    counts[err % 256]++;
+    if (next() % 64 == 0) l = loadFake(nn, g, 1, 0);  // keep live handles around
+  }
+  quiet.finish();
+  EXPECT_GT(counts[kInvalidArgument], 1000);
+  EXPECT_GT(counts[kSuccess], 100);
+}
+
 // ---------------------------------------------------------------- registry
 
 TEST(NnRegistry, ParsePreloadSpec) {
@@ -586,6 +660,8 @@ TEST(NnLoader, SearchOrderAndDescribe) {
   EXPECT_TRUE(fs::exists(fs::path(dirs[4].path) / "libwasmnn.so.0")) << dirs[4].path;
   std::string report = loader.describe();
   EXPECT_NE(report.find("testfake 1.0  framework none 0  encodings: tensorflow  targets: cpu"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("testfake2 1.0  framework none 0  encodings: whisper  targets: cpu"), std::string::npos)
       << report;
   EXPECT_NE(report.find("testfake_badabi: "), std::string::npos) << report;
 }

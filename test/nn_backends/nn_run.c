@@ -14,7 +14,9 @@
  *     in IDX TYPE DIMS FILE         set_input; TYPE f16|f32|f64|u8|i32|i64,
  *                                   DIMS like 2x3 ("-" = rank 0)
  *     compute
- *     out IDX FILE                  get_output into FILE (grows its buffer on too_large)
+ *     out IDX FILE                  get_output into FILE (grows its buffer to the size
+ *                                   reported with too_large)
+ *     cap BYTES                     first buffer size for outputs from now on (default 4096)
  *     bench N                       N times: every input of this context again,
  *                                   compute, every output again; prints ns per inference
  *     finalize / unload             drop the current context / graph (ephemeral only)
@@ -204,6 +206,7 @@ static int have_graph, have_ctx;
 static input_slot inputs[MAX_IO];
 static output_slot outputs[MAX_IO];
 static int n_inputs, n_outputs;
+static uint32_t first_cap = 4096;
 
 static int32_t new_context(void) {
   if (!have_graph) die("ctx", "no graph loaded");
@@ -276,13 +279,12 @@ static int32_t step_in(const char* idx, const char* type, const char* dims, cons
 }
 
 static int32_t compute(void) {
-  if (!have_ctx) die("compute", "no context");
+  if (!have_ctx) TRY("init_execution_context", new_context());  /* a model without inputs */
   TRY("compute", legacy ? legacy_compute(ctx) : nn_compute(ctx));
   return 0;
 }
 
-/* Starts small so the too_large path (needed size reported back) is taken.
- * The legacy module counts the size in f32 elements, as WAMR's legacy
+/* Retries once with the size reported by too_large. The legacy module counts the size in f32 elements, as WAMR's legacy
  * guests expect (so a 10-byte output comes back as 3 elements = 12 bytes). */
 static int32_t get_one(output_slot* s, uint32_t* size) {
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -294,7 +296,7 @@ static int32_t get_one(output_slot* s, uint32_t* size) {
       *size = written;
       return 0;
     }
-    if (err != TOO_LARGE || written <= s->cap) return failed("get_output", err);
+    if (err != TOO_LARGE || written <= s->cap) return err;
     s->cap = written;
     s->buf = realloc(s->buf, written);
     if (!s->buf) die("get_output", "out of memory");
@@ -312,7 +314,7 @@ static int32_t step_out(const char* idx, const char* file) {
   if (!s) {
     if (n_outputs == MAX_IO) die("out", "too many outputs");
     s = &outputs[n_outputs++];
-    *s = (output_slot){index, malloc(16), 16};
+    *s = (output_slot){index, malloc(first_cap ? first_cap : 1), first_cap};
   }
   uint32_t n;
   TRY("get_output", get_one(s, &n));
@@ -372,6 +374,7 @@ static int32_t run_step(int argc, char** argv, int* i) {
   STEP("compute", 0, compute())
   STEP("out", 2, step_out(a[1], a[2]))
   STEP("bench", 1, step_bench(a[1]))
+  STEP("cap", 1, (first_cap = (uint32_t)strtoul(a[1], NULL, 10), 0))
   STEP("finalize", 0, step_finalize())
   STEP("unload", 0, step_unload())
 #undef STEP
@@ -380,14 +383,19 @@ static int32_t run_step(int argc, char** argv, int* i) {
 }
 
 int main(int argc, char** argv) {
-  int i = 1, keep_going = 0, failures = 0;
+  int keep_going = 0, failures = 0, steps = 0;
   int32_t last = 0;
-  for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; ++i) {
-    if (strcmp(argv[i], "--legacy") == 0) legacy = 1;
-    else if (strcmp(argv[i], "--keep-going") == 0) keep_going = 1;
-    else die("unknown option", argv[i]);
+  /* Options may stand anywhere (no step argument starts with "--"); they are
+   * taken out before the steps run. */
+  for (int k = 1; k < argc; ++k) {
+    if (strncmp(argv[k], "--", 2) != 0) argv[++steps] = argv[k];
+    else if (strcmp(argv[k], "--legacy") == 0) legacy = 1;
+    else if (strcmp(argv[k], "--keep-going") == 0) keep_going = 1;
+    else die("unknown option", argv[k]);
   }
-  if (i == argc) die("usage", "nn_run [--legacy] [--keep-going] STEP... (see nn_run.c)");
+  argc = steps + 1;
+  if (steps == 0) die("usage", "nn_run [--legacy] [--keep-going] STEP... (see nn_run.c)");
+  int i = 1;
   while (i < argc) {
     int32_t err = run_step(argc, argv, &i);
     if (err == 0) continue;

@@ -56,7 +56,10 @@ std::vector<int64_t> parse_dims(const std::string& text) {
 std::string dims_text(const std::vector<int64_t>& dims) {
   if (dims.empty()) return "-";
   std::string s;
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "x" : "") + std::to_string(dims[i]);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += 'x';
+    s += std::to_string(dims[i]);
+  }
   return s;
 }
 

@@ -37,7 +37,10 @@ std::string type_name(at::ScalarType t) {
 std::string dims_text(const at::Tensor& t) {
   if (t.dim() == 0) return "-";
   std::string s;
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? "x" : "") + std::to_string(t.size(i));
+  for (int64_t i = 0; i < t.dim(); ++i) {
+    if (i) s += 'x';
+    s += std::to_string(t.size(i));
+  }
   return s;
 }
 

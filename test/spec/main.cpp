@@ -39,7 +39,6 @@ struct Totals {
   int known = 0;  // failures listed in known_failures.txt
   int not_applicable = 0;
   int message_mismatches = 0;
-  double seconds = 0;
 };
 
 std::vector<fs::path> wast_files_in(const fs::path& dir) {
@@ -91,7 +90,6 @@ class Summary {
     totals.failed += progress.failed;
     totals.not_applicable += progress.not_applicable;
     totals.message_mismatches += progress.message_mismatches;
-    totals.seconds += result.seconds;
     totals.known += check_known(result);
     if (verbose_) std::printf("%s: %.2f s\n", result.name.c_str(), result.seconds);
     std::fflush(stdout);
@@ -102,10 +100,9 @@ class Summary {
     Totals all;
     for (const auto& [group, totals] : groups_) {
       std::printf("%s: %d files, %d passed, %d failed (%d known), %d not applicable (text format), "
-                  "%d message mismatches%s, %.1f s\n",
+                  "%d message mismatches%s\n",
                   group.c_str(), totals.files, totals.passed, totals.failed, totals.known, totals.not_applicable,
-                  totals.message_mismatches, verbose_ || totals.message_mismatches == 0 ? "" : " (-v shows them)",
-                  totals.seconds);
+                  totals.message_mismatches, verbose_ || totals.message_mismatches == 0 ? "" : " (-v shows them)");
       all.passed += totals.passed;
       all.failed += totals.failed;
     }

@@ -247,7 +247,7 @@ ScriptRunner::ActionResult ScriptRunner::perform(const json& action) {
   wasmnn_extern item{};
   if (instance == nullptr) {
     result.problem = "no module instance to act on";
-  } else if (!wasmnn_instance_export(instance, field.c_str(), &item)) {
+  } else if (!wasmnn_instance_export_sized(instance, field.data(), field.size(), &item)) {  // names may hold NULs
     result.problem = "no export \"" + field + "\"";
   } else if (const std::string type = action.at("type").get<std::string>(); type == "invoke") {
     if (item.kind != WASMNN_EXTERN_FUNC) {

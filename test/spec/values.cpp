@@ -220,13 +220,6 @@ Expected parse_expected(const nlohmann::json& json) {
     }
     case WASMNN_FUNCREF:
     case WASMNN_EXTERNREF:
-      // `(ref.func)` / `(ref.extern)` without an index: any non-null reference.
-      if (!json.contains("value")) {
-        expected.any_non_null_ref = true;
-        break;
-      }
-      expected.value = parse_argument(json);
-      break;
     case WASMNN_I32:
     case WASMNN_I64:
       expected.value = parse_argument(json);
@@ -257,9 +250,9 @@ bool matches(const Expected& expected, const wasmnn_val& actual) {
       return true;
     }
     case WASMNN_FUNCREF:
-      return expected.any_non_null_ref ? actual.of.funcref != nullptr : actual.of.funcref == want.of.funcref;
+      return actual.of.funcref == want.of.funcref;  // only ref.null func can be expected
     case WASMNN_EXTERNREF:
-      return expected.any_non_null_ref ? actual.of.externref != nullptr : actual.of.externref == want.of.externref;
+      return actual.of.externref == want.of.externref;
   }
   return false;
 }
@@ -284,7 +277,6 @@ std::string format_value(const wasmnn_val& value, const std::string& lane_type) 
 
 std::string format_expected(const Expected& expected) {
   const wasmnn_val& value = expected.value;
-  if (expected.any_non_null_ref) return value.kind == WASMNN_FUNCREF ? "ref.func" : "ref.extern";
   if (value.kind == WASMNN_V128) return format_v128(value, expected.lane_type, &expected.lane_match);
   if ((value.kind == WASMNN_F32 || value.kind == WASMNN_F64) && expected.lane_match[0] != FloatMatch::exact) {
     return std::string(kind_name(value.kind)) + ":" + float_match_name(expected.lane_match[0]);

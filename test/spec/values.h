@@ -20,7 +20,6 @@ struct Expected {
   wasmnn_val value{};
   std::string lane_type;             // v128 only: i8 i16 i32 i64 f32 f64
   std::vector<FloatMatch> lane_match; // f32/f64: one entry; v128: one per lane
-  bool any_non_null_ref = false;      // a reference type with no value given
 };
 
 // The host value that stands for `ref.extern N`. N + 1 so that 0 is not null.

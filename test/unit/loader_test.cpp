@@ -317,5 +317,35 @@ TEST(Loader, ConstantExpressionShapeIsAValidationError) {
   EXPECT_TRUE(m.globals[0].type.mut);
 }
 
+
+TEST(Loader, NamesOfOpsAndTypes) {
+  EXPECT_STREQ(opName(Op::I64Extend32S), "i64.extend32_s");
+  EXPECT_STREQ(opName(Op::TableFill), "table.fill");
+  EXPECT_EQ(immediateOf(Op::I32Load), Imm::MemArg);
+  EXPECT_EQ(immediateOf(Op::BrTable), Imm::BrTable);
+  EXPECT_STREQ(valTypeName(ValType::ExternRef), "externref");
+  EXPECT_STREQ(externKindName(ExternKind::Memory), "memory");
+}
+
+TEST(Loader, CustomSectionsAreKeptInOrder) {
+  ModuleBytes b;
+  b.section(kCustom, concat({name("first"), {0x01, 0x02}}));
+  b.section(kType, kVoidType);
+  b.section(kCustom, concat({name("second")}));
+  Module m = load(b.bytes);
+  ASSERT_EQ(m.customs.size(), 2u);
+  EXPECT_EQ(m.customs[0].name, "first");
+  EXPECT_EQ(m.customs[0].bytes, (Bytes{0x01, 0x02}));
+  EXPECT_EQ(m.customs[1].name, "second");
+  EXPECT_TRUE(m.customs[1].bytes.empty());
+  // A custom section whose name runs past its size.
+  expectError(ModuleBytes{}.raw({kCustom, 0x01, 0x04, 'a', 'b', 'c', 'd'}).bytes, "unexpected end");
+}
+
+TEST(Loader, DataCountAfterCodeIsOutOfOrder) {
+  expectError(ModuleBytes{}.section(kCode, {0x00}).section(kDataCount, {0x00}).bytes,
+              "unexpected content after last section");
+}
+
 }  // namespace
 }  // namespace wasmnn

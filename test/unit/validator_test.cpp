@@ -205,5 +205,46 @@ TEST(Validator, BulkMemoryAndTables) {
   expectInvalid(t.bytes, "type mismatch");
 }
 
+
+TEST(Validator, ImportedGlobalsInConstantExpressions) {
+  // (import "m" "g" (global i32)) (import "m" "mem" (memory 1))
+  // (data (global.get 0) "x") (global i32 (global.get 0))
+  ModuleBytes b;
+  b.section(kImport, concat({{0x02}, name("m"), name("g"), {0x03, 0x7F, 0x00}, name("m"), name("mem"), {0x02, 0x00, 0x01}}));
+  b.section(kGlobal, {0x01, 0x7F, 0x00, 0x23, 0x00, 0x0B});
+  b.section(kData, {0x01, 0x00, 0x23, 0x00, 0x0B, 0x01, 0x78});
+  expectValid(b.bytes);
+}
+
+TEST(Validator, TableInstructions) {
+  // (table 1 funcref) (elem declare func 0) and a body using
+  // table.get / table.set / table.size / table.grow / table.fill / call_indirect.
+  ModuleBytes b;
+  b.section(kType, {0x01, 0x60, 0x00, 0x00}).section(kFunction, {0x01, 0x00});
+  b.section(kTable, {0x01, 0x70, 0x00, 0x01});
+  b.section(kElem, {0x01, 0x03, 0x00, 0x01, 0x00});
+  b.section(kCode, concat({{0x01}, body({0x00,
+                                         0x41, 0x00, 0x41, 0x00, 0x25, 0x00, 0x26, 0x00,  // table.set 0 (table.get 0)
+                                         0xD2, 0x00, 0x41, 0x01, 0xFC, 0x0F, 0x00, 0x1A,  // table.grow
+                                         0x41, 0x00, 0xD0, 0x70, 0xFC, 0x10, 0x00,        // (size pushes i32)
+                                         0xFC, 0x11, 0x00,                                // table.fill (i32, ref, i32)
+                                         0x41, 0x00, 0x11, 0x00, 0x00,                    // call_indirect type 0
+                                         0x0B})}));
+  expectValid(b.bytes);
+}
+
+TEST(Validator, BranchesAfterUnreachableSeeUnknownOperands) {
+  // block (result i32) unreachable br_table 0 0 end drop: valid, the operands are Unknown.
+  expectValid(oneFunction(kNone, kNone, {0x02, 0x7F, 0x00, 0x0E, 0x01, 0x00, 0x00, 0x0B, 0x1A, 0x0B}));
+  // br_if needs its label's values even when the condition is known.
+  expectInvalid(oneFunction(kNone, kNone, {0x02, 0x7F, 0x41, 0x01, 0x0D, 0x00, 0x0B, 0x1A, 0x0B}), "type mismatch");
+}
+
+TEST(Validator, MemoryIsCheckedBeforeDataSegments) {
+  // memory.init 1 without a memory and without data: the memory is reported.
+  expectInvalid(oneFunction(kNone, kNone, {0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0xFC, 0x08, 0x01, 0x00, 0x0B}),
+                "unknown memory 0");
+}
+
 }  // namespace
 }  // namespace wasmnn

@@ -143,6 +143,32 @@ def hello_case(cli, guests, work, timeout):
     expect(proc.returncode == 5, "hello 5 must exit 5", proc)
 
 
+def stdio_env_cases(cli, guests, work, timeout):
+    """argv and environ are exactly what the command line gives; fds 0-2 are the host's stdio."""
+    wasm = guests / "wasi_stdio_env.wasm"
+
+    def guest(opts, args, stdin=b""):
+        argv = [cli, "run"] + opts + [str(wasm)] + args
+        proc = subprocess.run(argv, input=stdin, capture_output=True, cwd=work, timeout=timeout,
+                              env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                   "HOST_ONLY_VARIABLE": "must-not-leak"})
+        expect(proc.returncode == 0, f"stdio_env {opts} {args}", proc)
+        return proc
+
+    out = guest([], ["args", "a b", "", "--dir", "ü"]).stdout.decode()
+    expect(out == f"[{wasm}]\n[args]\n[a b]\n[]\n[--dir]\n[ü]\n", f"argv seen by the guest: {out!r}")
+    out = guest([], ["env"]).stdout.decode()
+    expect(out == "", f"the environment must be empty without --env: {out!r}")
+    out = guest(["--env", "A=1", "--env", "B=x=y", "--env", "C=line1\nline2"], ["env"]).stdout.decode()
+    expect(out == "[A=1]\n[B=x=y]\n[C=line1\nline2]\n", f"environment from --env: {out!r}")
+    out = guest(["--inherit-env", "--env", "HOST_ONLY_VARIABLE=overridden"], ["env"]).stdout.decode()
+    expect("[HOST_ONLY_VARIABLE=overridden]" in out and "must-not-leak" not in out and "[PATH=" in out,
+           f"--inherit-env then --env: {out!r}")
+    data = bytes(range(256)) * 1000
+    proc = guest([], ["cat"], stdin=data)
+    expect(proc.stdout == data and proc.stderr == b"done\n", "stdin -> stdout copy", proc)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--wasmnn", required=True)
@@ -150,7 +176,7 @@ def main():
     ap.add_argument("--work", required=True, help="scratch directory (wiped)")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("case", choices=["sandbox_escape", "io_limits", "readdir_big", "poll_clock", "exit_code",
-                                     "hello"])
+                                     "hello", "stdio_env"])
     args = ap.parse_args()
     cli = str(Path(args.wasmnn).resolve())
     guests = Path(args.guests).resolve()
@@ -162,6 +188,8 @@ def main():
         exit_cases(cli, guests, work, args.timeout)
     elif args.case == "hello":
         hello_case(cli, guests, work, args.timeout)
+    elif args.case == "stdio_env":
+        stdio_env_cases(cli, guests, work, args.timeout)
     elif args.case == "poll_clock":
         proc = run(cli, guests / "wasi_poll_clock.wasm", [], [], work, args.timeout)
         expect(proc.returncode == 0 and b"poll_clock: ok" in proc.stdout, "poll_clock", proc)

@@ -54,6 +54,22 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// Prints the wasm backtrace, folding runs of one function (deep recursion)
+// into a single line so a stack overflow stays readable.
+void printBacktrace(const wasmnn_error* error) {
+  size_t frames = wasmnn_error_frame_count(error);
+  for (size_t i = 0; i < frames;) {
+    const char* name = wasmnn_error_frame_function(error, i);
+    size_t run = 1;
+    while (i + run < frames && std::strcmp(wasmnn_error_frame_function(error, i + run), name) == 0) ++run;
+    if (run == 1)
+      std::fprintf(stderr, "  at %s\n", name);
+    else
+      std::fprintf(stderr, "  at %s (%zu frames)\n", name, run);
+    i += run;
+  }
+}
+
 // Reports an error from the engine and returns the process exit code it maps to.
 int report(wasmnn_error* raw, const std::string& context) {
   Owned<wasmnn_error> error(raw);
@@ -63,9 +79,7 @@ int report(wasmnn_error* raw, const std::string& context) {
     case WASMNN_ERROR_TRAP:
     case WASMNN_ERROR_EXHAUSTION: {
       std::fprintf(stderr, "wasmnn: trap: %s\n", wasmnn_error_message(error.get()));
-      size_t frames = wasmnn_error_frame_count(error.get());
-      for (size_t i = 0; i < frames; ++i)
-        std::fprintf(stderr, "  at %s\n", wasmnn_error_frame_function(error.get(), i));
+      printBacktrace(error.get());
       return kTrapExitCode;
     }
     default:

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "wasmnn/common/internal_api.h"
+
 namespace wasmnn {
 
 enum class Op : uint16_t {
@@ -28,8 +30,8 @@ enum class Imm : uint8_t {
   F64,        // u64 holds the IEEE bits
 };
 
-Imm immediateOf(Op op);
-const char* opName(Op op);
+WASMNN_INTERNAL_API Imm immediateOf(Op op);
+WASMNN_INTERNAL_API const char* opName(Op op);
 
 // Block type: empty, a single value type, or a function-type index (multi-value).
 struct BlockType {

@@ -24,14 +24,14 @@ enum class ValType : uint8_t {
 };
 
 inline bool isRefType(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
-const char* valTypeName(ValType t);
+WASMNN_INTERNAL_API const char* valTypeName(ValType t);
 
 struct FuncType {
   std::vector<ValType> params;
   std::vector<ValType> results;
   bool operator==(const FuncType&) const = default;
 };
-std::string toString(const FuncType& type);  // e.g. "(i32, i64) -> (f32)"
+WASMNN_INTERNAL_API std::string toString(const FuncType& type);  // e.g. "(i32, i64) -> (f32)"
 
 struct Limits {
   uint32_t min = 0;
@@ -53,7 +53,7 @@ struct GlobalType {
 };
 
 enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
-const char* externKindName(ExternKind k);
+WASMNN_INTERNAL_API const char* externKindName(ExternKind k);
 
 struct Import {
   std::string module;
@@ -140,9 +140,9 @@ struct Module {
   uint32_t totalGlobals() const { return importedGlobals + uint32_t(globals.size()); }
 
   // Type index of function `funcIndex` (imported or defined); caller ensures it is in range.
-  uint32_t funcTypeIndex(uint32_t funcIndex) const;
+  WASMNN_INTERNAL_API uint32_t funcTypeIndex(uint32_t funcIndex) const;
   // Name for backtraces: the name section's, else an export name, else "func[N]".
-  std::string functionName(uint32_t funcIndex) const;
+  WASMNN_INTERNAL_API std::string functionName(uint32_t funcIndex) const;
 };
 
 }  // namespace wasmnn

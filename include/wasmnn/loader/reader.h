@@ -17,18 +17,16 @@ namespace wasmnn {
 class Reader {
  public:
   explicit Reader(std::span<const uint8_t> bytes)
-      : begin_(bytes.data()), pos_(bytes.data()), limit_(bytes.data() + bytes.size()),
-        end_(bytes.data() + bytes.size()) {}
+      : begin_(bytes.data()), pos_(bytes.data()), limit_(bytes.data() + bytes.size()) {}
 
   size_t offset() const { return size_t(pos_ - begin_); }
   size_t remaining() const { return size_t(limit_ - pos_); }
   bool atLimit() const { return pos_ == limit_; }
   const uint8_t* pos() const { return pos_; }
   const uint8_t* limit() const { return limit_; }
-  const uint8_t* fileEnd() const { return end_; }
 
-  // Restricts reads to the next `size` bytes (a section or a function body);
-  // returns the previous limit for restoreLimit. Caller ensures size <= remaining().
+  // Restricts reads to the next `size` bytes (a subsection); returns the
+  // previous limit for restoreLimit. Caller ensures size <= remaining().
   const uint8_t* pushLimit(size_t size) {
     const uint8_t* old = limit_;
     limit_ = pos_ + size;
@@ -79,12 +77,13 @@ class Reader {
   Error takeError() { return std::move(error_); }
 
  private:
-  bool leb(LebStatus status);
+  // The success test is inline; only failures pay for a call.
+  bool leb(LebStatus status) { return status == LebStatus::Ok || lebError(status); }
+  bool lebError(LebStatus status);
 
   const uint8_t* begin_;
   const uint8_t* pos_;
-  const uint8_t* limit_;
-  const uint8_t* end_;
+  const uint8_t* limit_;  // reads stop here: the end of the bytes, or a pushed limit
   Error error_{ErrorKind::Malformed, {}};
   bool failed_ = false;
 };

@@ -2,18 +2,17 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <ctime>
 #include <vector>
-
-#include <sys/uio.h>
 
 #include "wasmnn/wasi/abi.h"
 #include "wasmnn/wasi/guest_memory.h"
 
 namespace wasmnn::wasi {
 
-// Writes a WASI filestat for st at out (64 bytes, already bounds-checked by the caller or not: checked here).
+// Writes the WASI filestat of st at guest address out (fault if out of bounds).
 Errno store_filestat(const GuestMemory& mem, uint32_t out, const struct stat& st);
 
 // Turns the (atim, mtim, fst_flags) triple into utimensat/futimens times.

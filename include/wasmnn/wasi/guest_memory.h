@@ -5,7 +5,6 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -22,20 +21,6 @@ class GuestMemory {
 
   // The bytes [ptr, ptr+len), or nullptr when any of them is out of range.
   uint8_t* at(uint64_t ptr, uint64_t len) const { return contains(ptr, len) ? data_ + ptr : nullptr; }
-
-  std::span<uint8_t> span(uint64_t ptr, uint64_t len) const {
-    uint8_t* p = at(ptr, len);
-    return p ? std::span<uint8_t>(p, len) : std::span<uint8_t>();
-  }
-
-  template <typename T>
-  bool load(uint64_t ptr, T& out) const {
-    static_assert(std::is_trivially_copyable_v<T>);
-    const uint8_t* p = at(ptr, sizeof(T));
-    if (!p) return false;
-    std::memcpy(&out, p, sizeof(T));
-    return true;
-  }
 
   template <typename T>
   bool store(uint64_t ptr, T value) const {

@@ -6,6 +6,12 @@
 // symlinks are expanded here (never by the kernel), so the final syscall gets
 // a directory fd known to be beneath the root plus one plain name.
 //
+// One window remains: a final component written with a trailing slash
+// ("dir/") reaches the kernel with its slash, so if a *concurrent host
+// process* swaps that checked directory for a symlink between our check and
+// the syscall, open/stat/utimens follow it. The guest itself cannot race
+// (preview1 has no threads).
+//
 // A path that would leave the root is `perm` (as in wasmtime, whose errno the
 // testsuite expects); `notcapable` is kept for missing rights.
 #pragma once

@@ -76,6 +76,8 @@ class WASMNN_INTERNAL_API NnInstance {
   enum class Numbering { Current, Legacy };
   using GetFn = decltype(wasmnn_nn_backend::get_output);
 
+  uint32_t loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t configPtr, uint32_t configLen,
+                     uint32_t graphOut, const char* fn);
   uint32_t loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_t count, uint32_t encoding, uint32_t target,
                         uint32_t graphOut, const char* fn);
   uint32_t setTensor(GuestMemory mem, uint32_t ctx, uint32_t index, const TensorArgs& t, Numbering numbering,

@@ -4,11 +4,11 @@
  * be tested without any ML framework. Written in C to prove nn_backend.h is
  * usable from C.
  *
- * Model (one builder, encoding "tensorflow"): the magic "WNNFAKE1" somewhere in
+ * Model (one builder, encoding "tensorflow", or FAKE_ENCODING): the magic "WNNFAKE1" somewhere in
  * the first 64 bytes, followed by f32 scale, f32 bias, u32 delay_ms (LE).
  * Config JSON may override the bias: {"bias": 2.5}.
  * compute: output 0 = input 0 * scale + bias for f32 inputs, else a byte
- * copy of input 0; output 1 = {"computes":N,"max_parallel":M,"loads":L}
+ * copy of input 0; output 1 = {"backend":NAME,"computes":N,"max_parallel":M,"loads":L}
  * (process-wide counters); output 2 = input 0's tensor type as u32 (what the
  * host resolved). A second call entering the same context while one runs fails
  * with runtime_error, which is how tests see that the host serializes a
@@ -25,6 +25,9 @@
 
 #ifndef FAKE_NAME
 #define FAKE_NAME "testfake"
+#endif
+#ifndef FAKE_ENCODING
+#define FAKE_ENCODING WASMNN_NN_ENCODING_TENSORFLOW
 #endif
 #ifndef FAKE_ABI_VERSION
 #define FAKE_ABI_VERSION WASMNN_NN_BACKEND_ABI_VERSION
@@ -218,9 +221,9 @@ static wasmnn_nn_errno fake_get_output(wasmnn_nn_context* c, uint32_t index, voi
                                        size_t* size_out) {
   if (index == 0) return copy_out(c->output.data, c->output.size, buf, cap, size_out);
   if (index == 1) {
-    char meta[128];
-    int n = snprintf(meta, sizeof meta, "{\"computes\":%d,\"max_parallel\":%d,\"loads\":%d}",
-                     atomic_load(&g_computes), atomic_load(&g_max_parallel), atomic_load(&g_loads));
+    char meta[160];
+    int n = snprintf(meta, sizeof meta, "{\"backend\":\"%s\",\"computes\":%d,\"max_parallel\":%d,\"loads\":%d}",
+                     FAKE_NAME, atomic_load(&g_computes), atomic_load(&g_max_parallel), atomic_load(&g_loads));
     return copy_out(meta, (size_t)n, buf, cap, size_out);
   }
   if (index == 2) {
@@ -251,7 +254,7 @@ static wasmnn_nn_errno fake_fini_single(wasmnn_nn_context* c) {
   return WASMNN_NN_SUCCESS;
 }
 
-static const wasmnn_nn_encoding kEncodings[] = {WASMNN_NN_ENCODING_TENSORFLOW};
+static const wasmnn_nn_encoding kEncodings[] = {FAKE_ENCODING};
 
 static const wasmnn_nn_backend kTable = {
     .abi_version = FAKE_ABI_VERSION,

@@ -1,0 +1,110 @@
+// WASI-NN through the real engine: several threads, each with its own store
+// and instance of the nn_probe guest, all using one preloaded graph of the
+// fake backend. The guest checks every output value itself.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "wasmnn/wasi.h"
+#include "wasmnn/wasi_nn.h"
+#include "wasmnn/wasmnn.h"
+
+namespace {
+
+std::vector<uint8_t> readFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+// scale 2, bias 0.5, 20 ms per compute so the threads overlap.
+std::string writeModel() {
+  std::string path = (std::filesystem::temp_directory_path() / ("nn_engine_" + std::to_string(getpid()) + ".fake"));
+  const uint8_t bytes[20] = {'W', 'N', 'N', 'F', 'A', 'K', 'E', '1', 0, 0, 0, 0x40, 0, 0, 0, 0x3f, 20, 0, 0, 0};
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes), sizeof bytes);
+  return path;
+}
+
+// Runs nn_probe with argv in a fresh store; returns the guest's exit status
+// (or -1 with the error message in *why).
+int runProbe(wasmnn_engine* engine, const wasmnn_module* module, wasmnn_nn_host* nn,
+             const std::vector<std::string>& args, std::string* why) {
+  wasmnn_wasi* wasi = wasmnn_wasi_new();
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  wasmnn_wasi_set_args(wasi, argv.size(), argv.data());
+  wasmnn_store* store = wasmnn_store_new(engine);
+  wasmnn_linker* linker = wasmnn_linker_new(store);
+  int status = -1;
+  wasmnn_instance* instance = nullptr;
+  wasmnn_error* error = wasmnn_linker_define_wasi(linker, wasi);
+  if (!error) error = wasmnn_linker_define_wasi_nn(linker, nn);
+  if (!error) error = wasmnn_linker_instantiate(linker, module, &instance);
+  if (!error) {
+    wasmnn_extern start;
+    if (wasmnn_instance_export(instance, "_start", &start)) {
+      error = wasmnn_func_call(start.of.func, nullptr, 0, nullptr, 0);
+      status = 0;
+    }
+  }
+  if (error) {
+    if (wasmnn_error_get_kind(error) == WASMNN_ERROR_EXIT) {
+      status = wasmnn_error_exit_code(error);
+    } else {
+      status = -1;
+      *why = wasmnn_error_message(error);
+    }
+    wasmnn_error_delete(error);
+  }
+  wasmnn_linker_delete(linker);
+  wasmnn_store_delete(store);
+  wasmnn_wasi_delete(wasi);
+  return status;
+}
+
+TEST(NnEngine, EightThreadsEachWithItsOwnInstanceShareOnePreloadedGraph) {
+  std::vector<uint8_t> wasm = readFile(NN_PROBE);
+  ASSERT_FALSE(wasm.empty()) << NN_PROBE;
+  wasmnn_engine* engine = wasmnn_engine_new(nullptr);
+  wasmnn_module* module = nullptr;
+  wasmnn_error* error = wasmnn_module_new(engine, wasm.data(), wasm.size(), &module);
+  ASSERT_EQ(error, nullptr) << wasmnn_error_message(error);
+  wasmnn_nn_host* nn = wasmnn_nn_host_new();
+  wasmnn_nn_host_add_backend_dir(nn, NN_FAKE_DIR);
+  std::string model = writeModel();
+  ASSERT_EQ(wasmnn_nn_host_preload(nn, ("fake:tensorflow:cpu:" + model).c_str()), nullptr);
+
+  constexpr int kThreads = 8, kRunsPerThread = 3;
+  std::atomic<int> passed{0};
+  std::vector<std::string> problems(kThreads);
+  std::vector<std::thread> threads;
+  auto start = std::chrono::steady_clock::now();
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRunsPerThread; ++r) {
+        std::string why;
+        int status = runProbe(engine, module, nn, {"nn_probe", "concurrent", std::to_string(t * 1000 + r)}, &why);
+        if (status == 0) ++passed;
+        else problems[t] += "status " + std::to_string(status) + " " + why + "\n";
+      }
+    });
+  for (auto& th : threads) th.join();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const std::string& p : problems) EXPECT_TRUE(p.empty()) << p;
+  EXPECT_EQ(passed.load(), kThreads * kRunsPerThread);
+  // 72 computes of 20 ms each take 1.44 s one after another; parallel instances finish far sooner.
+  EXPECT_LT(seconds, 1.2) << "instances did not run in parallel";
+
+  wasmnn_nn_host_delete(nn);
+  wasmnn_module_delete(module);
+  wasmnn_engine_delete(engine);
+  std::filesystem::remove(model);
+}
+
+}  // namespace

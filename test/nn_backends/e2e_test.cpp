@@ -1,0 +1,287 @@
+// Guest → wasmnn CLI → backend plugin → framework, compared byte for byte
+// with what the framework computes natively for the same model and inputs
+// (torch_models / ort_truth). Same library, same CPU, same inputs: the
+// results must be identical, so the tolerance is zero.
+//
+// Every combination of backend × import module (wasi_ephemeral_nn, legacy
+// wasi_nn) × way of loading (bytes with the encoding, load_by_name of an
+// --nn-preload model, bytes with autodetect) runs all of that backend's cases
+// in one guest instance.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "manifest.h"
+#include "run_guest.h"
+
+namespace fs = std::filesystem;
+using namespace wasmnn::test;
+
+namespace {
+
+struct Backend {
+  const char* name;
+  const char* encoding;
+  const char* data_dir;
+};
+
+std::vector<Backend> enabledBackends() {
+  std::vector<Backend> all;
+#ifdef NN_TORCH_DATA
+  all.push_back({"pytorch", "pytorch", NN_TORCH_DATA});
+#endif
+#ifdef NN_ONNX_DATA
+  all.push_back({"onnxruntime", "onnx", NN_ONNX_DATA});
+#endif
+  return all;
+}
+
+enum class Module { Ephemeral, Legacy };
+enum class Load { Bytes, Preload, Autodetect };
+
+// The legacy wasi_nn tensor_type has only f16, f32, u8 and i32.
+bool legacyCanSend(const Case& c) {
+  for (const auto& in : c.inputs)
+    if (in.type == "f64" || in.type == "i64") return false;
+  return true;
+}
+
+std::string modelName(const Case& c) { return fs::path(c.model).stem().string(); }
+
+// Guest path of a data file: the data directory is preopened as /data.
+std::string dataPath(const std::string& file) { return "/data/" + file; }
+
+class GuestFixture {
+ protected:
+  GuestCommand command(const fs::path& data_dir) const {
+    GuestCommand cmd;
+    cmd.host_options = {"--dir=" + data_dir.string() + "::/data", "--dir=" + tmp_.path().string() + "::/out"};
+    return cmd;
+  }
+
+  // Appends the steps that feed case c and fetch all its outputs into /out.
+  static void addCaseSteps(GuestCommand& cmd, const Case& c) {
+    for (const auto& in : c.inputs)
+      cmd.add({"in", std::to_string(in.index), in.type, in.dims, dataPath(in.file)});
+    cmd.add({"compute"});
+    for (const auto& out : c.outputs)
+      cmd.add({"out", std::to_string(out.index), "/out/" + c.name + ".out" + std::to_string(out.index) + ".bin"});
+  }
+
+  // Compares the guest's outputs of case c with the native ones. The legacy
+  // module reports sizes in f32 elements (WAMR's convention): the guest then
+  // writes the size rounded up to 4 bytes, of which the real ones must match.
+  void expectOutputs(const fs::path& data_dir, const Case& c, bool legacy) const {
+    for (const auto& out : c.outputs) {
+      std::vector<uint8_t> want = readBytes(data_dir / out.file);
+      fs::path got_path = tmp_.path() / (c.name + ".out" + std::to_string(out.index) + ".bin");
+      ASSERT_TRUE(fs::exists(got_path)) << c.name << " output " << out.index << " missing";
+      std::vector<uint8_t> got = readBytes(got_path);
+      if (legacy) {
+        EXPECT_EQ(got.size(), (want.size() + 3) / 4 * 4) << c.name << " output " << out.index;
+        got.resize(std::min(got.size(), want.size()));
+      }
+      EXPECT_EQ(got, want) << c.name << " output " << out.index << " differs from the native result";
+    }
+  }
+
+  TempDir tmp_;
+};
+
+class BackendE2E : public GuestFixture, public ::testing::TestWithParam<std::tuple<Backend, Module, Load>> {};
+
+TEST_P(BackendE2E, GuestOutputsEqualNativeOutputs) {
+  const auto& [backend, module, load] = GetParam();
+  const bool legacy = module == Module::Legacy;
+  const fs::path dir = backend.data_dir;
+  GuestCommand cmd = command(dir);
+  if (legacy) cmd.add({"--legacy"});
+
+  std::vector<Case> run;
+  std::set<std::string> preloaded;
+  for (const Case& c : readCases(dir)) {
+    if (legacy && !legacyCanSend(c)) continue;  // f64/i64 inputs: only the ephemeral module has them
+    run.push_back(c);
+    switch (load) {
+      case Load::Bytes: cmd.add({"load", backend.encoding, "cpu", dataPath(c.model)}); break;
+      case Load::Autodetect: cmd.add({"load", "autodetect", "cpu", dataPath(c.model)}); break;
+      case Load::Preload:
+        if (preloaded.insert(modelName(c)).second)
+          cmd.host_options.push_back("--nn-preload=" + modelName(c) + ":" + backend.encoding + ":cpu:" +
+                                     (dir / c.model).string());
+        cmd.add({"name", modelName(c)});
+        break;
+    }
+    addCaseSteps(cmd, c);
+  }
+  ASSERT_GE(run.size(), legacy ? 6u : 9u) << "too few generated cases in " << dir;
+
+  GuestRun r = runProcess(cmd.argv(), tmp_.path());
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  for (const Case& c : run) expectOutputs(dir, c, legacy);
+}
+
+std::string e2eName(const ::testing::TestParamInfo<BackendE2E::ParamType>& info) {
+  const auto& [backend, module, load] = info.param;
+  static const char* const loads[] = {"bytes", "preload", "autodetect"};
+  return std::string(backend.name) + (module == Module::Legacy ? "_wasi_nn_" : "_wasi_ephemeral_nn_") +
+         loads[static_cast<int>(load)];
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BackendE2E,
+                         ::testing::Combine(::testing::ValuesIn(enabledBackends()),
+                                            ::testing::Values(Module::Ephemeral, Module::Legacy),
+                                            ::testing::Values(Load::Bytes, Load::Preload, Load::Autodetect)),
+                         e2eName);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BackendE2E);
+
+// ---------------------------------------------------------------- per backend
+
+class BackendErrors : public GuestFixture, public ::testing::TestWithParam<Backend> {
+ protected:
+  // Runs one guest and expects it to stop with `err` (exit 10 + errno) and
+  // a log line containing `message` — the backend's own error line unless
+  // the host already refuses the call (from_backend false).
+  void expectGuestError(GuestCommand& cmd, int err, const std::string& message, bool from_backend = true) {
+    GuestRun r = runProcess(cmd.argv(), tmp_.path());
+    EXPECT_EQ(r.exit_code, 10 + err) << describe(r);
+    std::string line = std::string("wasmnn-nn: error: ") + GetParam().name + ": ";
+    if (from_backend) {
+      EXPECT_NE(r.err.find(line), std::string::npos) << describe(r);
+    }
+    EXPECT_NE(r.err.find(message), std::string::npos) << "no \"" << message << "\" in: " << describe(r);
+  }
+
+  Case classifier() const { return readCase(fs::path(GetParam().data_dir) / "classifier.manifest"); }
+};
+
+constexpr int kInvalidArgument = 1, kRuntimeError = 5, kUnsupportedOperation = 6;
+
+TEST_P(BackendErrors, CorruptModelIsInvalidArgument) {
+  std::ofstream(tmp_.path() / "junk.bin") << std::string(200, '\x17') << "not a model";
+  GuestCommand cmd = command(GetParam().data_dir);
+  cmd.add({"load", GetParam().encoding, "cpu", "/out/junk.bin"});
+  expectGuestError(cmd, kInvalidArgument, "load");
+}
+
+TEST_P(BackendErrors, GpuWithoutDeviceIsUnsupported) {
+  Case c = classifier();
+  GuestCommand cmd = command(GetParam().data_dir);
+  cmd.add({"load", GetParam().encoding, "gpu", dataPath(c.model)});
+  // The backend reports its devices at init, so the host refuses gpu itself.
+  expectGuestError(cmd, kUnsupportedOperation, "gpu", false);
+}
+
+TEST_P(BackendErrors, InputTheModelCannotTakeIsReported) {
+  // 16 floats sent as 4x4: ORT checks the declared [1,16] shape in set_input;
+  // TorchScript only fails inside matmul, at compute.
+  Case c = classifier();
+  GuestCommand cmd = command(GetParam().data_dir);
+  cmd.add({"load", GetParam().encoding, "cpu", dataPath(c.model), "in", "0", "f32", "4x4", dataPath(c.inputs[0].file),
+           "compute"});
+  bool onnx = std::string(GetParam().encoding) == "onnx";
+  expectGuestError(cmd, onnx ? kInvalidArgument : kRuntimeError, onnx ? "shape" : "compute");
+}
+
+TEST_P(BackendErrors, OutputIndexOutOfRangeIsInvalidArgument) {
+  Case c = classifier();
+  GuestCommand cmd = command(GetParam().data_dir);
+  cmd.add({"load", GetParam().encoding, "cpu", dataPath(c.model)});
+  addCaseSteps(cmd, c);
+  cmd.add({"out", "1", "/out/extra.bin"});
+  expectGuestError(cmd, kInvalidArgument, "out of range");
+}
+
+TEST_P(BackendErrors, UnknownConfigIsInvalidArgumentEmptyConfigWorks) {
+  Case c = classifier();
+  std::string preload = "--nn-preload=clf:" + std::string(GetParam().encoding) + ":cpu:" +
+                        (fs::path(GetParam().data_dir) / c.model).string();
+  GuestCommand ok = command(GetParam().data_dir);
+  ok.host_options.push_back(preload);
+  ok.add({"name-config", "clf", "{}"});
+  addCaseSteps(ok, c);
+  GuestRun r = runProcess(ok.argv(), tmp_.path());
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  expectOutputs(GetParam().data_dir, c, false);
+
+  GuestCommand bad = command(GetParam().data_dir);
+  bad.host_options.push_back(preload);
+  bad.add({"name-config", "clf", R"({"no_such_option": 1})"});
+  expectGuestError(bad, kInvalidArgument, "config");
+}
+
+TEST_P(BackendErrors, TooSmallBufferIsRetriedWithTheReportedSize) {
+  for (bool legacy : {false, true}) {
+    Case c = classifier();
+    GuestCommand cmd = command(GetParam().data_dir);
+    if (legacy) cmd.add({"--legacy"});
+    cmd.add({"cap", "0", "load", GetParam().encoding, "cpu", dataPath(c.model)});
+    addCaseSteps(cmd, c);
+    GuestRun r = runProcess(cmd.argv(), tmp_.path());
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_NE(r.err.find("too_large"), std::string::npos) << "the first get_output must be too small: " << r.err;
+    expectOutputs(GetParam().data_dir, c, legacy);
+  }
+}
+
+TEST_P(BackendErrors, HugeGuestCommandLineDoesNotCrashTheFramework) {
+  // ORT 1.30 parses /proc/self/cmdline recursively while it starts (see
+  // create_env in the backend): a 100 KB argument used to kill the host.
+  Case c = classifier();
+  GuestCommand cmd = command(GetParam().data_dir);
+  cmd.add({"cap", std::string(100000, '0') + "4096", "load", GetParam().encoding, "cpu", dataPath(c.model)});
+  addCaseSteps(cmd, c);
+  GuestRun r = runProcess(cmd.argv(), tmp_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expectOutputs(GetParam().data_dir, c, false);
+}
+
+std::string backendName(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(All, BackendErrors, ::testing::ValuesIn(enabledBackends()), backendName);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BackendErrors);
+
+// ---------------------------------------------------------------- both at once
+
+#if defined(NN_TORCH_DATA) && defined(NN_ONNX_DATA)
+// One instance uses both backends, alternating between graphs of each.
+TEST(BothBackends, OneInstanceUsesPyTorchAndOnnxRuntime) {
+  struct Fixture : GuestFixture {
+    void run() {
+      const fs::path torch = NN_TORCH_DATA, onnx = NN_ONNX_DATA;
+      GuestCommand cmd;
+      cmd.host_options = {"--dir=" + torch.string() + "::/torch", "--dir=" + onnx.string() + "::/onnx",
+                          "--dir=" + tmp_.path().string() + "::/out",
+                          "--nn-preload=clf:pytorch:cpu:" + (torch / "classifier.pt").string()};
+      auto add = [&](const fs::path& dir, const char* mount, const std::string& name, const char* enc) {
+        Case c = readCase(dir / (name + ".manifest"));
+        if (std::string(enc) == "preload")
+          cmd.add({"name", "clf"});
+        else
+          cmd.add({"load", enc, "cpu", std::string(mount) + "/" + c.model});
+        for (const auto& in : c.inputs)
+          cmd.add({"in", std::to_string(in.index), in.type, in.dims, std::string(mount) + "/" + in.file});
+        cmd.add({"compute"});
+        for (const auto& out : c.outputs)
+          cmd.add({"out", std::to_string(out.index), "/out/" + c.name + ".out" + std::to_string(out.index) + ".bin"});
+        return c;
+      };
+      std::vector<std::pair<fs::path, Case>> cases;
+      cases.emplace_back(onnx, add(onnx, "/onnx", "gather_mixed", "onnx"));
+      cases.emplace_back(torch, add(torch, "/torch", "multi_io", "pytorch"));
+      cases.emplace_back(onnx, add(onnx, "/onnx", "dtype_i64", "autodetect"));
+      cases.emplace_back(torch, add(torch, "/torch", "classifier", "preload"));
+      cases.emplace_back(onnx, add(onnx, "/onnx", "dynamic_7", "onnx"));
+      GuestRun r = runProcess(cmd.argv(), tmp_.path());
+      ASSERT_EQ(r.exit_code, 0) << describe(r);
+      for (const auto& [dir, c] : cases) expectOutputs(dir, c, false);
+    }
+  } f;
+  f.run();
+}
+#endif
+
+}  // namespace

@@ -1,0 +1,113 @@
+// The slot compiler's folding and fusion must keep wasm semantics. Each
+// function below targets one rewrite (bytes from wabt's wat2wasm):
+//
+// (module
+//   (memory 1)
+//   (data (i32.const 0) "\01\02\03\04")
+//   (func (export "wrapload") (param i32) (result i32)      ;; i32.add fused into the load
+//     (i32.load (i32.add (local.get 0) (i32.const 4))))
+//   (func (export "stale") (param i32) (result i32)          ;; lazily stacked local.get
+//     local.get 0 i32.const 100 local.set 0 local.get 0 i32.sub)
+//   (func (export "swap") (param i32 i32) (result i32 i32)   ;; results overwrite their sources
+//     local.get 1 local.get 0)
+//   (func (export "rsub") (param i32) (result i32)           ;; constant left of a sub
+//     i32.const 10 local.get 0 i32.sub)
+//   (func (export "clamp") (param i32) (result i32)          ;; compare fused into br_if with a value
+//     (block (result i32)
+//       (br_if 0 (i32.const 7) (i32.gt_s (local.get 0) (i32.const 7)))
+//       drop local.get 0))
+//   (func (export "sum") (param i32) (result i32) (local i32) ;; retargeted results in a loop
+//     (loop $l
+//       (local.set 1 (i32.add (local.get 1) (local.get 0)))
+//       (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+//       (br_if $l (i32.ne (local.get 0) (i32.const 0))))
+//     local.get 1))
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "wasmnn/wasmnn.h"
+
+namespace {
+
+const std::vector<uint8_t> kModule = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x02, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x02,
+    0x7f, 0x7f, 0x02, 0x7f, 0x7f, 0x03, 0x07, 0x06, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00,
+    0x01, 0x07, 0x30, 0x06, 0x08, 0x77, 0x72, 0x61, 0x70, 0x6c, 0x6f, 0x61, 0x64, 0x00, 0x00, 0x05, 0x73, 0x74,
+    0x61, 0x6c, 0x65, 0x00, 0x01, 0x04, 0x73, 0x77, 0x61, 0x70, 0x00, 0x02, 0x04, 0x72, 0x73, 0x75, 0x62, 0x00,
+    0x03, 0x05, 0x63, 0x6c, 0x61, 0x6d, 0x70, 0x00, 0x04, 0x03, 0x73, 0x75, 0x6d, 0x00, 0x05, 0x0a, 0x59, 0x06,
+    0x0a, 0x00, 0x20, 0x00, 0x41, 0x04, 0x6a, 0x28, 0x02, 0x00, 0x0b, 0x0c, 0x00, 0x20, 0x00, 0x41, 0xe4, 0x00,
+    0x21, 0x00, 0x20, 0x00, 0x6b, 0x0b, 0x06, 0x00, 0x20, 0x01, 0x20, 0x00, 0x0b, 0x07, 0x00, 0x41, 0x0a, 0x20,
+    0x00, 0x6b, 0x0b, 0x11, 0x00, 0x02, 0x7f, 0x41, 0x07, 0x20, 0x00, 0x41, 0x07, 0x4a, 0x0d, 0x00, 0x1a, 0x20,
+    0x00, 0x0b, 0x0b, 0x1e, 0x01, 0x01, 0x7f, 0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0x6a, 0x21, 0x01, 0x20, 0x00,
+    0x41, 0x01, 0x6b, 0x21, 0x00, 0x20, 0x00, 0x41, 0x00, 0x47, 0x0d, 0x00, 0x0b, 0x20, 0x01, 0x0b, 0x0b, 0x0a,
+    0x01, 0x00, 0x41, 0x00, 0x0b, 0x04, 0x01, 0x02, 0x03, 0x04};
+
+wasmnn_val i32(int32_t v) {
+  wasmnn_val x{};
+  x.kind = WASMNN_I32;
+  x.of.i32 = v;
+  return x;
+}
+
+class CompilerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = wasmnn_engine_new(nullptr);
+    ASSERT_EQ(wasmnn_module_new(engine_, kModule.data(), kModule.size(), &module_), nullptr);
+    store_ = wasmnn_store_new(engine_);
+    linker_ = wasmnn_linker_new(store_);
+    ASSERT_EQ(wasmnn_linker_instantiate(linker_, module_, &instance_), nullptr);
+  }
+  void TearDown() override {
+    wasmnn_linker_delete(linker_);
+    wasmnn_store_delete(store_);
+    wasmnn_module_delete(module_);
+    wasmnn_engine_delete(engine_);
+  }
+  std::vector<int32_t> call(const char* name, std::vector<wasmnn_val> args, size_t results = 1) {
+    wasmnn_extern e;
+    EXPECT_TRUE(wasmnn_instance_export(instance_, name, &e));
+    std::vector<wasmnn_val> out(results);
+    wasmnn_error* err = wasmnn_func_call(e.of.func, args.data(), args.size(), out.data(), out.size());
+    EXPECT_EQ(err, nullptr) << (err ? wasmnn_error_message(err) : "");
+    if (err) wasmnn_error_delete(err);
+    std::vector<int32_t> values;
+    for (const wasmnn_val& v : out) values.push_back(v.of.i32);
+    return values;
+  }
+
+  wasmnn_engine* engine_ = nullptr;
+  wasmnn_module* module_ = nullptr;
+  wasmnn_store* store_ = nullptr;
+  wasmnn_linker* linker_ = nullptr;
+  wasmnn_instance* instance_ = nullptr;
+};
+
+TEST_F(CompilerTest, FusedAddressAddWrapsIn32Bits) {
+  EXPECT_EQ(call("wrapload", {i32(-4)}), std::vector<int32_t>{0x04030201});
+  EXPECT_EQ(call("wrapload", {i32(0)}), std::vector<int32_t>{0});  // bytes 4..7 are zero
+}
+
+TEST_F(CompilerTest, StackedLocalReadSurvivesLocalSet) {
+  EXPECT_EQ(call("stale", {i32(1)}), std::vector<int32_t>{1 - 100});
+}
+
+TEST_F(CompilerTest, SwappedResultsFromLocals) {
+  EXPECT_EQ(call("swap", {i32(1), i32(2)}, 2), (std::vector<int32_t>{2, 1}));
+}
+
+TEST_F(CompilerTest, ConstantLeftOperandOfSub) { EXPECT_EQ(call("rsub", {i32(3)}), std::vector<int32_t>{7}); }
+
+TEST_F(CompilerTest, FusedCompareBranchCarriesItsValue) {
+  EXPECT_EQ(call("clamp", {i32(100)}), std::vector<int32_t>{7});
+  EXPECT_EQ(call("clamp", {i32(-5)}), std::vector<int32_t>{-5});
+  EXPECT_EQ(call("clamp", {i32(7)}), std::vector<int32_t>{7});
+}
+
+TEST_F(CompilerTest, LoopWithRetargetedResults) {
+  EXPECT_EQ(call("sum", {i32(100)}), std::vector<int32_t>{5050});
+}
+
+}  // namespace

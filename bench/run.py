@@ -5,7 +5,7 @@ Runs every kernel natively (gcc -O2) and under `wasmnn run`, interleaved, checks
 each output against the native build's (and the shared README's expected lines),
 and reports ratios to native measured in this same run. Also measures hello's
 start-up time and peak RSS, stripped binary sizes, wabt's wasm-interp on
-fib_bare, and the WASI-NN benchmark when bench/nn was built. Writes
+fib_bare, and bench/nn's WASI-NN overhead benchmark when it was built. Writes
 bench/results/<date>.json, bench/results/latest.json and latest.png.
 """
 import argparse
@@ -14,7 +14,6 @@ import json
 import math
 import os
 import platform
-import re
 import select
 import shutil
 import signal
@@ -336,32 +335,31 @@ class Runner:
         return out
 
     def nn(self):
-        """The WASI-NN overhead benchmark, when bench/nn was built. Contract:
-        an executable build/bench/nn/nn_bench (run in its directory, with
-        --quick in quick mode) that prints the native and guest times per
-        inference and their ratio, either as a JSON object with "ratio" or as
-        a line containing "ratio" followed by the number."""
-        exe = self.build / "bench" / "nn" / "nn_bench"
+        """bench/nn's WASI-NN overhead benchmark (build/bin/nn_overhead, built
+        when a WASI-NN backend is enabled): one row per framework and model,
+        ending in native ns/inference, guest ns/inference and their ratio."""
+        exe = self.build / "bin" / "nn_overhead"
         if self.opts.nn_unavailable:
             return {"error": self.opts.nn_unavailable}
         if not exe.exists():
-            return {"skipped": f"{exe} not built"}
-        args = ["--quick"] if self.opts.quick else []
-        r = run_process([str(exe), *args], self.timeout, cwd=exe.parent)
+            return {"skipped": f"{exe} not built (configure with a WASI-NN backend, e.g. scripts/bench.sh --nn)"}
+        args = ["--runs", "200"] if self.opts.quick else []
+        r = run_process([str(exe), *args], self.timeout * 5)
         if not r.ok:
-            return {"error": f"nn_bench failed: {r.error}"}
-        out = {"stdout": r.stdout}
-        for candidate in (r.stdout, *reversed(r.stdout.strip().splitlines())):
+            return {"error": f"nn_overhead failed: {r.error}"}
+        rows = []
+        for line in r.stdout.splitlines():
+            fields = line.split()
             try:
-                data = json.loads(candidate)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(data, dict) and isinstance(data.get("ratio"), (int, float)):
-                return {**data, **out}
-        match = re.search(r"ratio\D{0,8}?([0-9]+(?:\.[0-9]+)?)", r.stdout, re.IGNORECASE)
-        if match:
-            return {"ratio": float(match.group(1)), **out}
-        return {"error": "nn_bench printed no ratio", **out}
+                native, guest, ratio = (float(f) for f in fields[-3:])
+            except ValueError:
+                continue  # title and header lines
+            if len(fields) >= 5:
+                rows.append({"framework": fields[0], "model": fields[1], "layers": " ".join(fields[2:-3]),
+                             "native_ns": native, "guest_ns": guest, "ratio": ratio})
+        if not rows:
+            return {"error": "nn_overhead printed no result rows", "stdout": r.stdout}
+        return {"rows": rows, "runs": int(args[1]) if args else None}
 
     # --- whole run -----------------------------------------------------
     def run(self):
@@ -530,8 +528,11 @@ def print_report(res):
               f"(WAMR fast interp: ~{WASM_INTERP_VS_WAMR_FAST:g}x per the README)")
     if "nn" in res:
         e = res["nn"]
-        if "ratio" in e:
-            p(f"\nWASI-NN ({e.get('name', 'nn_bench')}): {e['ratio']:.2f}x native")
+        if "rows" in e:
+            p("\nWASI-NN overhead (bench/nn, per inference: native framework vs guest through wasmnn):")
+            for row in e["rows"]:
+                p(f"  {row['framework']:<12} {row['model']:<6} {row['layers']:<20} native {row['native_ns'] / 1e3:9.1f} us"
+                  f"  guest {row['guest_ns'] / 1e3:9.1f} us  ratio {row['ratio']:.2f}x")
         else:
             p(f"\nWASI-NN benchmark: {e.get('skipped') or 'FAILED: ' + str(e.get('error'))}")
 
@@ -579,9 +580,10 @@ def markdown_report(res):
         lines.append(f"fib_bare `run30()`: wabt's wasm-interp {wi['wasm-interp']['median']:.3f} s, wasmnn "
                      f"{wi['wasmnn']['median']:.3f} s: **{wi['wasm_interp_over_wasmnn']:.1f}×** faster "
                      f"(WAMR's fast interpreter: ≈ 9×).")
-    nn = res.get("nn", {})
-    if "ratio" in nn:
-        lines.append(f"WASI-NN ({nn.get('name', 'nn_bench')}): guest / native = {nn['ratio']:.2f}×.")
+    for row in res.get("nn", {}).get("rows", []):
+        lines.append(f"WASI-NN {row['framework']} {row['model']} ({row['layers']}): native "
+                     f"{row['native_ns'] / 1e3:.1f} µs, guest {row['guest_ns'] / 1e3:.1f} µs per inference: "
+                     f"**{row['ratio']:.2f}×**.")
     return "\n".join(lines) + "\n"
 
 

@@ -73,14 +73,16 @@ void wasmnn_module_delete(wasmnn_module* module) {
 size_t wasmnn_module_import_count(const wasmnn_module* module) { return module->ast.imports.size(); }
 
 wasmnn_import_desc wasmnn_module_import(const wasmnn_module* module, size_t index) {
-  const Import& im = module->ast.imports.at(index);
+  if (index >= module->ast.imports.size()) return {"", "", WASMNN_EXTERN_FUNC};
+  const Import& im = module->ast.imports[index];
   return {im.module.c_str(), im.name.c_str(), wasmnn_externkind(im.kind)};
 }
 
 size_t wasmnn_module_export_count(const wasmnn_module* module) { return module->ast.exports.size(); }
 
 wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t index) {
-  const Export& e = module->ast.exports.at(index);
+  if (index >= module->ast.exports.size()) return {"", WASMNN_EXTERN_FUNC};
+  const Export& e = module->ast.exports[index];
   return {e.name.c_str(), wasmnn_externkind(e.kind)};
 }
 
@@ -293,8 +295,13 @@ size_t wasmnn_instance_export_count(const wasmnn_instance* instance) { return in
 
 void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, const char** name,
                                 wasmnn_extern* out) {
-  *name = instance->module->ast.exports.at(index).name.c_str();
-  *out = instance->exports.at(index);
+  if (index >= instance->exports.size()) {
+    *name = "";
+    *out = wasmnn_extern{};
+    return;
+  }
+  *name = instance->module->ast.exports[index].name.c_str();
+  *out = instance->exports[index];
 }
 
 const wasmnn_module* wasmnn_instance_module(const wasmnn_instance* instance) { return instance->module; }

@@ -8,14 +8,18 @@
 // and only copied when they must reach a canonical slot (block boundaries,
 // call arguments, branch values). Every instruction writes its result straight
 // into the destination slot, and a following local.set retargets it.
+// Values are one 8-byte slot each; SIMD will give a v128 two adjacent slots,
+// which only changes how local indices and stack positions map to slots
+// (slotOf and the local numbering below), not the instruction format.
 //
 // Operand layouts (after the two handler words):
 //   Br off | BrIf/BrUnless cond off | BrTable idx n off[0..n] (off[n] = default)
 //   Call func argBase | CallLocal func argBase (a function defined in this module) | CallIndirect typeId table idx argBase | Ret
-//   Copy dst src | Copy2 dst1 src1 dst2 src2 (in that order) | Const32 dst imm | Const64 dst lo hi | Select dst a b cond
+//   Copy dst src | Copy2/Copy3: 2 or 3 (dst src) pairs, in order | Const32 dst imm | Const64 dst lo hi | Select dst a b cond
 //   RefFunc dst func | GlobalGet dst idx | GlobalSet idx src
 //   TableGet dst table idx | TableSet table idx val
-//   Load* dst addr offset | Store* addr val offset | MemorySize dst | MemoryGrow dst delta
+//   Load* dst addr offset | Load*Add dst a b offset | Load*AddI dst a imm offset
+//   Store* addr val offset | Store*Add a b val offset | Store*AddI a imm val offset | MemorySize dst | MemoryGrow dst delta
 //   MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n
 //   TableInit seg table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n
 //   TableGrow dst table init n | TableSize dst table | TableFill table i v n
@@ -161,6 +165,8 @@ bool isCompare(X x) { return cmpBranchX(x, false).has_value(); }
 // Distance from a plain load to its fused-address forms (see xops.h).
 constexpr uint16_t kAddOffset = uint16_t(X::Load32Add) - uint16_t(X::Load32);
 constexpr uint16_t kAddIOffset = uint16_t(X::Load32AddI) - uint16_t(X::Load32);
+constexpr uint16_t kStoreAddOffset = uint16_t(X::Store8Add) - uint16_t(X::Store8);
+constexpr uint16_t kStoreAddIOffset = uint16_t(X::Store8AddI) - uint16_t(X::Store8);
 
 class Compiler {
  public:
@@ -170,6 +176,8 @@ class Compiler {
     out_.numParams = uint32_t(type.params.size());
     out_.numLocals = out_.numParams + uint32_t(fn_.locals.size());
     out_.numResults = uint32_t(type.results.size());
+    knownZero_.assign(out_.numLocals, true);
+    std::fill_n(knownZero_.begin(), out_.numParams, false);
   }
 
   CompiledFunc run() {
@@ -211,6 +219,7 @@ class Compiler {
   }
   // A branch target: nothing emitted before it may be rewritten.
   void bindLabel() {
+    entryRegion_ = false;
     lastEnd_ = UINT32_MAX;
     lastCmp_.end = UINT32_MAX;
     lastAdd_.end = UINT32_MAX;
@@ -252,27 +261,22 @@ class Compiler {
     if (src == dst) return;
     emitCopy(dst, src);
   }
-  // Back-to-back copies (e.g. rotating loop variables) share one dispatch.
+  // Back-to-back copies (e.g. rotating loop variables) share a dispatch,
+  // up to three per instruction.
   void emitCopy(uint32_t dst, uint32_t src) {
-    if (lastCopyEnd_ == here()) {
-      uint32_t start = lastCopyStart_;
-      out_.code.resize(start);
-      uint32_t d1 = 0, s1 = 0;
-      d1 = pendingCopy_[0];
-      s1 = pendingCopy_[1];
-      emit(X::Copy2);
-      word(d1);
-      word(s1);
-      word(dst);
-      word(src);
-      lastCopyEnd_ = UINT32_MAX;
-      return;
+    if (lastCopyEnd_ == here() && pendingCopies_ < 3) {
+      out_.code.resize(lastCopyStart_);
+      pendingCopy_[2 * pendingCopies_] = dst;
+      pendingCopy_[2 * pendingCopies_ + 1] = src;
+      ++pendingCopies_;
+    } else {
+      pendingCopy_[0] = dst;
+      pendingCopy_[1] = src;
+      pendingCopies_ = 1;
     }
-    lastCopyStart_ = emit(X::Copy);
-    word(dst);
-    word(src);
-    pendingCopy_[0] = dst;
-    pendingCopy_[1] = src;
+    static constexpr X kCopies[] = {X::Copy, X::Copy2, X::Copy3};
+    lastCopyStart_ = emit(kCopies[pendingCopies_ - 1]);
+    for (uint32_t i = 0; i < 2 * pendingCopies_; ++i) word(pendingCopy_[i]);
     lastCopyEnd_ = here();
   }
   void materialize(uint32_t pos) {
@@ -474,7 +478,11 @@ class Compiler {
     for (uint32_t p = 0; p < pos; ++p)
       if (stack_[p].kind == Kind::Local && stack_[p].local == local) materialize(p);
     Entry e = stack_.back();
-    if (e.kind == Kind::Temp && retargetable(slotOf(pos))) {
+    bool stillZero = entryRegion_ && knownZero_[local];
+    knownZero_[local] = false;
+    if (stillZero && e.kind == Kind::Const && e.value == 0) {
+      // Compilers re-zero fresh locals; the frame setup already did.
+    } else if (e.kind == Kind::Temp && retargetable(slotOf(pos))) {
       out_.code[lastDstWord_] = local;
       lastEnd_ = UINT32_MAX;
       if (lastCmp_.end == here() && lastCmp_.dst == slotOf(pos)) lastCmp_.end = UINT32_MAX;
@@ -811,11 +819,33 @@ class Compiler {
     pushTemp();
     producedAt(lastOpStart() + 2);
   }
+  // Stores fold the address's i32.add when the value needs no code of its
+  // own (a local or a constant), so the add was the last instruction. A
+  // constant is written to the value's slot, which must not be an input of
+  // the add (its right operand may have lived there).
   void store(X op, uint32_t offset) {
-    uint32_t v = popSlot(), addr = popSlot();
+    uint32_t valPos = height() - 1;
+    const Entry& v = stack_[valPos];
+    const LastAdd& add = lastAdd_;
+    bool valueFree = v.kind == Kind::Local ||
+                     (v.kind == Kind::Const && add.a != slotOf(valPos) && (add.imm || add.b != slotOf(valPos)));
+    if (valueFree && stack_[valPos - 1].kind == Kind::Temp && add.end == here() && add.dst == slotOf(valPos - 1)) {
+      LastAdd fused = add;
+      out_.code.resize(fused.start);
+      bindLabel();  // only to forget the removed instruction
+      uint32_t val = popSlot();
+      stack_.pop_back();
+      emit(X(uint16_t(op) + (fused.imm ? kStoreAddIOffset : kStoreAddOffset)));
+      word(fused.a);
+      word(fused.b);
+      word(val);
+      word(offset);
+      return;
+    }
+    uint32_t val = popSlot(), addr = popSlot();
     emit(op);
     word(addr);
-    word(v);
+    word(val);
     word(offset);
   }
   // Ops with immediates followed by `popped` stack operands in push order.
@@ -836,9 +866,13 @@ class Compiler {
   std::vector<Ctrl> ctrls_;
   uint32_t maxHeight_ = 0;
   uint32_t lastDstWord_ = 0, lastEnd_ = UINT32_MAX, lastOpStart_ = 0;
-  uint32_t lastCopyStart_ = 0, lastCopyEnd_ = UINT32_MAX, pendingCopy_[2] = {0, 0};
+  uint32_t lastCopyStart_ = 0, lastCopyEnd_ = UINT32_MAX, pendingCopies_ = 0, pendingCopy_[6] = {};
   LastCmp lastCmp_;
   LastAdd lastAdd_;
+  // Declared locals not yet written, while no branch target has been passed
+  // (so every path from the entry got here).
+  std::vector<bool> knownZero_;
+  bool entryRegion_ = true;
 };
 
 }  // namespace

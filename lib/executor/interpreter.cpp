@@ -81,7 +81,8 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, co
 #define WASMNN_LBL_ADDI(n) &&L_##n##AddI,
   static const void* const labels[] = {
       WASMNN_XOPS_MISC(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD)
-      WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
+      WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_STORES(WASMNN_LBL) WASMNN_XOPS_STORES(WASMNN_LBL_ADD)
+      WASMNN_XOPS_STORES(WASMNN_LBL_ADDI) WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
       WASMNN_XOPS_IMM32(WASMNN_LBL_I) WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
       WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
   static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
@@ -249,6 +250,11 @@ L_Copy2:
   SLOT(2) = SLOT(3);
   SLOT(4) = SLOT(5);
   NEXT(6);
+L_Copy3:
+  SLOT(2) = SLOT(3);
+  SLOT(4) = SLOT(5);
+  SLOT(6) = SLOT(7);
+  NEXT(8);
 L_Const32:
   SLOT(2) = ip[3];
   NEXT(4);
@@ -283,9 +289,6 @@ L_TableSet: {
 }
 
   // ---- memory: 64-bit effective addresses, so address + offset + size cannot wrap
-#define EA(addrOperand, size)                                                  \
-  uint64_t ea = uint64_t(uint32_t(SLOT(addrOperand))) + ip[4];                 \
-  if (__builtin_expect(ea + (size) > memSize, 0)) TRAP("out of bounds memory access")
 #define LOAD_AT(T, conv, eaExpr, len)                                      \
   {                                                                        \
     uint64_t ea = (eaExpr);                                                \
@@ -299,13 +302,18 @@ L_TableSet: {
   L_##name: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5)                    \
   L_##name##Add: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6)     \
   L_##name##AddI: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6)
-#define STORE(name, T)                      \
-  L_##name: {                               \
-    EA(2, sizeof(T));                       \
-    T v = T(SLOT(3));                       \
-    std::memcpy(memBase + ea, &v, sizeof v); \
-    NEXT(5);                                \
+#define STORE_AT(T, eaExpr, valOperand, len)                                              \
+  {                                                                                         \
+    uint64_t ea = (eaExpr);                                                                 \
+    if (__builtin_expect(ea + sizeof(T) > memSize, 0)) TRAP("out of bounds memory access"); \
+    T v = T(SLOT(valOperand));                                                              \
+    std::memcpy(memBase + ea, &v, sizeof v);                                                \
+    NEXT(len);                                                                              \
   }
+#define STORE(name, T)                                                                     \
+  L_##name: STORE_AT(T, uint64_t(uint32_t(SLOT(2))) + ip[4], 3, 5)                         \
+  L_##name##Add: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + SLOT(3))) + ip[5], 4, 6)          \
+  L_##name##AddI: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6)
 #define ZEXT(v) uint64_t(v)
 #define SEXT32(v) U32(int32_t(v))
 #define SEXT64(v) uint64_t(int64_t(v))

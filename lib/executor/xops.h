@@ -8,9 +8,8 @@
 
 // Control, variables, memory and bulk operations (operand layouts in compiler.cpp).
 #define WASMNN_XOPS_MISC(X)                                                                           \
-  X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Ret) X(Call) X(CallLocal) X(CallIndirect) X(Copy) X(Copy2) X(Const32) \
-  X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(Store8)                          \
-  X(Store16) X(Store32) X(Store64) X(MemorySize) X(MemoryGrow) X(MemoryInit) X(DataDrop) X(MemoryCopy)  \
+  X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Ret) X(Call) X(CallLocal) X(CallIndirect) X(Copy) X(Copy2) X(Copy3) X(Const32) \
+  X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(MemorySize) X(MemoryGrow) X(MemoryInit) X(DataDrop) X(MemoryCopy)  \
   X(MemoryFill) X(TableInit) X(ElemDrop) X(TableCopy) X(TableGrow) X(TableSize) X(TableFill)
 
 // Loads (dst addr offset), each also as <load>Add (dst a b offset: address
@@ -18,6 +17,10 @@
 // computed in 32 bits as the fused i32.add would.
 #define WASMNN_XOPS_LOADS(X) \
   X(Load32) X(Load64) X(Load8S32) X(Load8U) X(Load16S32) X(Load16U) X(Load8S64) X(Load16S64) X(Load32S64)
+
+// Stores (addr val offset), each also as <store>Add (a b val offset) and
+// <store>AddI (a imm val offset), with the address computed like the loads'.
+#define WASMNN_XOPS_STORES(X) X(Store8) X(Store16) X(Store32) X(Store64)
 
 // (dst, a): named like the wasm opcode they implement.
 #define WASMNN_XOPS_UNARY(X)                                                                                  \
@@ -70,7 +73,8 @@ enum class X : uint16_t {
 #define WASMNN_X_BR(n) BrIf##n,
 #define WASMNN_X_BRI(n) BrIf##n##I,
   WASMNN_XOPS_MISC(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_ADD)
-  WASMNN_XOPS_LOADS(WASMNN_X_ADDI) WASMNN_XOPS_UNARY(WASMNN_X_PLAIN) WASMNN_XOPS_BINARY(WASMNN_X_PLAIN)
+  WASMNN_XOPS_LOADS(WASMNN_X_ADDI) WASMNN_XOPS_STORES(WASMNN_X_PLAIN) WASMNN_XOPS_STORES(WASMNN_X_ADD)
+  WASMNN_XOPS_STORES(WASMNN_X_ADDI) WASMNN_XOPS_UNARY(WASMNN_X_PLAIN) WASMNN_XOPS_BINARY(WASMNN_X_PLAIN)
   WASMNN_XOPS_IMM32(WASMNN_X_IMM) WASMNN_XOPS_IMM64(WASMNN_X_IMM) WASMNN_XOPS_CMPBR(WASMNN_X_BR)
   WASMNN_XOPS_CMPBR(WASMNN_X_BRI)
   Count

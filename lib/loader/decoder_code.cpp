@@ -262,8 +262,11 @@ bool ModuleDecoder::constExpr(ConstExpr& out) {
       defer("constant expression required", in.offset);
     } else if (++count == 1) {
       out.kind = constKindOf(in.op);
-      out.refType = in.op == Op::RefNull ? ValType(in.a) : ValType::FuncRef;
-      out.value = in.op == Op::RefFunc || in.op == Op::GlobalGet ? in.a : in.u64;
+      if (in.op == Op::RefNull) {
+        out.refType = ValType(in.a);
+      } else {
+        out.value = in.op == Op::RefFunc || in.op == Op::GlobalGet ? in.a : in.u64;
+      }
     }
   }
   scratchTargets_.clear();

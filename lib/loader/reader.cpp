@@ -16,10 +16,10 @@ std::string messageAt(std::string_view message, size_t offset) {
   return out;
 }
 
-bool Reader::fail(std::string_view message, size_t offset, ErrorKind kind) {
+bool Reader::fail(std::string_view message, size_t offset) {
   if (!failed_) {
     failed_ = true;
-    error_ = Error{kind, messageAt(message, offset)};
+    error_ = Error{ErrorKind::Malformed, messageAt(message, offset)};
   }
   return false;
 }

@@ -6,7 +6,6 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "wasmnn/loader/reader.h"
 #include "wasmnn/validator/context.h"
 
 namespace wasmnn {

@@ -41,6 +41,8 @@ std::vector<BackendParam> enabledBackends() {
   return all;
 }
 
+void PrintTo(const BackendParam& b, std::ostream* os) { *os << b.name; }
+
 wasmnn_nn_tensor_type typeCode(const std::string& t) {
   static const char* const names[] = {"f16", "f32", "f64", "u8", "i32", "i64"};
   for (int i = 0; i < 6; ++i)

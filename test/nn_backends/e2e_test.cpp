@@ -42,6 +42,14 @@ std::vector<Backend> enabledBackends() {
 enum class Module { Ephemeral, Legacy };
 enum class Load { Bytes, Preload, Autodetect };
 
+// Readable parameters in test listings (ctest names).
+void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
+void PrintTo(Module m, std::ostream* os) { *os << (m == Module::Legacy ? "wasi_nn" : "wasi_ephemeral_nn"); }
+void PrintTo(Load l, std::ostream* os) {
+  static const char* const names[] = {"bytes", "preload", "autodetect"};
+  *os << names[static_cast<int>(l)];
+}
+
 // The legacy wasi_nn tensor_type has only f16, f32, u8 and i32.
 bool legacyCanSend(const Case& c) {
   for (const auto& in : c.inputs)

@@ -25,6 +25,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "wasmnn/wasmnn.h"
@@ -108,6 +109,90 @@ TEST_F(CompilerTest, FusedCompareBranchCarriesItsValue) {
 
 TEST_F(CompilerTest, LoopWithRetargetedResults) {
   EXPECT_EQ(call("sum", {i32(100)}), std::vector<int32_t>{5050});
+}
+
+// Stores fold the address add when the value is a local or a constant:
+//
+// (module
+//   (memory 1)
+//   (func (export "storeLocal") (param i32 i32) (result i32)
+//     (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1))
+//     (i32.load (i32.add (local.get 0) (i32.const 8))))
+//   (func (export "storeConst") (param i32 i32) (result i32)  ;; the constant's slot
+//     local.get 0                                            ;; held the add's operand
+//     local.get 1 i32.const 1 i32.add
+//     i32.add
+//     i32.const 7
+//     i32.store
+//     local.get 0 local.get 1 i32.add i32.const 1 i32.add
+//     i32.load))
+const std::vector<uint8_t> kStores = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x07, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x03,
+    0x03, 0x02, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x1b, 0x02, 0x0a, 0x73, 0x74, 0x6f, 0x72, 0x65,
+    0x4c, 0x6f, 0x63, 0x61, 0x6c, 0x00, 0x00, 0x0a, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x43, 0x6f, 0x6e, 0x73, 0x74,
+    0x00, 0x01, 0x0a, 0x31, 0x02, 0x14, 0x00, 0x20, 0x00, 0x41, 0x08, 0x6a, 0x20, 0x01, 0x36, 0x02, 0x00, 0x20,
+    0x00, 0x41, 0x08, 0x6a, 0x28, 0x02, 0x00, 0x0b, 0x1a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x41, 0x01, 0x6a, 0x6a,
+    0x41, 0x07, 0x36, 0x02, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x41, 0x01, 0x6a, 0x28, 0x02, 0x00, 0x0b};
+
+TEST(CompilerStores, FusedAddressKeepsTheValueSeparate) {
+  wasmnn_engine* engine = wasmnn_engine_new(nullptr);
+  wasmnn_module* module = nullptr;
+  ASSERT_EQ(wasmnn_module_new(engine, kStores.data(), kStores.size(), &module), nullptr);
+  wasmnn_store* store = wasmnn_store_new(engine);
+  wasmnn_linker* linker = wasmnn_linker_new(store);
+  wasmnn_instance* instance = nullptr;
+  ASSERT_EQ(wasmnn_linker_instantiate(linker, module, &instance), nullptr);
+  auto call = [&](const char* name, int32_t a, int32_t b) {
+    wasmnn_extern e;
+    EXPECT_TRUE(wasmnn_instance_export(instance, name, &e));
+    wasmnn_val args[2] = {i32(a), i32(b)}, r{};
+    EXPECT_EQ(wasmnn_func_call(e.of.func, args, 2, &r, 1), nullptr);
+    return r.of.i32;
+  };
+  EXPECT_EQ(call("storeLocal", 100, 12345), 12345);
+  EXPECT_EQ(call("storeLocal", -4, 77), 77);  // address wraps to 4
+  EXPECT_EQ(call("storeConst", 0, 3), 7);
+  EXPECT_EQ(call("storeConst", 40, 10), 7);
+  wasmnn_linker_delete(linker);
+  wasmnn_store_delete(store);
+  wasmnn_module_delete(module);
+  wasmnn_engine_delete(engine);
+}
+
+// One module shared by stores on several threads: the lazy, once-only
+// compilation must hand every thread the same correct code.
+TEST(CompilerThreads, SharedModuleRunsInParallelStores) {
+  wasmnn_engine* engine = wasmnn_engine_new(nullptr);
+  wasmnn_module* module = nullptr;
+  ASSERT_EQ(wasmnn_module_new(engine, kModule.data(), kModule.size(), &module), nullptr);
+  std::vector<int32_t> sums(8, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < sums.size(); ++t) {
+    threads.emplace_back([&, t] {
+      wasmnn_store* store = wasmnn_store_new(engine);
+      wasmnn_linker* linker = wasmnn_linker_new(store);
+      wasmnn_instance* instance = nullptr;
+      if (wasmnn_linker_instantiate(linker, module, &instance) == nullptr) {
+        wasmnn_extern e;
+        wasmnn_instance_export(instance, "sum", &e);
+        wasmnn_val arg = i32(int32_t(1000 + t)), r{};
+        if (wasmnn_error* err = wasmnn_func_call(e.of.func, &arg, 1, &r, 1)) {
+          wasmnn_error_delete(err);
+        } else {
+          sums[t] = r.of.i32;
+        }
+      }
+      wasmnn_linker_delete(linker);
+      wasmnn_store_delete(store);
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (size_t t = 0; t < sums.size(); ++t) {
+    int32_t n = int32_t(1000 + t);
+    EXPECT_EQ(sums[t], n * (n + 1) / 2);
+  }
+  wasmnn_module_delete(module);
+  wasmnn_engine_delete(engine);
 }
 
 }  // namespace

@@ -273,15 +273,17 @@ int main(int argc, char** argv) {
 
   RunOptions opt;
   CLI::App* runCmd = app.add_subcommand("run", "Run a WebAssembly module (its _start, or --invoke an export)");
-  runCmd->add_option("--dir", opt.dirs, "Grant a host directory: HOST::GUEST, or PATH for the same name in both");
-  runCmd->add_option("--env", opt.envs, "Set a guest environment variable KEY=VALUE (repeatable)");
+  runCmd->add_option("--dir", opt.dirs, "Grant a host directory: HOST::GUEST, or PATH for the same name in both")->allow_extra_args(false);
+  runCmd->add_option("--env", opt.envs, "Set a guest environment variable KEY=VALUE (repeatable)")->allow_extra_args(false);
   runCmd->add_flag("--inherit-env", opt.inheritEnv, "Pass the host's environment to the guest (before --env)");
-  runCmd->add_option("--nn-preload", opt.preloads, "Preload a model: NAME:ENCODING:TARGET:PATH[:PATH2]");
-  runCmd->add_option("--nn-backend-dir", opt.backendDirs, "Search this directory for WASI-NN backends first");
-  runCmd->add_option("--invoke", opt.invoke, "Call this export with the arguments after the module, print results");
+  runCmd->add_option("--nn-preload", opt.preloads, "Preload a model: NAME:ENCODING:TARGET:PATH[:PATH2]")->allow_extra_args(false);
+  runCmd->add_option("--nn-backend-dir", opt.backendDirs, "Search this directory for WASI-NN backends first")->allow_extra_args(false);
+  runCmd->add_option("--invoke", opt.invoke, "Call this export with the arguments after the module, print results")
+      ->allow_extra_args(false);
   runCmd->add_option("--max-call-depth", opt.maxCallDepth, "Wasm call depth before 'call stack exhausted'");
   runCmd->add_option("--max-memory-pages", opt.maxMemoryPages, "Upper bound on any linear memory (64 KiB pages)");
-  runCmd->add_option("module", opt.command, "The .wasm module, then the guest's arguments")->required();
+  std::string modulePath;
+  runCmd->add_option("module", modulePath, "The .wasm module, then the guest's arguments")->required();
   runCmd->prefix_command();  // everything after the module belongs to the guest
 
   std::vector<std::string> backendDirs;
@@ -290,6 +292,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*backendsCmd) return listBackends(backendDirs);
+  opt.command = {modulePath};
   for (const std::string& extra : runCmd->remaining()) opt.command.push_back(extra);
   return run(opt);
 }

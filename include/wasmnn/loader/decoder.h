@@ -68,9 +68,9 @@ class ModuleDecoder {
   std::optional<uint32_t> codeCount_;
   std::optional<uint32_t> dataSectionCount_;
   std::optional<uint32_t> firstDataIndexUse_;  // offset of the first memory.init / data.drop
-  std::vector<uint32_t> scratchTargets_;
+  std::vector<uint32_t> scratchTargets_;  // br_table targets met in const expressions
   enum class BlockKind : uint8_t { Plain, If, Else };
-  std::vector<BlockKind> blocks_;  // open blocks of the body being decoded  // br_table targets met in const expressions
+  std::vector<BlockKind> blocks_;  // open blocks of the body being decoded
 };
 
 }  // namespace wasmnn

@@ -70,8 +70,7 @@ class Reader {
   bool count(uint32_t& out);
 
   // Records an error at `offset` (first error wins) and returns false.
-  bool fail(std::string_view message, size_t offset, ErrorKind kind = ErrorKind::Malformed);
-  bool fail(std::string_view message) { return fail(message, offset()); }
+  bool fail(std::string_view message, size_t offset);
   bool failEnd();
   bool failed() const { return failed_; }
   Error takeError() { return std::move(error_); }

@@ -402,7 +402,8 @@ def host_info():
 
 
 def git_commit():
-    r = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+    # "-dirty": the measured tree had uncommitted changes
+    r = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty", "--abbrev=7"],
                        capture_output=True, text=True)
     return r.stdout.strip() if r.returncode == 0 else None
 

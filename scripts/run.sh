@@ -27,14 +27,14 @@ classify=$build/guests/classify.wasm
 echo
 echo "== ONNX Runtime: an 8x8 digit classifier built with python3-onnx, input a noisy 7"
 /usr/bin/python3 scripts/make-demo-model.py "$demo" 7
-"$wasmnn" run --dir="$demo::/demo" -- "$classify" /demo/digits.onnx onnx /demo/digit.f32 1,64
+"$wasmnn" run --dir="$demo::/demo" "$classify" /demo/digits.onnx onnx /demo/digit.f32 1,64
 
 echo
 echo "== PyTorch: a TorchScript classifier (16 -> 10) built with libtorch, loaded by a preloaded name"
 torch_dir=$build/demo/torch
 [ -f "$torch_dir/classifier.pt" ] || "$build/bin/nn_torch_models" "$torch_dir"
 "$wasmnn" run --dir="$torch_dir::/m" --nn-preload="clf:pytorch:cpu:$torch_dir/classifier.pt" \
-  -- "$classify" @clf pytorch /m/classifier.in0.bin 1,16
+  "$classify" @clf pytorch /m/classifier.in0.bin 1,16
 /usr/bin/python3 - "$torch_dir/classifier.out0.bin" <<'EOF'
 import sys, numpy as np
 s = np.fromfile(sys.argv[1], "<f4")

@@ -28,6 +28,9 @@ backend_packages=(
   python3-onnx                              # onnx.helper to generate test/demo models
 )
 
+# npm fetches the ONNX Runtime library; Debian's own npm when none is present.
+command -v npm >/dev/null || backend_packages+=(npm)
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

@@ -62,7 +62,7 @@ double timePerCall(int runs, const std::function<void()>& once) {
 // `runs` rounds of set_input + compute + get_output with the guest's clock.
 double guestPerCall(const std::string& encoding, const std::string& model, const Net& net, int runs) {
   std::string dims = "1x" + std::to_string(net.widths.front());
-  std::string cmd = std::string("'") + WASMNN_CLI + "' run --dir='" + kDir.string() + "::/b' -- '" + NN_BENCH_GUEST +
+  std::string cmd = std::string("'") + WASMNN_CLI + "' run --dir='" + kDir.string() + "::/b' '" + NN_BENCH_GUEST +
                     "' load " + encoding + " cpu /b/" + model + " in 0 f32 " + dims + " /b/" + net.name +
                     ".input.bin compute out 0 /b/" + net.name + ".guest-out.bin bench 3 bench " +
                     std::to_string(runs);
@@ -116,7 +116,7 @@ void makeTorchNet(const Net& net, const fs::path& path) {
   torch::jit::Module m("MLP");
   std::string body = "def forward(self, x):\n  h = x\n";
   for (size_t i = 0; i + 1 < net.widths.size(); ++i) {
-    std::string w = "w" + std::to_string(i), b = "b" + std::to_string(i);
+    std::string w = std::string("w").append(std::to_string(i)), b = std::string("b").append(std::to_string(i));
     m.register_parameter(w, torch::randn({net.widths[i], net.widths[i + 1]}) / std::sqrt(double(net.widths[i])), false);
     m.register_parameter(b, torch::randn({net.widths[i + 1]}) * 0.1, false);
     body += "  h = torch.matmul(h, self." + w + ") + self." + b + "\n";

@@ -168,7 +168,8 @@ wasmnn_error* wasmnn_memory_new(wasmnn_store* store, uint32_t min_pages, uint32_
   *out = nullptr;
   std::optional<uint32_t> max = optionalMax(max_pages);
   if (max && *max < min_pages) return hostError("memory minimum exceeds its maximum");
-  if (min_pages > 65536 || (max && *max > 65536)) return hostError("memory size must be at most 65536 pages");
+  if (min_pages > kDefaultMaxMemoryPages || (max && *max > kDefaultMaxMemoryPages))
+    return hostError("memory size must be at most 65536 pages");
   auto mem = newMemory(store, min_pages, max);
   if (!mem) return hostError(mem.error().message);
   *out = *mem;

@@ -19,11 +19,12 @@
 //   RefFunc dst func | GlobalGet dst idx | GlobalSet idx src
 //   TableGet dst table idx | TableSet table idx val
 //   Load* dst addr offset | Load*Add dst a b offset | Load*AddI dst a imm offset
-//   Store* addr val offset | Store*Add a b val offset | Store*AddI a imm val offset | MemorySize dst | MemoryGrow dst delta
+//   Load*Abs dst lo hi | Store* addr val offset | Store*Add a b val offset
+//   Store*AddI a imm val offset | Store*Abs lo hi val | MemorySize dst | MemoryGrow dst delta
 //   MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n
 //   TableInit seg table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n
 //   TableGrow dst table init n | TableSize dst table | TableFill table i v n
-//   unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words)
+//   unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words) | I32XorRotlI dst a x imm
 //   BrIf<cmp> a b off | BrIf<cmp>I a imm off
 #include <algorithm>
 #include <optional>
@@ -167,6 +168,8 @@ constexpr uint16_t kAddOffset = uint16_t(X::Load32Add) - uint16_t(X::Load32);
 constexpr uint16_t kAddIOffset = uint16_t(X::Load32AddI) - uint16_t(X::Load32);
 constexpr uint16_t kStoreAddOffset = uint16_t(X::Store8Add) - uint16_t(X::Store8);
 constexpr uint16_t kStoreAddIOffset = uint16_t(X::Store8AddI) - uint16_t(X::Store8);
+constexpr uint16_t kAbsOffset = uint16_t(X::Load32Abs) - uint16_t(X::Load32);
+constexpr uint16_t kStoreAbsOffset = uint16_t(X::Store8Abs) - uint16_t(X::Store8);
 
 class Compiler {
  public:
@@ -220,9 +223,15 @@ class Compiler {
   // A branch target: nothing emitted before it may be rewritten.
   void bindLabel() {
     entryRegion_ = false;
+    forgetLast();
+  }
+  // After a label or after removing an instruction for a fusion: nothing
+  // emitted so far may be rewritten.
+  void forgetLast() {
     lastEnd_ = UINT32_MAX;
     lastCmp_.end = UINT32_MAX;
     lastAdd_.end = UINT32_MAX;
+    lastRot_.end = UINT32_MAX;
     lastCopyEnd_ = UINT32_MAX;
   }
   void patch(const Fixup& f, uint32_t target) { out_.code[f.word] = target - f.instrStart; }
@@ -478,17 +487,15 @@ class Compiler {
     for (uint32_t p = 0; p < pos; ++p)
       if (stack_[p].kind == Kind::Local && stack_[p].local == local) materialize(p);
     Entry e = stack_.back();
-    bool stillZero = entryRegion_ && knownZero_[local];
-    knownZero_[local] = false;
-    if (stillZero && e.kind == Kind::Const && e.value == 0) {
+    if (entryRegion_ && knownZero_[local] && e.kind == Kind::Const && e.value == 0) {
       // Compilers re-zero fresh locals; the frame setup already did.
     } else if (e.kind == Kind::Temp && retargetable(slotOf(pos))) {
       out_.code[lastDstWord_] = local;
-      lastEnd_ = UINT32_MAX;
-      if (lastCmp_.end == here() && lastCmp_.dst == slotOf(pos)) lastCmp_.end = UINT32_MAX;
+      forgetLast();  // the fusion trackers still name the old destination
     } else {
       emitMove(local, e, pos);
     }
+    if (e.kind != Kind::Const || e.value != 0) knownZero_[local] = false;
     stack_.pop_back();
     if (tee) push(Entry{Kind::Local, local, 0});
   }
@@ -544,6 +551,8 @@ class Compiler {
       if (*withImm >= X::I64AddI && *withImm <= X::F64DivI) word(uint32_t(b >> 32));
       imm = true;
       x = *withImm;
+    } else if (op == Op::I32Xor && fuseXorRotl()) {
+      return;
     } else {
       uint32_t bs = popSlot();
       a = popSlot();
@@ -559,8 +568,48 @@ class Compiler {
     X plain = imm ? baseOf(op) : x;
     if (isCompare(plain)) lastCmp_ = LastCmp{start, here(), plain, a, dst, imm, b};
     if (x == X::I32Add || x == X::I32AddI) lastAdd_ = LastAdd{start, here(), a, dst, imm, uint32_t(b)};
+    if (x == X::I32RotlI || x == X::I32RotrI) {
+      uint32_t left = x == X::I32RotlI ? uint32_t(b) & 31 : (32 - (uint32_t(b) & 31)) & 31;
+      lastRot_ = LastAdd{start, here(), a, dst, true, left};
+    }
   }
   static X baseOf(Op op) { return *binaryX(op); }
+
+  // i32.xor of a value and a just-rotated one (either operand, the other not
+  // a constant) becomes one I32XorRotlI.
+  bool fuseXorRotl() {
+    uint32_t top = height() - 1;
+    if (lastRot_.end != here()) return false;
+    uint32_t rotPos = 0;
+    if (stack_[top].kind == Kind::Temp && lastRot_.dst == slotOf(top)) {
+      rotPos = top;
+    } else if (stack_[top - 1].kind == Kind::Temp && lastRot_.dst == slotOf(top - 1) &&
+               stack_[top].kind == Kind::Local) {
+      rotPos = top - 1;  // the other operand is a local: no code after the rotate
+    } else {
+      return false;
+    }
+    uint32_t other = stack_[top].local;
+    if (rotPos == top) {
+      const Entry& o = stack_[top - 1];
+      if (o.kind == Kind::Const) return false;
+      other = o.kind == Kind::Local ? o.local : slotOf(top - 1);
+    }
+    LastAdd rot = lastRot_;
+    out_.code.resize(rot.start);
+    forgetLast();
+    stack_.pop_back();
+    stack_.pop_back();
+    uint32_t dst = slotOf(height());
+    emit(X::I32XorRotlI);
+    word(dst);
+    word(other);
+    word(rot.a);
+    word(rot.b);
+    pushTemp();
+    producedAt(here() - 4);
+    return true;
+  }
 
   void compile(const Instr& in) {
     switch (in.op) {
@@ -800,10 +849,22 @@ class Compiler {
   // Loads fold an i32.add that computed their address just before.
   void load(X op, uint32_t offset) {
     uint32_t dst = slotOf(height() - 1);
+    if (stack_.back().kind == Kind::Const) {
+      // A constant address: the effective address is known (no 32-bit wrap).
+      uint64_t ea = uint32_t(stack_.back().value) + uint64_t(offset);
+      stack_.pop_back();
+      emit(X(uint16_t(op) + kAbsOffset));
+      word(dst);
+      word(uint32_t(ea));
+      word(uint32_t(ea >> 32));
+      pushTemp();
+      producedAt(lastOpStart() + 2);
+      return;
+    }
     if (stack_.back().kind == Kind::Temp && lastAdd_.end == here() && lastAdd_.dst == dst) {
       LastAdd add = lastAdd_;
       out_.code.resize(add.start);
-      bindLabel();  // only to forget the removed instruction
+      forgetLast();
       stack_.pop_back();
       emit(X(uint16_t(op) + (add.imm ? kAddIOffset : kAddOffset)));
       word(dst);
@@ -832,7 +893,7 @@ class Compiler {
     if (valueFree && stack_[valPos - 1].kind == Kind::Temp && add.end == here() && add.dst == slotOf(valPos - 1)) {
       LastAdd fused = add;
       out_.code.resize(fused.start);
-      bindLabel();  // only to forget the removed instruction
+      forgetLast();
       uint32_t val = popSlot();
       stack_.pop_back();
       emit(X(uint16_t(op) + (fused.imm ? kStoreAddIOffset : kStoreAddOffset)));
@@ -840,6 +901,16 @@ class Compiler {
       word(fused.b);
       word(val);
       word(offset);
+      return;
+    }
+    if (stack_[valPos - 1].kind == Kind::Const) {
+      uint64_t ea = uint32_t(stack_[valPos - 1].value) + uint64_t(offset);
+      uint32_t val = popSlot();
+      stack_.pop_back();
+      emit(X(uint16_t(op) + kStoreAbsOffset));
+      word(uint32_t(ea));
+      word(uint32_t(ea >> 32));
+      word(val);
       return;
     }
     uint32_t val = popSlot(), addr = popSlot();
@@ -869,6 +940,7 @@ class Compiler {
   uint32_t lastCopyStart_ = 0, lastCopyEnd_ = UINT32_MAX, pendingCopies_ = 0, pendingCopy_[6] = {};
   LastCmp lastCmp_;
   LastAdd lastAdd_;
+  LastAdd lastRot_;  // the last i32.rotl by a constant (b = the rotate count)
   // Declared locals not yet written, while no branch target has been passed
   // (so every path from the entry got here).
   std::vector<bool> knownZero_;

@@ -79,10 +79,12 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, co
 #define WASMNN_LBL_BRI(n) &&L_BrIf##n##I,
 #define WASMNN_LBL_ADD(n) &&L_##n##Add,
 #define WASMNN_LBL_ADDI(n) &&L_##n##AddI,
+#define WASMNN_LBL_ABS(n) &&L_##n##Abs,
   static const void* const labels[] = {
       WASMNN_XOPS_MISC(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD)
-      WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_STORES(WASMNN_LBL) WASMNN_XOPS_STORES(WASMNN_LBL_ADD)
-      WASMNN_XOPS_STORES(WASMNN_LBL_ADDI) WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
+      WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_LOADS(WASMNN_LBL_ABS) WASMNN_XOPS_STORES(WASMNN_LBL)
+      WASMNN_XOPS_STORES(WASMNN_LBL_ADD) WASMNN_XOPS_STORES(WASMNN_LBL_ADDI) WASMNN_XOPS_STORES(WASMNN_LBL_ABS)
+      WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
       WASMNN_XOPS_IMM32(WASMNN_LBL_I) WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
       WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
   static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
@@ -107,10 +109,15 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, co
   wasmnn_global* const* globals = nullptr;
   wasmnn_table* const* tables = nullptr;
   wasmnn_memory* mem = nullptr;
-  // Pinned to registers: GCC otherwise keeps one of them on the C stack,
-  // adding a load to every memory access.
+#if defined(__x86_64__) && !defined(__clang__)
+  // Pinned to callee-saved registers: GCC otherwise keeps one of them on the
+  // C stack, adding a load to every memory access.
   register uint8_t* memBase asm("r15") = nullptr;
   register uint64_t memSize asm("r12") = 0;
+#else
+  uint8_t* memBase = nullptr;
+  uint64_t memSize = 0;
+#endif
   const char* trapMsg = nullptr;
   int64_t trapIndex = -1;  // appended to trapMsg when set
   wasmnn_error* err = nullptr;
@@ -301,7 +308,8 @@ L_TableSet: {
 #define LOAD(name, T, conv)                                                             \
   L_##name: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5)                    \
   L_##name##Add: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6)     \
-  L_##name##AddI: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6)
+  L_##name##AddI: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6)          \
+  L_##name##Abs: LOAD_AT(T, conv, uint64_t(ip[3]) | uint64_t(ip[4]) << 32, 5)
 #define STORE_AT(T, eaExpr, valOperand, len)                                              \
   {                                                                                         \
     uint64_t ea = (eaExpr);                                                                 \
@@ -313,7 +321,8 @@ L_TableSet: {
 #define STORE(name, T)                                                                     \
   L_##name: STORE_AT(T, uint64_t(uint32_t(SLOT(2))) + ip[4], 3, 5)                         \
   L_##name##Add: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + SLOT(3))) + ip[5], 4, 6)          \
-  L_##name##AddI: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6)
+  L_##name##AddI: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6)          \
+  L_##name##Abs: STORE_AT(T, uint64_t(ip[2]) | uint64_t(ip[3]) << 32, 4, 5)
 #define ZEXT(v) uint64_t(v)
 #define SEXT32(v) U32(int32_t(v))
 #define SEXT64(v) uint64_t(int64_t(v))
@@ -564,6 +573,11 @@ L_TableFill:
   BIN(F64Min, bits(num::fmin(f64(a), f64(b))))
   BIN(F64Max, bits(num::fmax(f64(a), f64(b))))
   BIN(F64Copysign, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
+
+// a ^ rotl(x, imm): the rotate-xor chains of hash functions (SHA-2 sigmas).
+L_I32XorRotlI:
+  SLOT(2) = U32(uint32_t(SLOT(3)) ^ std::rotl(uint32_t(SLOT(4)), int(ip[5] & 31)));
+  NEXT(6);
 
 L_I32DivS: {
   int32_t a = S32(SLOT(3)), b = S32(SLOT(4));

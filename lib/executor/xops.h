@@ -9,17 +9,19 @@
 // Control, variables, memory and bulk operations (operand layouts in compiler.cpp).
 #define WASMNN_XOPS_MISC(X)                                                                           \
   X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Ret) X(Call) X(CallLocal) X(CallIndirect) X(Copy) X(Copy2) X(Copy3) X(Const32) \
-  X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(MemorySize) X(MemoryGrow) X(MemoryInit) X(DataDrop) X(MemoryCopy)  \
+  X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(I32XorRotlI) X(MemorySize) X(MemoryGrow) X(MemoryInit) X(DataDrop) X(MemoryCopy)  \
   X(MemoryFill) X(TableInit) X(ElemDrop) X(TableCopy) X(TableGrow) X(TableSize) X(TableFill)
 
 // Loads (dst addr offset), each also as <load>Add (dst a b offset: address
 // a + b) and <load>AddI (dst a imm offset: address a + imm), the address
-// computed in 32 bits as the fused i32.add would.
+// computed in 32 bits as the fused i32.add would, and as <load>Abs (dst lo hi:
+// a constant address plus offset, as 64 bits).
 #define WASMNN_XOPS_LOADS(X) \
   X(Load32) X(Load64) X(Load8S32) X(Load8U) X(Load16S32) X(Load16U) X(Load8S64) X(Load16S64) X(Load32S64)
 
-// Stores (addr val offset), each also as <store>Add (a b val offset) and
-// <store>AddI (a imm val offset), with the address computed like the loads'.
+// Stores (addr val offset), each also as <store>Add (a b val offset),
+// <store>AddI (a imm val offset) and <store>Abs (lo hi val), with the address
+// computed like the loads'.
 #define WASMNN_XOPS_STORES(X) X(Store8) X(Store16) X(Store32) X(Store64)
 
 // (dst, a): named like the wasm opcode they implement.
@@ -70,11 +72,12 @@ enum class X : uint16_t {
 #define WASMNN_X_IMM(n) n##I,
 #define WASMNN_X_ADD(n) n##Add,
 #define WASMNN_X_ADDI(n) n##AddI,
+#define WASMNN_X_ABS(n) n##Abs,
 #define WASMNN_X_BR(n) BrIf##n,
 #define WASMNN_X_BRI(n) BrIf##n##I,
   WASMNN_XOPS_MISC(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_ADD)
-  WASMNN_XOPS_LOADS(WASMNN_X_ADDI) WASMNN_XOPS_STORES(WASMNN_X_PLAIN) WASMNN_XOPS_STORES(WASMNN_X_ADD)
-  WASMNN_XOPS_STORES(WASMNN_X_ADDI) WASMNN_XOPS_UNARY(WASMNN_X_PLAIN) WASMNN_XOPS_BINARY(WASMNN_X_PLAIN)
+  WASMNN_XOPS_LOADS(WASMNN_X_ADDI) WASMNN_XOPS_LOADS(WASMNN_X_ABS) WASMNN_XOPS_STORES(WASMNN_X_PLAIN)
+  WASMNN_XOPS_STORES(WASMNN_X_ADD) WASMNN_XOPS_STORES(WASMNN_X_ADDI) WASMNN_XOPS_STORES(WASMNN_X_ABS) WASMNN_XOPS_UNARY(WASMNN_X_PLAIN) WASMNN_XOPS_BINARY(WASMNN_X_PLAIN)
   WASMNN_XOPS_IMM32(WASMNN_X_IMM) WASMNN_XOPS_IMM64(WASMNN_X_IMM) WASMNN_XOPS_CMPBR(WASMNN_X_BR)
   WASMNN_XOPS_CMPBR(WASMNN_X_BRI)
   Count
@@ -82,6 +85,7 @@ enum class X : uint16_t {
 #undef WASMNN_X_IMM
 #undef WASMNN_X_ADD
 #undef WASMNN_X_ADDI
+#undef WASMNN_X_ABS
 #undef WASMNN_X_BR
 #undef WASMNN_X_BRI
 };

@@ -77,7 +77,11 @@ class StderrCapture {
 
 std::vector<uint8_t> fakeModel(float scale, float bias, uint32_t delayMs = 0) {
   std::vector<uint8_t> m = {'W', 'N', 'N', 'F', 'A', 'K', 'E', '1'};
-  auto add = [&](const void* p) { m.insert(m.end(), static_cast<const uint8_t*>(p), static_cast<const uint8_t*>(p) + 4); };
+  auto add = [&](const void* p) {
+    size_t at = m.size();
+    m.resize(at + 4);
+    std::memcpy(m.data() + at, p, 4);
+  };
   add(&scale);
   add(&bias);
   add(&delayMs);

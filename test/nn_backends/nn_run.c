@@ -389,6 +389,7 @@ int main(int argc, char** argv) {
    * taken out before the steps run. */
   for (int k = 1; k < argc; ++k) {
     if (strncmp(argv[k], "--", 2) != 0) argv[++steps] = argv[k];
+    else if (argv[k][2] == 0) continue; /* a lone "--" ends no options here: ignore it */
     else if (strcmp(argv[k], "--legacy") == 0) legacy = 1;
     else if (strcmp(argv[k], "--keep-going") == 0) keep_going = 1;
     else die("unknown option", argv[k]);

@@ -1,4 +1,4 @@
-// Runs `wasmnn run ... -- nn_run.wasm STEPS...` as a child process and
+// Runs `wasmnn run ... nn_run.wasm STEPS...` as a child process and
 // collects its exit status, stdout and stderr (through files: no pipe can
 // fill up and block the child).
 #pragma once
@@ -87,7 +87,6 @@ struct GuestCommand {
   std::vector<std::string> argv() const {
     std::vector<std::string> v = {WASMNN_CLI, "run"};
     v.insert(v.end(), host_options.begin(), host_options.end());
-    v.push_back("--");  // the module and its arguments follow
     v.push_back(NN_RUN_WASM);
     v.insert(v.end(), guest_args.begin(), guest_args.end());
     return v;

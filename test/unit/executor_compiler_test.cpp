@@ -24,6 +24,7 @@
 //     local.get 1))
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -153,6 +154,94 @@ TEST(CompilerStores, FusedAddressKeepsTheValueSeparate) {
   EXPECT_EQ(call("storeLocal", -4, 77), 77);  // address wraps to 4
   EXPECT_EQ(call("storeConst", 0, 3), 7);
   EXPECT_EQ(call("storeConst", 40, 10), 7);
+  wasmnn_linker_delete(linker);
+  wasmnn_store_delete(store);
+  wasmnn_module_delete(module);
+  wasmnn_engine_delete(engine);
+}
+
+// Constant addresses become absolute 64-bit effective addresses:
+//
+// (module
+//   (memory 1)
+//   (func (export "roundtrip") (param i32) (result i32)
+//     (i32.store offset=8 (i32.const 4) (local.get 0))
+//     (i32.load (i32.const 12)))
+//   (func (export "farload") (result i32)                  ;; 1 + 0xFFFFFFFF must not wrap
+//     (i32.load offset=0xFFFFFFFF (i32.const 1)))
+//   (func (export "farstore")
+//     (i32.store offset=0xFFFFFFFF (i32.const 1) (i32.const 5))))
+const std::vector<uint8_t> kAbsolute = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x03, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x00,
+    0x01, 0x7f, 0x60, 0x00, 0x00, 0x03, 0x04, 0x03, 0x00, 0x01, 0x02, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x22,
+    0x03, 0x09, 0x72, 0x6f, 0x75, 0x6e, 0x64, 0x74, 0x72, 0x69, 0x70, 0x00, 0x00, 0x07, 0x66, 0x61, 0x72, 0x6c,
+    0x6f, 0x61, 0x64, 0x00, 0x01, 0x08, 0x66, 0x61, 0x72, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x00, 0x02, 0x0a, 0x2a,
+    0x03, 0x0e, 0x00, 0x41, 0x04, 0x20, 0x00, 0x36, 0x02, 0x08, 0x41, 0x0c, 0x28, 0x02, 0x00, 0x0b, 0x0b, 0x00,
+    0x41, 0x01, 0x28, 0x02, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x0b, 0x0d, 0x00, 0x41, 0x01, 0x41, 0x05, 0x36, 0x02,
+    0xff, 0xff, 0xff, 0xff, 0x0f, 0x0b};
+
+TEST(CompilerAbsolute, ConstantAddressesDoNotWrap) {
+  wasmnn_engine* engine = wasmnn_engine_new(nullptr);
+  wasmnn_module* module = nullptr;
+  ASSERT_EQ(wasmnn_module_new(engine, kAbsolute.data(), kAbsolute.size(), &module), nullptr);
+  wasmnn_store* store = wasmnn_store_new(engine);
+  wasmnn_linker* linker = wasmnn_linker_new(store);
+  wasmnn_instance* instance = nullptr;
+  ASSERT_EQ(wasmnn_linker_instantiate(linker, module, &instance), nullptr);
+  auto func = [&](const char* name) {
+    wasmnn_extern e;
+    EXPECT_TRUE(wasmnn_instance_export(instance, name, &e));
+    return e.of.func;
+  };
+  wasmnn_val arg = i32(-123456), r{};
+  ASSERT_EQ(wasmnn_func_call(func("roundtrip"), &arg, 1, &r, 1), nullptr);
+  EXPECT_EQ(r.of.i32, -123456);
+  for (const char* name : {"farload", "farstore"}) {
+    wasmnn_error* err = wasmnn_func_call(func(name), nullptr, 0, &r, name[3] == 'l' ? 1 : 0);
+    ASSERT_NE(err, nullptr) << name;
+    EXPECT_STREQ(wasmnn_error_message(err), "out of bounds memory access");
+    wasmnn_error_delete(err);
+  }
+  wasmnn_linker_delete(linker);
+  wasmnn_store_delete(store);
+  wasmnn_module_delete(module);
+  wasmnn_engine_delete(engine);
+}
+
+// i32.xor with a just-rotated operand is fused (rotr becomes a rotl):
+//
+// (module
+//   (func (export "sigma") (param i32) (result i32)
+//     (i32.xor
+//       (i32.xor (i32.rotl (local.get 0) (i32.const 30)) (i32.rotl (local.get 0) (i32.const 19)))
+//       (i32.rotr (local.get 0) (i32.const 22))))
+//   (func (export "rotleft") (param i32 i32) (result i32)
+//     (i32.xor (i32.rotl (local.get 0) (i32.const 7)) (local.get 1))))
+const std::vector<uint8_t> kRotates = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0c, 0x02, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x02,
+    0x7f, 0x7f, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x01, 0x07, 0x13, 0x02, 0x05, 0x73, 0x69, 0x67, 0x6d, 0x61,
+    0x00, 0x00, 0x07, 0x72, 0x6f, 0x74, 0x6c, 0x65, 0x66, 0x74, 0x00, 0x01, 0x0a, 0x20, 0x02, 0x13, 0x00, 0x20,
+    0x00, 0x41, 0x1e, 0x77, 0x20, 0x00, 0x41, 0x13, 0x77, 0x73, 0x20, 0x00, 0x41, 0x16, 0x78, 0x73, 0x0b, 0x0a,
+    0x00, 0x20, 0x00, 0x41, 0x07, 0x77, 0x20, 0x01, 0x73, 0x0b};
+
+TEST(CompilerRotates, XorOfRotatesMatchesTheDefinition) {
+  wasmnn_engine* engine = wasmnn_engine_new(nullptr);
+  wasmnn_module* module = nullptr;
+  ASSERT_EQ(wasmnn_module_new(engine, kRotates.data(), kRotates.size(), &module), nullptr);
+  wasmnn_store* store = wasmnn_store_new(engine);
+  wasmnn_linker* linker = wasmnn_linker_new(store);
+  wasmnn_instance* instance = nullptr;
+  ASSERT_EQ(wasmnn_linker_instantiate(linker, module, &instance), nullptr);
+  wasmnn_extern sigma, rotleft;
+  ASSERT_TRUE(wasmnn_instance_export(instance, "sigma", &sigma));
+  ASSERT_TRUE(wasmnn_instance_export(instance, "rotleft", &rotleft));
+  for (uint32_t x : {0x6a09e667u, 0x80000001u, 0u, 0xffffffffu}) {
+    wasmnn_val args[2] = {i32(int32_t(x)), i32(0x12345678)}, r{};
+    ASSERT_EQ(wasmnn_func_call(sigma.of.func, args, 1, &r, 1), nullptr);
+    EXPECT_EQ(uint32_t(r.of.i32), std::rotl(x, 30) ^ std::rotl(x, 19) ^ std::rotr(x, 22));
+    ASSERT_EQ(wasmnn_func_call(rotleft.of.func, args, 2, &r, 1), nullptr);
+    EXPECT_EQ(uint32_t(r.of.i32), std::rotl(x, 7) ^ 0x12345678u);
+  }
   wasmnn_linker_delete(linker);
   wasmnn_store_delete(store);
   wasmnn_module_delete(module);

@@ -158,7 +158,7 @@ TEST_F(CallTest, PathCallsRefuseEscapes) {
 }
 
 TEST_F(CallTest, ReaddirCookiesResume) {
-  for (int i = 0; i < 50; ++i) std::ofstream(root_ / "box" / "sub" / ("f" + std::to_string(i)));
+  for (int i = 0; i < 50; ++i) std::ofstream(root_ / "box" / "sub" / std::string("f").append(std::to_string(i)));
   Call c = call();
   uint32_t len = put("sub", 100);
   ASSERT_EQ(path_open(c, 3, 0, 100, len, oflag::directory, right::fd_readdir, 0, 0, 200), Errno::success);

@@ -2,13 +2,13 @@
 //   wasmnn run [options] module.wasm [args...]
 //   wasmnn backends [--nn-backend-dir DIR]...
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,10 +87,22 @@ int report(wasmnn_error* raw, const std::string& context) {
   }
 }
 
+// Reads a whole regular file; on failure returns nullopt with errno set.
 std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!file) return std::nullopt;
+  struct stat st;
+  if (fstat(fileno(file.get()), &st) != 0) return std::nullopt;
+  if (!S_ISREG(st.st_mode)) {
+    errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    return std::nullopt;
+  }
+  std::vector<uint8_t> bytes(size_t(st.st_size));
+  if (std::fread(bytes.data(), 1, bytes.size(), file.get()) != bytes.size()) {
+    errno = EIO;
+    return std::nullopt;
+  }
+  return bytes;
 }
 
 template <typename T>

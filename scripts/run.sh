@@ -5,11 +5,11 @@
 #   3. make models with each framework's own API,
 #   4. run the classify guest on them with `wasmnn run` and print its top-5.
 # Idempotent: a second run skips what is present and takes seconds.
-#   BUILD_DIR=dir scripts/run.sh   (default: build)
+#   WASMNN_BUILD_DIR=dir scripts/run.sh   (default: build, as scripts/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=$(realpath -m "${BUILD_DIR:-build}")
-jobs=${JOBS:-2}
+build=$(realpath -m "${WASMNN_BUILD_DIR:-build}")
+jobs=$(nproc)
 start=$(date +%s)
 
 bash scripts/setup.sh --backends

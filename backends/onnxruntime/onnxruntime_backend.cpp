@@ -260,9 +260,9 @@ wasmnn_nn_errno load(wasmnn_nn_encoding encoding, wasmnn_nn_target target, const
 void destroy_graph(wasmnn_nn_graph* graph) { delete graph; }
 
 wasmnn_nn_errno init_context(wasmnn_nn_graph* graph, wasmnn_nn_context** out) try {
-  auto ctx = new wasmnn_nn_context{graph, {}, {}};
+  auto ctx = std::make_unique<wasmnn_nn_context>(wasmnn_nn_context{graph, {}, {}});
   ctx->inputs.resize(graph->inputs.size());
-  *out = ctx;
+  *out = ctx.release();
   return WASMNN_NN_SUCCESS;
 } catch (const std::bad_alloc&) {
   LOG_ERROR("init_execution_context: out of memory");

@@ -17,7 +17,8 @@
 #include <cstring>
 #include <memory>
 #include <new>
-#include <sstream>
+#include <istream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,6 +149,27 @@ wasmnn_nn_errno describe_forward(wasmnn_nn_graph& g) {
   return WASMNN_NN_SUCCESS;
 }
 
+// A read-only, seekable view of the builder's bytes, so torch::jit::load
+// reads the archive in place instead of from a copy of the whole model.
+class MemoryStreamBuf : public std::streambuf {
+ public:
+  MemoryStreamBuf(const uint8_t* data, size_t size) {
+    char* begin = const_cast<char*>(reinterpret_cast<const char*>(data));  // never written through
+    setg(begin, begin, begin + size);
+  }
+
+ protected:
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode) override {
+    char* base = dir == std::ios_base::beg ? eback() : dir == std::ios_base::cur ? gptr() : egptr();
+    if (off < eback() - base || off > egptr() - base) return pos_type(off_type(-1));
+    setg(eback(), base + off, egptr());
+    return pos_type(gptr() - eback());
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
+    return seekoff(off_type(pos), std::ios_base::beg, which);
+  }
+};
+
 // Bytes → module. Anything torch::jit::load throws here means the builder is
 // not a TorchScript archive this libtorch can read.
 wasmnn_nn_errno load_module(const wasmnn_nn_builder& b, wasmnn_nn_graph& g) {
@@ -155,7 +177,8 @@ wasmnn_nn_errno load_module(const wasmnn_nn_builder& b, wasmnn_nn_graph& g) {
     if (b.path) {
       g.module = torch::jit::load(b.path, g.device);
     } else {
-      std::istringstream stream(std::string(reinterpret_cast<const char*>(b.data), b.size));
+      MemoryStreamBuf buf(b.data, b.size);
+      std::istream stream(&buf);
       g.module = torch::jit::load(stream, g.device);
     }
     g.module.eval();
@@ -192,9 +215,9 @@ wasmnn_nn_errno load(wasmnn_nn_encoding encoding, wasmnn_nn_target target, const
 void destroy_graph(wasmnn_nn_graph* graph) { delete graph; }
 
 wasmnn_nn_errno init_context(wasmnn_nn_graph* graph, wasmnn_nn_context** out) try {
-  auto ctx = new wasmnn_nn_context{graph, {}, {}};
+  auto ctx = std::make_unique<wasmnn_nn_context>(wasmnn_nn_context{graph, {}, {}});
   ctx->inputs.resize(graph->input_count);
-  *out = ctx;
+  *out = ctx.release();
   return WASMNN_NN_SUCCESS;
 } catch (const std::bad_alloc&) {
   LOG_ERROR("init_execution_context: out of memory");

@@ -109,7 +109,20 @@ typedef struct wasmnn_config {
   uint32_t max_memory_pages;
   /* Upper bound on any table's size in elements. 0 = default (10,000,000). */
   uint32_t max_table_elements;
+  /* How loads and stores are bounds-checked (see wasmnn_bounds_checks). */
+  uint32_t bounds_checks;
 } wasmnn_config;
+
+/* Values of wasmnn_config.bounds_checks. GUARD reserves 8 GiB of address space
+ * per memory and turns faults on its inaccessible part into traps (x86-64
+ * Linux only; elsewhere, under ASan, or when the reservation fails, memories
+ * fall back to EXPLICIT checks). AUTO = GUARD where supported, unless the
+ * environment variable WASMNN_BOUNDS_CHECKS says "explicit" or "guard". */
+typedef enum wasmnn_bounds_checks {
+  WASMNN_BOUNDS_AUTO = 0,
+  WASMNN_BOUNDS_EXPLICIT = 1,
+  WASMNN_BOUNDS_GUARD = 2,
+} wasmnn_bounds_checks;
 
 typedef struct wasmnn_engine wasmnn_engine;
 

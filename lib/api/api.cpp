@@ -143,7 +143,7 @@ wasmnn_error* wasmnn_func_call(wasmnn_func* func, const wasmnn_val* args, size_t
   if (result_count < t.results.size())
     return hostError("wasmnn_func_call: room for " + std::to_string(result_count) + " results, need " +
                      std::to_string(t.results.size()));
-  size_t n = std::max(t.params.size(), t.results.size());
+  size_t n = std::max(slotsOf(t.params), slotsOf(t.results));
   uint64_t small[16];
   std::vector<uint64_t> big;
   uint64_t* slots = small;
@@ -155,10 +155,11 @@ wasmnn_error* wasmnn_func_call(wasmnn_func* func, const wasmnn_val* args, size_t
     if (args[i].kind != valKindOf(t.params[i]))
       return hostError("wasmnn_func_call: argument " + std::to_string(i) + " should be " +
                        valTypeName(t.params[i]));
-    slots[i] = fromVal(args[i]);
   }
+  for (size_t i = 0, s = 0; i < arg_count; s += slotsOf(t.params[i]), ++i) storeVal(args[i], slots + s);
   if (wasmnn_error* e = invoke(func, slots, slots)) return e;
-  for (size_t i = 0; i < t.results.size(); ++i) results[i] = toVal(t.results[i], slots[i]);
+  for (size_t i = 0, s = 0; i < t.results.size(); s += slotsOf(t.results[i]), ++i)
+    results[i] = loadVal(t.results[i], slots + s);
   return nullptr;
 }
 
@@ -222,17 +223,26 @@ wasmnn_error* wasmnn_table_set(wasmnn_table* table, uint32_t index, const wasmnn
 wasmnn_error* wasmnn_global_new(wasmnn_store* store, const wasmnn_val* init, bool mutable_, wasmnn_global** out) {
   *out = nullptr;
   ValType t;
-  if (!valTypeOf(init->kind, t) || t == ValType::V128) return hostError("unsupported global type");
-  *out = newGlobal(store, GlobalType{t, mutable_}, fromVal(*init));
+  if (!valTypeOf(init->kind, t)) return hostError("unsupported global type");
+  uint64_t slots[2] = {};
+  storeVal(*init, slots);
+  *out = newGlobal(store, GlobalType{t, mutable_}, slots[0]);
+  (*out)->hi = slots[1];
   return nullptr;
 }
 
-wasmnn_val wasmnn_global_get(const wasmnn_global* global) { return toVal(global->type.type, global->value); }
+wasmnn_val wasmnn_global_get(const wasmnn_global* global) {
+  const uint64_t slots[2] = {global->value, global->hi};
+  return loadVal(global->type.type, slots);
+}
 
 wasmnn_error* wasmnn_global_set(wasmnn_global* global, const wasmnn_val* value) {
   if (!global->type.mut) return hostError("global is immutable");
   if (value->kind != valKindOf(global->type.type)) return hostError("value kind does not match the global");
-  global->value = fromVal(*value);
+  uint64_t slots[2] = {};
+  storeVal(*value, slots);
+  global->value = slots[0];
+  global->hi = slots[1];
   return nullptr;
 }
 

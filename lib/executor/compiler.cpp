@@ -8,15 +8,17 @@
 // and only copied when they must reach a canonical slot (block boundaries,
 // call arguments, branch values). Every instruction writes its result straight
 // into the destination slot, and a following local.set retargets it.
-// Values are one 8-byte slot each; SIMD will give a v128 two adjacent slots,
-// which only changes how local indices and stack positions map to slots
-// (slotOf and the local numbering below), not the instruction format.
+// Values are one 8-byte slot each, except a v128, which is two adjacent
+// slots: two stack entries (the upper one marked `hi`) and two local slots
+// (localSlot_ maps local indices to slots). Block, call and return arities
+// count slots.
 //
 // Operand layouts (after the two handler words):
 //   Br off | BrIf/BrUnless cond off | BrTable idx n off[0..n] (off[n] = default)
 //   Call func argBase | CallLocal func argBase (a function defined in this module) | CallIndirect typeId table idx argBase | Ret
 //   Copy dst src | Copy2/Copy3: 2 or 3 (dst src) pairs, in order | Const32 dst imm | Const64 dst lo hi | Select dst a b cond
-//   RefFunc dst func | GlobalGet dst idx | GlobalSet idx src
+//   RefFunc dst func | GlobalGet dst idx | GlobalSet idx src | GlobalGetV dst idx | GlobalSetV idx src
+//   (a v128: dst and src name the first of its two slots) | Simd: see simd.h
 //   TableGet dst table idx | TableSet table idx val
 //   Load* dst addr offset | Load*Add dst a b offset | Load*AddI dst a imm offset
 //   Load*Abs dst lo hi | Store* addr val offset | Store*Add a b val offset
@@ -27,8 +29,11 @@
 //   unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words) | I32XorRotlI dst a x imm
 //   BrIf<cmp> a b off | BrIf<cmp>I a imm off
 #include <algorithm>
+#include <cstring>
 #include <optional>
+#include <span>
 
+#include "simd.h"
 #include "wasmnn/runtime/objects.h"
 #include "xops.h"
 
@@ -40,8 +45,9 @@ enum class Kind : uint8_t { Temp, Local, Const };
 
 struct Entry {
   Kind kind = Kind::Temp;
-  uint32_t local = 0;
+  uint32_t local = 0;  // a local's slot
   uint64_t value = 0;
+  bool hi = false;     // the high half of a v128 (whose low half is the entry below)
 };
 
 struct Fixup {
@@ -55,6 +61,7 @@ struct Ctrl {
   uint32_t height = 0;  // operand stack height below the block's params
   uint32_t nParams = 0, nResults = 0;
   uint32_t loopStart = 0;
+  std::span<const ValType> paramTypes, resultTypes;  // nParams/nResults count their slots
   std::vector<Fixup> fixups;        // forward branches to the end
   std::optional<Fixup> elseFixup;   // If: the jump to the else arm
   bool unreachable = false;         // the rest of the current arm is dead code
@@ -176,9 +183,18 @@ class Compiler {
   Compiler(const wasmnn_module& module, uint32_t definedIndex, const void* const* labels)
       : m_(module.ast), module_(module), fn_(module.ast.functions[definedIndex]), labels_(labels) {
     const FuncType& type = m_.types[fn_.type];
-    out_.numParams = uint32_t(type.params.size());
-    out_.numLocals = out_.numParams + uint32_t(fn_.locals.size());
-    out_.numResults = uint32_t(type.results.size());
+    // Each local starts at its first slot; a v128 local takes two.
+    uint32_t slot = 0;
+    auto addLocal = [&](ValType t) {
+      localSlot_.push_back(slot);
+      localWide_.push_back(t == ValType::V128);
+      slot += slotsOf(t);
+    };
+    for (ValType t : type.params) addLocal(t);
+    out_.numParams = slot;
+    for (ValType t : fn_.locals) addLocal(t);
+    out_.numLocals = slot;
+    out_.numResults = slotsOf(type.results);
     knownZero_.assign(out_.numLocals, true);
     std::fill_n(knownZero_.begin(), out_.numParams, false);
   }
@@ -292,7 +308,56 @@ class Compiler {
     Entry& e = stack_[pos];
     if (e.kind == Kind::Temp) return;
     emitMove(slotOf(pos), e, pos);
-    e = Entry{};
+    e = Entry{.hi = e.hi};
+  }
+  // Pushes fresh temporaries for values of `types` (two for a v128).
+  void pushTemps(std::span<const ValType> types) {
+    for (ValType t : types) {
+      pushTemp();
+      if (t == ValType::V128) push(Entry{.hi = true});
+    }
+  }
+  // Pops a v128 operand and returns the first of the two adjacent slots holding it.
+  uint32_t popV128() {
+    uint32_t pos = height() - 2;
+    const Entry &lo = stack_[pos], &hi = stack_[pos + 1];
+    uint32_t slot = slotOf(pos);
+    if (lo.kind == Kind::Local && hi.kind == Kind::Local && hi.local == lo.local + 1) {
+      slot = lo.local;
+    } else {
+      materialize(pos);
+      materialize(pos + 1);
+    }
+    stack_.resize(pos);
+    return slot;
+  }
+  // Types of a block's params and results (a single value type points into kValueTypes).
+  std::pair<std::span<const ValType>, std::span<const ValType>> blockTypes(const BlockType& bt) const {
+    static constexpr ValType kValueTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
+                                              ValType::V128, ValType::FuncRef, ValType::ExternRef};
+    switch (bt.kind) {
+      case BlockType::Kind::Empty: return {};
+      case BlockType::Kind::Value:
+        for (const ValType& t : kValueTypes)
+          if (uint8_t(t) == bt.valType) return {{}, {&t, 1}};
+        return {};
+      case BlockType::Kind::TypeIndex: {
+        const FuncType& t = m_.types[bt.typeIndex];
+        return {t.params, t.results};
+      }
+    }
+    return {};
+  }
+  static uint32_t slotCount(std::span<const ValType> types) {
+    uint32_t n = 0;
+    for (ValType t : types) n += slotsOf(t);
+    return n;
+  }
+  ValType globalType(uint32_t index) const {
+    if (index >= m_.importedGlobals) return m_.globals[index - m_.importedGlobals].type.type;
+    for (const Import& im : m_.imports)
+      if (im.kind == ExternKind::Global && index-- == 0) return im.global.type;
+    return ValType::I32;
   }
   void materializeFrom(uint32_t pos) {
     for (uint32_t p = pos; p < height(); ++p) materialize(p);
@@ -315,17 +380,6 @@ class Compiler {
     Ctrl& c = ctrls_.back();
     stack_.resize(c.height);
     c.unreachable = true;
-  }
-  std::pair<uint32_t, uint32_t> blockArity(const BlockType& bt) const {
-    switch (bt.kind) {
-      case BlockType::Kind::Empty: return {0, 0};
-      case BlockType::Kind::Value: return {0, 1};
-      case BlockType::Kind::TypeIndex: {
-        const FuncType& t = m_.types[bt.typeIndex];
-        return {uint32_t(t.params.size()), uint32_t(t.results.size())};
-      }
-    }
-    return {0, 0};
   }
 
   // ---- branches
@@ -460,7 +514,7 @@ class Compiler {
     if (c.elseFixup) patch(*c.elseFixup, here());
     c.elseFixup.reset();
     stack_.resize(c.height);
-    for (uint32_t i = 0; i < c.nParams; ++i) pushTemp();
+    pushTemps(c.paramTypes);
     c.unreachable = false;
   }
 
@@ -476,9 +530,9 @@ class Compiler {
     for (const Fixup& f : c.fixups) patch(f, here());
     if (c.elseFixup) patch(*c.elseFixup, here());
     stack_.resize(c.height);
-    uint32_t n = c.nResults;
+    std::span<const ValType> results = c.resultTypes;
     ctrls_.pop_back();
-    for (uint32_t i = 0; i < n; ++i) pushTemp();
+    pushTemps(results);
   }
 
   void localSet(uint32_t local, bool tee) {
@@ -500,8 +554,77 @@ class Compiler {
     if (tee) push(Entry{Kind::Local, local, 0});
   }
 
+  void localSetV128(uint32_t slot, bool tee) {
+    localSet(slot + 1, false);
+    localSet(slot, false);
+    if (tee) {
+      push(Entry{Kind::Local, slot, 0});
+      push(Entry{Kind::Local, slot + 1, 0, true});
+    }
+  }
+
+  // Selects each half with the same condition; the first write (the low
+  // half of a's canonical pair) is no input of the second.
+  void selectV128() {
+    uint32_t cond = popSlot(), b = popV128(), a = popV128();
+    uint32_t dst = slotOf(height());
+    for (uint32_t half = 0; half < 2; ++half) {
+      emit(X::Select);
+      word(dst + half);
+      word(a + half);
+      word(b + half);
+      word(cond);
+    }
+    pushTemps(std::span(&kV128, 1));
+  }
+
+  // One X::Simd instruction (layout in simd.h): v128 operands are popped as
+  // slot pairs, scalars as single slots, in reverse push order.
+  void simd(const Instr& in) {
+    const SimdInfo& info = simdInfo(in.op);
+    if (info.shape == SimdShape::Const) {
+      uint64_t lo = 0, hi = 0;
+      std::memcpy(&lo, fn_.v128Pool[in.a].data(), 8);
+      std::memcpy(&hi, fn_.v128Pool[in.a].data() + 8, 8);
+      push(Entry{Kind::Const, 0, lo});
+      push(Entry{Kind::Const, 0, hi, true});
+      return;
+    }
+    const SimdOperands sig = simdOperands(info.shape);
+    if (sig.in.empty() && sig.out == '-') {  // not a shape that validates
+      emit(X::Unreachable);
+      return;
+    }
+    uint32_t slots[3] = {};
+    for (size_t i = sig.in.size(); i-- > 0;) slots[i] = sig.in[i] == 'v' ? popV128() : popSlot();
+    uint32_t dst = slotOf(height());
+    emit(X::Simd);
+    word(uint32_t(in.op) - kSimdBase);
+    word(4 + simdOperandWords(info.shape));
+    word(dst);
+    for (size_t i = 0; i < sig.in.size(); ++i) word(slots[i]);
+    switch (info.shape) {
+      case SimdShape::Extract: case SimdShape::Replace: word(in.a); break;
+      case SimdShape::Load: case SimdShape::Store: word(in.b); break;
+      case SimdShape::LoadLane: case SimdShape::StoreLane:
+        word(in.b);
+        word(in.a >> 24);
+        break;
+      case SimdShape::Shuffle:
+        for (uint32_t i = 0; i < 4; ++i) {
+          uint32_t w = 0;
+          std::memcpy(&w, fn_.v128Pool[in.a].data() + 4 * i, 4);
+          word(w);
+        }
+        break;
+      default: break;
+    }
+    if (sig.out == 'v') pushTemps(std::span(&kV128, 1));
+    if (sig.out == 's') pushTemp();
+  }
+
   void call(const FuncType& type, X op, std::initializer_list<uint32_t> operands, uint32_t calleeWord) {
-    uint32_t n = uint32_t(type.params.size());
+    uint32_t n = slotsOf(type.params);
     uint32_t from = height() - n;
     materializeFrom(from);
     emit(op);
@@ -509,7 +632,7 @@ class Compiler {
     for (uint32_t w : operands) word(w);
     word(slotOf(from));
     stack_.resize(from);
-    for (size_t i = 0; i < type.results.size(); ++i) pushTemp();
+    pushTemps(type.results);
   }
 
   void unary(X op) {
@@ -620,9 +743,12 @@ class Compiler {
       case Op::Nop: return;
       case Op::Block:
       case Op::Loop: {
-        auto [np, nr] = blockArity(in.blockType);
+        auto [pt, rt] = blockTypes(in.blockType);
+        uint32_t np = slotCount(pt), nr = slotCount(rt);
         materializeFrom(0);
         Ctrl c(in.op, height() - np, np, nr);
+        c.paramTypes = pt;
+        c.resultTypes = rt;
         if (in.op == Op::Loop) {
           bindLabel();
           c.loopStart = here();
@@ -631,12 +757,15 @@ class Compiler {
         return;
       }
       case Op::If: {
-        auto [np, nr] = blockArity(in.blockType);
+        auto [pt, rt] = blockTypes(in.blockType);
+        uint32_t np = slotCount(pt), nr = slotCount(rt);
         // Stacked values must be in canonical slots before the arms split.
         uint32_t condPos = height() - 1;
         for (uint32_t p = 0; p < condPos; ++p) materialize(p);
         Fixup f = emitCondBranch(false);
         Ctrl c(in.op, height() - np, np, nr);
+        c.paramTypes = pt;
+        c.resultTypes = rt;
         c.elseFixup = f;
         ctrls_.push_back(std::move(c));
         return;
@@ -718,9 +847,13 @@ class Compiler {
         word(in.a);
         return;
       }
-      case Op::Drop: stack_.pop_back(); return;
+      case Op::Drop:
+        if (stack_.back().hi) stack_.pop_back();
+        stack_.pop_back();
+        return;
       case Op::Select:
       case Op::SelectT: {
+        if (stack_[height() - 2].hi) return selectV128();
         uint32_t cond = popSlot(), b = popSlot(), a = popSlot();
         uint32_t dst = slotOf(height());
         emit(X::Select);
@@ -732,10 +865,22 @@ class Compiler {
         producedAt(here() - 4);
         return;
       }
-      case Op::LocalGet: push(Entry{Kind::Local, in.a, 0}); return;
-      case Op::LocalSet: localSet(in.a, false); return;
-      case Op::LocalTee: localSet(in.a, true); return;
+      case Op::LocalGet:
+        push(Entry{Kind::Local, localSlot_[in.a], 0});
+        if (localWide_[in.a]) push(Entry{Kind::Local, localSlot_[in.a] + 1, 0, true});
+        return;
+      case Op::LocalSet:
+      case Op::LocalTee:
+        if (localWide_[in.a]) return localSetV128(localSlot_[in.a], in.op == Op::LocalTee);
+        return localSet(localSlot_[in.a], in.op == Op::LocalTee);
       case Op::GlobalGet: {
+        if (globalType(in.a) == ValType::V128) {
+          emit(X::GlobalGetV);
+          word(slotOf(height()));
+          word(in.a);
+          pushTemps(std::span(&kV128, 1));
+          return;
+        }
         uint32_t dst = slotOf(height());
         emit(X::GlobalGet);
         word(dst);
@@ -745,6 +890,13 @@ class Compiler {
         return;
       }
       case Op::GlobalSet: {
+        if (globalType(in.a) == ValType::V128) {
+          uint32_t src = popV128();
+          emit(X::GlobalSetV);
+          word(in.a);
+          word(src);
+          return;
+        }
         uint32_t src = popSlot();
         emit(X::GlobalSet);
         word(in.a);
@@ -842,6 +994,7 @@ class Compiler {
       return;
     }
     if (auto x = binaryX(in.op)) return binary(in.op, *x);
+    if (isSimd(in.op)) return simd(in);
     // Every validated opcode is handled above; anything else cannot run.
     emit(X::Unreachable);
   }
@@ -944,6 +1097,9 @@ class Compiler {
   // Declared locals not yet written, while no branch target has been passed
   // (so every path from the entry got here).
   std::vector<bool> knownZero_;
+  std::vector<uint32_t> localSlot_;  // first slot of each local (params first)
+  std::vector<bool> localWide_;      // the local is a v128 (two slots)
+  static constexpr ValType kV128 = ValType::V128;
   bool entryRegion_ = true;
 };
 
@@ -956,8 +1112,13 @@ CompiledFunc compileFunction(const wasmnn_module& module, uint32_t definedIndex,
 const CompiledFunc& compiledCode(const wasmnn_func* func) {
   wasmnn_module& module = *func->instance->module;
   uint32_t defined = func->index - module.ast.importedFuncs;
-  CodeSlot& slot = module.code[defined];
-  std::call_once(slot.once, [&] { slot.code = compileFunction(module, defined, interpreterLabels()); });
+  // Code for an instance whose memory has guard pages skips load/store checks.
+  bool guard = func->instance->mem0->mem.guarded();
+  if (guard)
+    std::call_once(module.guardCodeOnce,
+                   [&] { module.guardCode = std::make_unique<CodeSlot[]>(module.ast.functions.size()); });
+  CodeSlot& slot = guard ? module.guardCode[defined] : module.code[defined];
+  std::call_once(slot.once, [&] { slot.code = compileFunction(module, defined, interpreterLabels(guard)); });
   return slot.code;
 }
 

@@ -4,11 +4,15 @@
 // by max_call_depth and never by the C stack; only host->wasm re-entry nests
 // C activations (bounded by kMaxHostReentry).
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <csetjmp>
 #include <cstring>
 #include <vector>
 
 #include "numeric.h"
+#include "simd.h"
+#include "wasmnn/runtime/guard.h"
 #include "wasmnn/runtime/objects.h"
 #include "xops.h"
 
@@ -70,9 +74,17 @@ void addBacktrace(wasmnn_error* err, const wasmnn_func* func, const Frame* top, 
     err->frames.push_back(frameName(f->func));
 }
 
+// The handler tables run() hands out: `labels` indexed by X, and the
+// unchecked load/store handlers for X::Load32 .. X::Store64Abs.
+struct HandlerTables {
+  const void* const* labels;
+  const void* const* unchecked;
+  size_t uncheckedCount;
+};
+
 // Runs `entry` with its arguments already in fp[0..). With labelsOut set,
 // only hands out the handler table (for the compiler) and returns.
-__attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, const void* const** labelsOut) {
+__attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, HandlerTables* labelsOut) {
 #define WASMNN_LBL(n) &&L_##n,
 #define WASMNN_LBL_I(n) &&L_##n##I,
 #define WASMNN_LBL_BR(n) &&L_BrIf##n,
@@ -88,8 +100,17 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, co
       WASMNN_XOPS_IMM32(WASMNN_LBL_I) WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
       WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
   static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
+#define WASMNN_LBL_G(n) &&L_##n##G,
+#define WASMNN_LBL_ADD_G(n) &&L_##n##AddG,
+#define WASMNN_LBL_ADDI_G(n) &&L_##n##AddIG,
+#define WASMNN_LBL_ABS_G(n) &&L_##n##AbsG,
+  static const void* const unchecked[] = {
+      WASMNN_XOPS_LOADS(WASMNN_LBL_G) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD_G) WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI_G)
+      WASMNN_XOPS_LOADS(WASMNN_LBL_ABS_G) WASMNN_XOPS_STORES(WASMNN_LBL_G) WASMNN_XOPS_STORES(WASMNN_LBL_ADD_G)
+      WASMNN_XOPS_STORES(WASMNN_LBL_ADDI_G) WASMNN_XOPS_STORES(WASMNN_LBL_ABS_G)};
+  static_assert(size_t(X::Store64Abs) - size_t(X::Load32) + 1 == sizeof(unchecked) / sizeof(unchecked[0]));
   if (labelsOut) {
-    *labelsOut = labels;
+    *labelsOut = {labels, unchecked, sizeof(unchecked) / sizeof(unchecked[0])};
     return nullptr;
   }
 
@@ -185,7 +206,7 @@ do_call_local: {
 do_host_call: {
   const FuncType& t = *callee->type;
   st.frameTop = frameTop;
-  st.valueTop = args + std::max(t.params.size(), t.results.size());
+  st.valueTop = args + std::max(slotsOf(t.params), slotsOf(t.results));
   if (wasmnn_error* e = callHost(callee, inst, args)) {
     err = e;
     goto unwind;
@@ -280,6 +301,18 @@ L_GlobalGet:
 L_GlobalSet:
   globals[ip[2]]->value = SLOT(3);
   NEXT(4);
+L_GlobalGetV:
+  fp[ip[2]] = globals[ip[3]]->value;
+  fp[ip[2] + 1] = globals[ip[3]]->hi;
+  NEXT(4);
+L_GlobalSetV:
+  globals[ip[2]]->value = fp[ip[3]];
+  globals[ip[2]]->hi = fp[ip[3] + 1];
+  NEXT(4);
+// SIMD runs out of line (simd.cpp), keeping this loop's hot handlers unchanged.
+L_Simd:
+  if (const char* msg = simdExec(ip, fp, mem)) TRAP(msg);
+  NEXT(ip[3]);
 L_TableGet: {
   wasmnn_table* t = tables[ip[3]];
   uint32_t i = uint32_t(SLOT(4));
@@ -295,34 +328,40 @@ L_TableSet: {
   NEXT(5);
 }
 
-  // ---- memory: 64-bit effective addresses, so address + offset + size cannot wrap
-#define LOAD_AT(T, conv, eaExpr, len)                                      \
+  // ---- memory: 64-bit effective addresses, so address + offset + size cannot wrap.
+  // The G variants skip the check: their memory faults beyond its size (guard.h).
+#define MEM_CHECK(T) \
+  if (__builtin_expect(ea + sizeof(T) > memSize, 0)) TRAP("out of bounds memory access");
+#define NO_CHECK(T)
+#define LOAD_AT(T, conv, eaExpr, len, check)                               \
   {                                                                        \
     uint64_t ea = (eaExpr);                                                \
-    if (__builtin_expect(ea + sizeof(T) > memSize, 0)) TRAP("out of bounds memory access"); \
+    check(T)                                                               \
     T v;                                                                   \
     std::memcpy(&v, memBase + ea, sizeof v);                               \
     SLOT(2) = conv(v);                                                     \
     NEXT(len);                                                             \
   }
-#define LOAD(name, T, conv)                                                             \
-  L_##name: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5)                    \
-  L_##name##Add: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6)     \
-  L_##name##AddI: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6)          \
-  L_##name##Abs: LOAD_AT(T, conv, uint64_t(ip[3]) | uint64_t(ip[4]) << 32, 5)
-#define STORE_AT(T, eaExpr, valOperand, len)                                              \
+#define LOAD_VARIANTS(name, T, conv, check, G)                                                   \
+  L_##name##G: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5, check)                    \
+  L_##name##Add##G: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6, check)     \
+  L_##name##AddI##G: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6, check)      \
+  L_##name##Abs##G: LOAD_AT(T, conv, uint64_t(ip[3]) | uint64_t(ip[4]) << 32, 5, check)
+#define LOAD(name, T, conv) LOAD_VARIANTS(name, T, conv, MEM_CHECK, ) LOAD_VARIANTS(name, T, conv, NO_CHECK, G)
+#define STORE_AT(T, eaExpr, valOperand, len, check)                                       \
   {                                                                                         \
     uint64_t ea = (eaExpr);                                                                 \
-    if (__builtin_expect(ea + sizeof(T) > memSize, 0)) TRAP("out of bounds memory access"); \
+    check(T)                                                                                \
     T v = T(SLOT(valOperand));                                                              \
     std::memcpy(memBase + ea, &v, sizeof v);                                                \
     NEXT(len);                                                                              \
   }
-#define STORE(name, T)                                                                     \
-  L_##name: STORE_AT(T, uint64_t(uint32_t(SLOT(2))) + ip[4], 3, 5)                         \
-  L_##name##Add: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + SLOT(3))) + ip[5], 4, 6)          \
-  L_##name##AddI: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6)          \
-  L_##name##Abs: STORE_AT(T, uint64_t(ip[2]) | uint64_t(ip[3]) << 32, 4, 5)
+#define STORE_VARIANTS(name, T, check, G)                                                     \
+  L_##name##G: STORE_AT(T, uint64_t(uint32_t(SLOT(2))) + ip[4], 3, 5, check)                  \
+  L_##name##Add##G: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + SLOT(3))) + ip[5], 4, 6, check)   \
+  L_##name##AddI##G: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6, check)    \
+  L_##name##Abs##G: STORE_AT(T, uint64_t(ip[2]) | uint64_t(ip[3]) << 32, 4, 5, check)
+#define STORE(name, T) STORE_VARIANTS(name, T, MEM_CHECK, ) STORE_VARIANTS(name, T, NO_CHECK, G)
 #define ZEXT(v) uint64_t(v)
 #define SEXT32(v) U32(int32_t(v))
 #define SEXT64(v) uint64_t(int64_t(v))
@@ -638,18 +677,44 @@ unwind:
   return err;
 }
 
+// run() such that a fault on a guarded memory's inaccessible part comes back
+// as a trap: the signal handler jumps here. Only the entry function is known
+// then for the backtrace. The caller restores the store's stack state.
+wasmnn_error* runTrappingFaults(wasmnn_func* func, uint64_t* fp) {
+  sigjmp_buf jump;
+  sigjmp_buf* const saved = activeGuardJump();
+  if (sigsetjmp(jump, 0) != 0) {
+    activeGuardJump() = saved;
+    wasmnn_error* err = makeError(WASMNN_ERROR_TRAP, "out of bounds memory access");
+    err->frames.push_back(frameName(func));
+    return err;
+  }
+  activeGuardJump() = &jump;
+  wasmnn_error* e = run(func, fp, nullptr);
+  activeGuardJump() = saved;
+  return e;
+}
+
 }  // namespace
 
-const void* const* interpreterLabels() {
-  static const void* const* labels = [] {
-    const void* const* l = nullptr;
-    run(nullptr, nullptr, &l);
-    return l;
+const void* const* interpreterLabels(bool guard) {
+  static const HandlerTables tables = [] {
+    HandlerTables t{};
+    run(nullptr, nullptr, &t);
+    return t;
   }();
-  return labels;
+  // The same table with the unchecked load/store handlers swapped in.
+  static const auto guarded = [] {
+    std::array<const void*, size_t(X::Count)> g;
+    std::copy_n(tables.labels, g.size(), g.begin());
+    std::copy_n(tables.unchecked, tables.uncheckedCount, g.begin() + size_t(X::Load32));
+    return g;
+  }();
+  return guard ? guarded.data() : tables.labels;
 }
 
 wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* args) {
+  GuardSuspend hostCode;
   const FuncType& t = *func->type;
   size_t np = t.params.size(), nr = t.results.size();
   wasmnn_val small[16];
@@ -659,7 +724,7 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
     big.resize(np + nr);
     vals = big.data();
   }
-  for (size_t i = 0; i < np; ++i) vals[i] = toVal(t.params[i], args[i]);
+  for (size_t i = 0, s = 0; i < np; s += slotsOf(t.params[i]), ++i) vals[i] = loadVal(t.params[i], args + s);
   for (size_t i = 0; i < nr; ++i) vals[np + i] = toVal(t.results[i], 0);
   wasmnn_caller c{func->store, caller};
   if (wasmnn_error* e = func->callback(&c, func->env, vals, vals + np)) return e;
@@ -668,14 +733,14 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
     if (vals[np + i].kind != valKindOf(t.results[i]))
       return makeError(WASMNN_ERROR_TRAP, "host function returned a " + std::string(valTypeName(t.results[i])) +
                                               " result of the wrong kind");
-    args[i] = fromVal(vals[np + i]);
   }
+  for (size_t i = 0, s = 0; i < nr; s += slotsOf(t.results[i]), ++i) storeVal(vals[np + i], args + s);
   return nullptr;
 }
 
 wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results) {
   const FuncType& t = *func->type;
-  size_t np = t.params.size(), nr = t.results.size(), n = std::max(np, nr);
+  size_t np = slotsOf(t.params), nr = slotsOf(t.results), n = std::max(np, nr);
   if (func->isHost()) {
     std::vector<uint64_t> buf(args, args + np);
     buf.resize(n);
@@ -697,9 +762,10 @@ wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results)
   uint64_t* base = st.valueTop;
   if (st.hostDepth >= kMaxHostReentry || size_t(st.valueEnd - base) < n) return exhausted();
   std::copy_n(args, np, base);
+  prepareGuardThread();
   Frame* savedFrameTop = st.frameTop;
   ++st.hostDepth;
-  wasmnn_error* e = run(func, base, nullptr);
+  wasmnn_error* e = runTrappingFaults(func, base);
   --st.hostDepth;
   st.frameTop = savedFrameTop;
   st.valueTop = base;

@@ -1,5 +1,6 @@
 // Function bodies and constant expressions: opcodes and their immediates.
 #include <array>
+#include <cstring>
 
 #include "wasmnn/loader/decoder.h"
 
@@ -34,7 +35,7 @@ constexpr OpTable kOps = makeOpTable();
 bool isConstantInstr(Op op) {
   switch (op) {
     case Op::I32Const: case Op::I64Const: case Op::F32Const: case Op::F64Const:
-    case Op::RefNull: case Op::RefFunc: case Op::GlobalGet:
+    case Op::RefNull: case Op::RefFunc: case Op::GlobalGet: case Op::V128Const:
       return true;
     default:
       return false;
@@ -49,6 +50,7 @@ ConstExpr::Kind constKindOf(Op op) {
     case Op::F64Const: return ConstExpr::Kind::F64;
     case Op::RefNull: return ConstExpr::Kind::RefNull;
     case Op::RefFunc: return ConstExpr::Kind::RefFunc;
+    case Op::V128Const: return ConstExpr::Kind::V128;
     default: return ConstExpr::Kind::GlobalGet;
   }
 }
@@ -77,7 +79,10 @@ bool ModuleDecoder::codeSection() {
 bool ModuleDecoder::functionBody(Function& f, uint32_t size) {
   f.bodyOffset = uint32_t(r_.offset());
   const size_t end = r_.offset() + size;
-  if (!locals(f) || !instructions(f, size)) return false;
+  pool_ = &f.v128Pool;
+  const bool ok = locals(f) && instructions(f, size);
+  pool_ = &scratchPool_;
+  if (!ok) return false;
   // The body is decoded up to its final `end` even past the declared size
   // (as the spec interpreter does); only then is the size compared.
   return r_.offset() == end || r_.fail("section size mismatch", r_.offset());
@@ -130,7 +135,7 @@ bool ModuleDecoder::instr(Instr& in, std::vector<uint32_t>& brTargets) {
   uint8_t byte = 0;
   if (!r_.u8(byte)) return false;
   if (byte == 0xFC) return prefixedInstr(in);
-  if (byte == 0xFD) return r_.fail("SIMD (0xFD prefix) is not supported yet", in.offset);
+  if (byte == 0xFD) return simdInstr(in);
   if (!kOps.plainValid[byte]) return r_.fail("illegal opcode", in.offset);
   in.op = Op(byte);
   switch (kOps.plainImm[byte]) {
@@ -168,6 +173,8 @@ bool ModuleDecoder::instr(Instr& in, std::vector<uint32_t>& brTargets) {
       return true;
     }
     case Imm::F64: return r_.fixed64(in.u64);
+    case Imm::V128: case Imm::Shuffle: case Imm::Lane: case Imm::MemArgLane:
+      break;  // SIMD immediates only follow the 0xFD prefix (decoder_simd.cpp)
   }
   return false;
 }
@@ -264,12 +271,16 @@ bool ModuleDecoder::constExpr(ConstExpr& out) {
       out.kind = constKindOf(in.op);
       if (in.op == Op::RefNull) {
         out.refType = ValType(in.a);
+      } else if (in.op == Op::V128Const) {
+        std::memcpy(&out.value, scratchPool_[in.a].data(), 8);
+        std::memcpy(&out.valueHi, scratchPool_[in.a].data() + 8, 8);
       } else {
         out.value = in.op == Op::RefFunc || in.op == Op::GlobalGet ? in.a : in.u64;
       }
     }
   }
   scratchTargets_.clear();
+  scratchPool_.clear();
   // Zero or several values on the stack: the expression has the wrong type.
   if (count != 1) defer("type mismatch", out.offset);
   return true;

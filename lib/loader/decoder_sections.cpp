@@ -107,11 +107,9 @@ bool ModuleDecoder::valType(ValType& out) {
   if (!r_.u8(b)) return false;
   if (b & 0x80) return r_.fail("integer representation too long", at);  // type codes are s7 LEB128
   switch (b) {
-    case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x70: case 0x6F:
+    case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x7B: case 0x70: case 0x6F:
       out = ValType(b);
       return true;
-    case 0x7B:
-      return r_.fail("SIMD (0xFD prefix) is not supported yet: v128 value type", at);
     default:
       return r_.fail("malformed value type", at);
   }

@@ -76,7 +76,15 @@ uint64_t evalConst(const ConstExpr& e, const wasmnn_instance& inst) {
     case ConstExpr::Kind::RefNull: return 0;
     case ConstExpr::Kind::RefFunc: return reinterpret_cast<uintptr_t>(inst.funcs[e.value]);
     case ConstExpr::Kind::GlobalGet: return inst.globals[e.value]->value;
+    case ConstExpr::Kind::V128: return e.value;
   }
+  return 0;
+}
+
+// The high half of a v128 constant (0 for every other type).
+uint64_t evalConstHi(const ConstExpr& e, const wasmnn_instance& inst) {
+  if (e.kind == ConstExpr::Kind::V128) return e.valueHi;
+  if (e.kind == ConstExpr::Kind::GlobalGet) return inst.globals[e.value]->hi;
   return 0;
 }
 
@@ -124,7 +132,10 @@ wasmnn_error* allocate(wasmnn_store* store, wasmnn_module& module, wasmnn_instan
     inst.memories.push_back(*mem);
   }
   inst.mem0 = inst.memories.empty() ? emptyMemory() : inst.memories[0];
-  for (const Global& g : m.globals) inst.globals.push_back(newGlobal(store, g.type, evalConst(g.init, inst)));
+  for (const Global& g : m.globals) {
+    inst.globals.push_back(newGlobal(store, g.type, evalConst(g.init, inst)));
+    inst.globals.back()->hi = evalConstHi(g.init, inst);
+  }
   for (const ElemSegment& seg : m.elems) {
     std::vector<uint64_t> refs;
     refs.reserve(seg.init.size());

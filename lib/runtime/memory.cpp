@@ -1,6 +1,8 @@
 // Linear memory and stack reservations on top of mmap/mprotect.
 #include "wasmnn/runtime/memory.h"
 
+#include "wasmnn/runtime/guard.h"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -18,12 +20,21 @@ void* reserveNone(size_t bytes) {
 
 }  // namespace
 
-Result<LinearMemory> LinearMemory::create(uint32_t minPages, uint32_t maxPages) {
+Result<LinearMemory> LinearMemory::create(uint32_t minPages, uint32_t maxPages, bool guard) {
   if (minPages > maxPages) return Error{ErrorKind::Host, "memory minimum exceeds the allowed maximum"};
-  // At least one page of address space so data() is never null.
-  size_t reserve = size_t(std::max<uint32_t>(maxPages, 1)) * kPageSize;
   LinearMemory m;
-  m.base_ = static_cast<uint8_t*>(reserveNone(reserve));
+  if (guard && guardPagesSupported()) {
+    // Fails under a tight RLIMIT_AS or a full registry: use explicit checks then.
+    m.base_ = static_cast<uint8_t*>(reserveNone(kGuardReservation));
+    if (m.base_ && !registerGuardRegion(m.base_)) {
+      munmap(m.base_, kGuardReservation);
+      m.base_ = nullptr;
+    }
+    m.guarded_ = m.base_ != nullptr;
+  }
+  // At least one page of address space so data() is never null.
+  size_t reserve = m.guarded_ ? kGuardReservation : size_t(std::max<uint32_t>(maxPages, 1)) * kPageSize;
+  if (!m.base_) m.base_ = static_cast<uint8_t*>(reserveNone(reserve));
   if (!m.base_) return Error{ErrorKind::Host, "cannot reserve " + std::to_string(reserve) + " bytes for a memory"};
   m.reserved_ = reserve;
   m.max_ = maxPages;
@@ -36,17 +47,24 @@ LinearMemory::LinearMemory(LinearMemory&& other) noexcept { *this = std::move(ot
 
 LinearMemory& LinearMemory::operator=(LinearMemory&& other) noexcept {
   if (this != &other) {
-    if (base_) munmap(base_, reserved_);
+    release();
     base_ = std::exchange(other.base_, nullptr);
     reserved_ = std::exchange(other.reserved_, 0);
     size_ = std::exchange(other.size_, 0);
     max_ = std::exchange(other.max_, 0);
+    guarded_ = std::exchange(other.guarded_, false);
   }
   return *this;
 }
 
-LinearMemory::~LinearMemory() {
-  if (base_) munmap(base_, reserved_);
+LinearMemory::~LinearMemory() { release(); }
+
+void LinearMemory::release() {
+  if (!base_) return;
+  // Unregister first: once unmapped, the range may be handed to someone else.
+  if (guarded_) unregisterGuardRegion(base_);
+  munmap(base_, reserved_);
+  base_ = nullptr;
 }
 
 std::optional<uint32_t> LinearMemory::grow(uint32_t deltaPages) {

@@ -1,10 +1,13 @@
 // Store-owned object allocation, type interning and error objects.
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
+#include "wasmnn/runtime/guard.h"
 #include "wasmnn/runtime/objects.h"
 
 wasmnn_store::~wasmnn_store() {
@@ -16,6 +19,21 @@ wasmnn_store::~wasmnn_store() {
 
 namespace wasmnn {
 
+namespace {
+
+// AUTO becomes GUARD where supported unless WASMNN_BOUNDS_CHECKS overrides it
+// (so whole test suites can run in either mode); GUARD degrades to EXPLICIT
+// where it cannot work.
+uint32_t resolveBoundsChecks(uint32_t mode) {
+  if (mode == WASMNN_BOUNDS_AUTO) {
+    const char* env = std::getenv("WASMNN_BOUNDS_CHECKS");
+    mode = env && std::string_view(env) == "explicit" ? WASMNN_BOUNDS_EXPLICIT : WASMNN_BOUNDS_GUARD;
+  }
+  return mode == WASMNN_BOUNDS_GUARD && guardPagesSupported() ? WASMNN_BOUNDS_GUARD : WASMNN_BOUNDS_EXPLICIT;
+}
+
+}  // namespace
+
 wasmnn_config normalizeConfig(const wasmnn_config* config) {
   wasmnn_config c{};
   if (config) c = *config;
@@ -23,6 +41,7 @@ wasmnn_config normalizeConfig(const wasmnn_config* config) {
   if (c.value_stack_bytes == 0) c.value_stack_bytes = kDefaultValueStackBytes;
   if (c.max_memory_pages == 0 || c.max_memory_pages > kDefaultMaxMemoryPages) c.max_memory_pages = kDefaultMaxMemoryPages;
   if (c.max_table_elements == 0) c.max_table_elements = kDefaultMaxTableElements;
+  c.bounds_checks = resolveBoundsChecks(c.bounds_checks);
   return c;
 }
 
@@ -77,7 +96,7 @@ wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callbac
 Result<wasmnn_memory*> newMemory(wasmnn_store* store, uint32_t min, std::optional<uint32_t> max) {
   uint32_t cap = std::min(max.value_or(store->config.max_memory_pages), store->config.max_memory_pages);
   if (min > cap) return Error{ErrorKind::Trap, "memory size exceeds the engine's limit"};
-  auto mem = LinearMemory::create(min, cap);
+  auto mem = LinearMemory::create(min, cap, store->config.bounds_checks == WASMNN_BOUNDS_GUARD);
   if (!mem) return mem.error();
   auto m = std::make_unique<wasmnn_memory>();
   m->mem = std::move(*mem);
@@ -163,7 +182,7 @@ wasmnn_val toVal(ValType type, uint64_t slot) {
     case ValType::F64: v.of.f64_bits = slot; break;
     case ValType::FuncRef: v.of.funcref = reinterpret_cast<wasmnn_func*>(uintptr_t(slot)); break;
     case ValType::ExternRef: v.of.externref = reinterpret_cast<void*>(uintptr_t(slot)); break;
-    case ValType::V128: break;  // not supported by the interpreter yet
+    case ValType::V128: break;  // two slots: see loadVal (slots.cpp)
   }
   return v;
 }
@@ -176,7 +195,7 @@ uint64_t fromVal(const wasmnn_val& val) {
     case WASMNN_F64: return val.of.f64_bits;
     case WASMNN_FUNCREF: return reinterpret_cast<uintptr_t>(val.of.funcref);
     case WASMNN_EXTERNREF: return reinterpret_cast<uintptr_t>(val.of.externref);
-    case WASMNN_V128: return 0;
+    case WASMNN_V128: return 0;  // two slots: see storeVal (slots.cpp)
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 // between functions, so checking a body allocates nothing in the steady state.
 #include <array>
 
+#include "wasmnn/common/simd.h"
 #include "wasmnn/validator/context.h"
 
 namespace wasmnn {
@@ -10,7 +11,7 @@ namespace {
 
 // Storage for the one-result signature of `block (result t)`.
 constexpr ValType kSingle[] = {ValType::I32, ValType::I64, ValType::F32, ValType::F64,
-                               ValType::FuncRef, ValType::ExternRef};
+                               ValType::V128, ValType::FuncRef, ValType::ExternRef};
 
 const ValType* singleType(uint8_t code) {
   for (const ValType& t : kSingle)
@@ -18,9 +19,10 @@ const ValType* singleType(uint8_t code) {
   return nullptr;
 }
 
-bool isNum(uint8_t t) {
+// Numeric or vector: what untyped select accepts.
+bool isNumOrVec(uint8_t t) {
   return t == uint8_t(ValType::I32) || t == uint8_t(ValType::I64) || t == uint8_t(ValType::F32) ||
-         t == uint8_t(ValType::F64);
+         t == uint8_t(ValType::F64) || t == uint8_t(ValType::V128);
 }
 
 // Operand and result types of the plain numeric instructions, by opcode.
@@ -240,6 +242,7 @@ bool FunctionValidator::instr(const Instr& in) {
     default: break;
   }
   if (in.op >= Op::I32Load && in.op <= Op::MemoryGrow) return memory(in);
+  if (isSimd(in.op)) return simd(in);
   return control(in);
 }
 
@@ -365,8 +368,8 @@ bool FunctionValidator::control(const Instr& in) {
     case Op::Select: {
       uint8_t t1, t2;
       if (!pop(ValType::I32) || !pop(t1) || !pop(t2)) return false;
-      // Untyped select is for numeric operands only.
-      if ((t1 != kUnknown && !isNum(t1)) || (t2 != kUnknown && !isNum(t2))) return fail("type mismatch");
+      // Untyped select is for numeric and vector operands only.
+      if ((t1 != kUnknown && !isNumOrVec(t1)) || (t2 != kUnknown && !isNumOrVec(t2))) return fail("type mismatch");
       if (t1 != t2 && t1 != kUnknown && t2 != kUnknown) return fail("type mismatch");
       push(t1 == kUnknown ? t2 : t1);
       return true;

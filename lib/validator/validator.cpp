@@ -137,6 +137,7 @@ class ModuleValidator {
       case ConstExpr::Kind::I64: out = ValType::I64; return true;
       case ConstExpr::Kind::F32: out = ValType::F32; return true;
       case ConstExpr::Kind::F64: out = ValType::F64; return true;
+      case ConstExpr::Kind::V128: out = ValType::V128; return true;
       case ConstExpr::Kind::RefNull: out = e.refType; return true;
       case ConstExpr::Kind::RefFunc:
         if (e.value >= c_.funcs.size()) return fail(unknownIndex("function", uint32_t(e.value)), e.offset);

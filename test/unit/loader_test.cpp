@@ -187,7 +187,8 @@ TEST(Loader, ReservedZeroBytes) {
 TEST(Loader, Opcodes) {
   expectError(oneFunction({}, {}, {0x06, 0x0B}), "illegal opcode");
   expectError(oneFunction({}, {}, {0xFC, 0x12, 0x0B}), "illegal opcode");
-  expectError(oneFunction({}, {}, {0xFD, 0x0C, 0x0B}), "SIMD (0xFD prefix) is not supported yet");
+  expectError(oneFunction({}, {}, {0xFD, 0x9A, 0x01, 0x0B}), "illegal opcode");  // a gap in the SIMD numbering
+  expectError(oneFunction({}, {}, {0xFD, 0x0C, 0x0B}), "unexpected end");         // v128.const lacks its 16 bytes
   expectError(oneFunction({}, {}, {0xD0, 0x7F, 0x0B}), "malformed reference type");
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,7 @@ struct RunOptions {
   std::string invoke;
   uint32_t maxCallDepth = 0;
   uint32_t maxMemoryPages = 0;
+  uint32_t boundsChecks = WASMNN_BOUNDS_AUTO;
   std::vector<std::string> command;  // module path, then guest args
 };
 
@@ -234,6 +236,7 @@ int run(const RunOptions& opt) {
   wasmnn_config config{};
   config.max_call_depth = opt.maxCallDepth;
   config.max_memory_pages = opt.maxMemoryPages;
+  config.bounds_checks = opt.boundsChecks;
   Owned<wasmnn_engine> engine(wasmnn_engine_new(&config));
 
   wasmnn_module* rawModule = nullptr;
@@ -294,6 +297,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   runCmd->add_option("--max-call-depth", opt.maxCallDepth, "Wasm call depth before 'call stack exhausted'");
   runCmd->add_option("--max-memory-pages", opt.maxMemoryPages, "Upper bound on any linear memory (64 KiB pages)");
+  runCmd->add_option("--bounds-checks", opt.boundsChecks, "Memory bounds checks: explicit, or guard (guard pages, default where supported)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, uint32_t>{{"explicit", WASMNN_BOUNDS_EXPLICIT},
+                                                                          {"guard", WASMNN_BOUNDS_GUARD}}));
   std::string modulePath;
   runCmd->add_option("module", modulePath, "The .wasm module, then the guest's arguments")->required();
   runCmd->prefix_command();  // everything after the module belongs to the guest

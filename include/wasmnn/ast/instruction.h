@@ -28,6 +28,10 @@ enum class Imm : uint8_t {
   I64,        // u64
   F32,        // u64 holds the IEEE bits zero-extended (NaN payloads preserved)
   F64,        // u64 holds the IEEE bits
+  V128,       // a = index into Function::v128Pool (the 16 bytes, little-endian)
+  Shuffle,    // a = index into Function::v128Pool (the 16 lane indices)
+  Lane,       // a = lane index
+  MemArgLane, // a = alignment exponent (saturated to 24 bits) | lane index << 24, b = offset
 };
 
 WASMNN_INTERNAL_API Imm immediateOf(Op op);

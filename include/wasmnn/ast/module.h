@@ -3,6 +3,7 @@
 // A Module is immutable after loading and may be shared between threads.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,10 +68,11 @@ struct Import {
 
 // A constant expression of Wasm 2.0: exactly one of these instructions, then `end`.
 struct ConstExpr {
-  enum class Kind : uint8_t { I32, I64, F32, F64, RefNull, RefFunc, GlobalGet };
+  enum class Kind : uint8_t { I32, I64, F32, F64, RefNull, RefFunc, GlobalGet, V128 };
   Kind kind = Kind::I32;
   ValType refType = ValType::FuncRef;  // RefNull
-  uint64_t value = 0;  // I32/I64 value, F32/F64 bits, RefFunc function index, GlobalGet global index
+  uint64_t value = 0;  // I32/I64 value, F32/F64 bits, RefFunc function index, GlobalGet global index, V128 low half
+  uint64_t valueHi = 0;  // V128: the high 8 bytes
   uint32_t offset = 0;  // byte offset (for error messages)
 };
 
@@ -108,6 +110,7 @@ struct Function {
   std::vector<ValType> locals;          // declared locals only (params come from the type)
   std::vector<Instr> code;              // the body, ending with the function's final End
   std::vector<uint32_t> brTableTargets; // storage for every br_table in this body
+  std::vector<std::array<uint8_t, 16>> v128Pool;  // v128.const values and i8x16.shuffle lanes
   uint32_t bodyOffset = 0;              // byte offset of the body (for messages)
 };
 

@@ -59,6 +59,8 @@ const CompiledFunc& compiledCode(const wasmnn_func* func);
 // Translates defined function `definedIndex` of `module`; labels is the
 // interpreter's handler table (see interpreterLabels()).
 CompiledFunc compileFunction(const wasmnn_module& module, uint32_t definedIndex, const void* const* labels);
-const void* const* interpreterLabels();
+// With `guard`, loads and stores use handlers without a bounds check: only
+// for instances whose memory 0 is guarded (LinearMemory::guarded()).
+const void* const* interpreterLabels(bool guard = false);
 
 }  // namespace wasmnn

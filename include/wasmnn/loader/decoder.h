@@ -56,6 +56,7 @@ class ModuleDecoder {
   bool brTable(Instr& in, std::vector<uint32_t>& brTargets);
   bool selectTypes(Instr& in);
   bool prefixedInstr(Instr& in);
+  bool simdInstr(Instr& in);  // decoder_simd.cpp
   bool constExpr(ConstExpr& out);
   void defer(const char* message, size_t offset);
 
@@ -69,6 +70,10 @@ class ModuleDecoder {
   std::optional<uint32_t> dataSectionCount_;
   std::optional<uint32_t> firstDataIndexUse_;  // offset of the first memory.init / data.drop
   std::vector<uint32_t> scratchTargets_;  // br_table targets met in const expressions
+  // Where v128.const and i8x16.shuffle immediates go: the body's pool, or
+  // scratchPool_ while decoding a constant expression.
+  std::vector<std::array<uint8_t, 16>>* pool_ = &scratchPool_;
+  std::vector<std::array<uint8_t, 16>> scratchPool_;
   enum class BlockKind : uint8_t { Plain, If, Else };
   std::vector<BlockKind> blocks_;  // open blocks of the body being decoded
 };

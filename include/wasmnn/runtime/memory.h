@@ -15,12 +15,13 @@ inline constexpr uint64_t kPageSize = 65536;
 
 // A wasm linear memory. The whole maximum is reserved PROT_NONE at creation
 // and pages are made accessible as the memory grows, so data() never moves.
-// (A guard-page mode only needs a larger reservation here: accesses beyond
-// size() already fault because the tail of the reservation is PROT_NONE.)
+// With `guard`, the reservation covers every address a wasm32 access can
+// form (see guard.h) so the interpreter may skip bounds checks; if that
+// cannot be had, the memory silently falls back to the exact reservation.
 class LinearMemory {
  public:
   // maxPages: the effective maximum (declared max clamped by the engine's cap).
-  static Result<LinearMemory> create(uint32_t minPages, uint32_t maxPages);
+  static Result<LinearMemory> create(uint32_t minPages, uint32_t maxPages, bool guard = false);
   LinearMemory() = default;
   LinearMemory(LinearMemory&& other) noexcept;
   LinearMemory& operator=(LinearMemory&& other) noexcept;
@@ -32,6 +33,8 @@ class LinearMemory {
   uint64_t size() const { return size_; }
   uint32_t pages() const { return uint32_t(size_ / kPageSize); }
   uint32_t maxPages() const { return max_; }
+  // True when accesses up to 8 GiB past data() fault instead of needing a check.
+  bool guarded() const { return guarded_; }
   // The previous size in pages, or nullopt if the maximum would be exceeded
   // or the kernel refuses to commit the pages.
   std::optional<uint32_t> grow(uint32_t deltaPages);
@@ -41,6 +44,8 @@ class LinearMemory {
   size_t reserved_ = 0;
   uint64_t size_ = 0;
   uint32_t max_ = 0;
+  bool guarded_ = false;
+  void release();
 };
 
 // A read-write anonymous region reserved with MAP_NORESERVE: untouched pages

@@ -43,6 +43,8 @@ struct wasmnn_module {
   wasmnn::Module ast;
   std::vector<uint32_t> typeIds;                  // interned id of each type (for call_indirect)
   std::unique_ptr<wasmnn::CodeSlot[]> code;       // one per defined function, compiled lazily
+  std::unique_ptr<wasmnn::CodeSlot[]> guardCode;  // the same without load/store checks, made on demand
+  std::once_flag guardCodeOnce;
   void retain() { refs.fetch_add(1, std::memory_order_relaxed); }
   void release() {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
@@ -78,7 +80,8 @@ struct wasmnn_table {
 
 struct wasmnn_global {
   wasmnn::GlobalType type;
-  uint64_t value = 0;  // slot encoding
+  uint64_t value = 0;  // slot encoding (a v128's low half)
+  uint64_t hi = 0;     // a v128's high half
 };
 
 struct wasmnn_instance {
@@ -160,5 +163,11 @@ wasmnn_valkind valKindOf(ValType type);
 bool valTypeOf(wasmnn_valkind kind, ValType& out);
 wasmnn_val toVal(ValType type, uint64_t slot);
 uint64_t fromVal(const wasmnn_val& val);
+// Values in the interpreter's 8-byte slots: a v128 takes two (low half
+// first), every other value one (slots.cpp).
+inline uint32_t slotsOf(ValType t) { return t == ValType::V128 ? 2 : 1; }
+uint32_t slotsOf(const std::vector<ValType>& types);
+wasmnn_val loadVal(ValType type, const uint64_t* slots);
+void storeVal(const wasmnn_val& val, uint64_t* slots);
 
 }  // namespace wasmnn

@@ -56,6 +56,7 @@ class FunctionValidator {
   bool reference(const Instr& in);
   bool bulk(const Instr& in);
   bool numeric(const Instr& in);
+  bool simd(const Instr& in);  // simd_validator.cpp
   bool blockSignature(const BlockType& bt, Frame& frame);
   bool branch(uint32_t depth, Frame*& target);
 

@@ -38,8 +38,10 @@ std::string hex(uint64_t v) {
 }
 
 std::string range(uint64_t ptr, uint64_t len, const GuestMemory& m) {
-  return "[" + hex(ptr) + ", +" + std::to_string(len) + ") is outside guest memory of " + std::to_string(m.size) +
-         " bytes";
+  std::string out = "[";
+  out.append(hex(ptr)).append(", +").append(std::to_string(len)).append(") is outside guest memory of ");
+  out.append(std::to_string(m.size)).append(" bytes");
+  return out;
 }
 
 // A guest-chosen string made safe for a log line.
@@ -68,13 +70,14 @@ std::optional<uint32_t> newHandle() {
   return h;
 }
 
-// nullopt: unknown value; an empty inner optional: detect from the bytes.
-// 5 and 6 are autodetect/ggml in one camp and ggml/autodetect in the other:
-// both detect from the bytes (a GGUF file selects the ggml backend).
-std::optional<std::optional<wasmnn_nn_encoding>> guestEncoding(uint32_t v) {
-  if (v <= 4 || (v >= 9 && v <= 14)) return std::optional<wasmnn_nn_encoding>{static_cast<wasmnn_nn_encoding>(v)};
-  if (v == 5 || v == 6) return std::optional<wasmnn_nn_encoding>{};
-  return std::nullopt;
+// False for an unknown value; otherwise *out is the encoding, or empty for
+// "detect from the bytes". 5 and 6 are autodetect/ggml in one camp and
+// ggml/autodetect in the other: both detect from the bytes (a GGUF file
+// selects the ggml backend).
+bool guestEncoding(uint32_t v, std::optional<wasmnn_nn_encoding>& out) {
+  out.reset();
+  if (v <= 4 || (v >= 9 && v <= 14)) out = static_cast<wasmnn_nn_encoding>(v);
+  return v <= 6 || (v >= 9 && v <= 14);
 }
 
 std::optional<uint64_t> product(std::span<const uint32_t> dims) {
@@ -92,8 +95,12 @@ bool sizeIs(uint64_t elements, size_t elementSize, uint64_t dataLen) {
 
 std::string dimsText(std::span<const uint32_t> dims) {
   std::string out = "[";
-  for (size_t i = 0; i < dims.size(); ++i) out += (i ? "," : "") + std::to_string(dims[i]);
-  return out + "]";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(dims[i]);
+  }
+  out += ']';
+  return out;
 }
 
 }  // namespace
@@ -220,12 +227,12 @@ uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_
       return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": builder " + std::to_string(i) + " " + range(ptr, len, mem));
     parts.push_back({mem.data + ptr, len, nullptr});
   }
-  auto enc = guestEncoding(encoding);
-  if (!enc) return fail(WASMNN_NN_INVALID_ENCODING, f + ": unknown graph encoding " + std::to_string(encoding));
+  std::optional<wasmnn_nn_encoding> enc;
+  if (!guestEncoding(encoding, enc)) return fail(WASMNN_NN_INVALID_ENCODING, f + ": unknown graph encoding " + std::to_string(encoding));
   if (target > WASMNN_NN_TARGET_TPU)
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": unknown execution target " + std::to_string(target));
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
-  auto built = host_->build(*enc, static_cast<wasmnn_nn_target>(target), parts, {}, f);
+  auto built = host_->build(enc, static_cast<wasmnn_nn_target>(target), parts, {}, f);
   if (!built) return built.error();
   return addGraph(mem, std::move(*built), graphOut, fn);
 }

@@ -27,8 +27,8 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// nullopt = unknown name; an empty inner optional = autodetect.
-std::optional<std::optional<wasmnn_nn_encoding>> encodingByName(std::string_view name) {
+// False for an unknown name; otherwise *out is the encoding, or empty for autodetect.
+bool encodingByName(std::string_view name, std::optional<wasmnn_nn_encoding>& out) {
   static const std::pair<const char*, wasmnn_nn_encoding> kNames[] = {
       {"openvino", WASMNN_NN_ENCODING_OPENVINO}, {"onnx", WASMNN_NN_ENCODING_ONNX},
       {"tensorflow", WASMNN_NN_ENCODING_TENSORFLOW}, {"pytorch", WASMNN_NN_ENCODING_PYTORCH},
@@ -37,10 +37,14 @@ std::optional<std::optional<wasmnn_nn_encoding>> encodingByName(std::string_view
       {"piper", WASMNN_NN_ENCODING_PIPER}, {"chattts", WASMNN_NN_ENCODING_CHATTTS},
       {"openvinogenai", WASMNN_NN_ENCODING_OPENVINOGENAI}, {"bitnet", WASMNN_NN_ENCODING_BITNET}};
   std::string n = lower(name);
-  if (n == "autodetect" || n == "auto") return std::optional<wasmnn_nn_encoding>{};
+  out.reset();
+  if (n == "autodetect" || n == "auto") return true;
   for (const auto& [text, value] : kNames)
-    if (n == text) return std::optional<wasmnn_nn_encoding>{value};
-  return std::nullopt;
+    if (n == text) {
+      out = value;
+      return true;
+    }
+  return false;
 }
 
 std::optional<wasmnn_nn_target> targetByName(std::string_view name) {
@@ -74,9 +78,8 @@ Result<PreloadSpec> parsePreloadSpec(std::string_view spec) {
   PreloadSpec out;
   out.name = std::string(parts[0]);
   if (out.name.empty()) return specError(spec, "empty model name");
-  auto encoding = encodingByName(parts[1]);
-  if (!encoding) return specError(spec, "unknown encoding `" + std::string(parts[1]) + "`");
-  out.encoding = *encoding;
+  if (!encodingByName(parts[1], out.encoding))
+    return specError(spec, "unknown encoding `" + std::string(parts[1]) + "`");
   auto target = targetByName(parts[2]);
   if (!target) return specError(spec, "unknown target `" + std::string(parts[2]) + "` (cpu, gpu, tpu or auto)");
   out.target = *target;

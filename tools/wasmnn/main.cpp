@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -123,6 +124,21 @@ bool parseInteger(const std::string& text, Signed& out) {
   return true;
 }
 
+// A v128 is written as one 128-bit hexadecimal integer, "0x" then up to 32
+// digits, the same way printValue shows it (lane 0 in the low bits).
+bool parseV128(const std::string& text, uint8_t (&bytes)[16]) {
+  if (text.size() < 3 || text.size() > 34 || text.compare(0, 2, "0x") != 0) return false;
+  std::memset(bytes, 0, 16);
+  size_t nibble = 0;
+  for (size_t i = text.size(); i-- > 2; ++nibble) {
+    uint8_t digit;
+    auto [end, ec] = std::from_chars(&text[i], &text[i] + 1, digit, 16);
+    if (ec != std::errc() || end != &text[i] + 1) return false;
+    bytes[nibble / 2] |= uint8_t(digit << (4 * (nibble % 2)));
+  }
+  return true;
+}
+
 bool parseArgument(const std::string& text, wasmnn_valkind kind, wasmnn_val& out) {
   out.kind = kind;
   switch (kind) {
@@ -142,7 +158,7 @@ bool parseArgument(const std::string& text, wasmnn_valkind kind, wasmnn_val& out
     }
     case WASMNN_FUNCREF: out.of.funcref = nullptr; return text == "null";
     case WASMNN_EXTERNREF: out.of.externref = nullptr; return text == "null";
-    case WASMNN_V128: return false;
+    case WASMNN_V128: return parseV128(text, out.of.v128);
   }
   return false;
 }
@@ -279,38 +295,75 @@ int listBackends(const std::vector<std::string>& backendDirs) {
   return 0;
 }
 
+// Index of the module in `wasmnn run [options] [--] module args...`: the first
+// word that is neither an option nor an option's value (or the word after "--").
+// Returns args.size() if there is none; CLI11 then reports the missing module.
+size_t findModuleArgument(const std::vector<std::string>& args, size_t first, const CLI::App& run) {
+  for (size_t i = first; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word == "--") return i + 1 < args.size() ? i + 1 : args.size();
+    if (word.size() < 2 || word[0] != '-') return i;
+    if (word.find('=') != std::string::npos) continue;  // --option=value
+    const CLI::Option* option = run.get_option_no_throw(word);
+    if (option && option->get_items_expected_min() > 0) ++i;  // skip the option's value
+  }
+  return args.size();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"wasmnn — a WebAssembly runtime with WASI and WASI-NN"};
+  CLI::App app{"wasmnn — a WebAssembly runtime with WASI and WASI-NN", "wasmnn"};
   app.set_version_flag("--version", std::string("wasmnn ") + wasmnn_version());
   app.require_subcommand(1);
 
   RunOptions opt;
   CLI::App* runCmd = app.add_subcommand("run", "Run a WebAssembly module (its _start, or --invoke an export)");
-  runCmd->add_option("--dir", opt.dirs, "Grant a host directory: HOST::GUEST, or PATH for the same name in both")->allow_extra_args(false);
-  runCmd->add_option("--env", opt.envs, "Set a guest environment variable KEY=VALUE (repeatable)")->allow_extra_args(false);
+  runCmd->add_option("--dir", opt.dirs, "Grant a host directory: HOST::GUEST, or PATH for the same name in both")
+      ->allow_extra_args(false);
+  runCmd->add_option("--env", opt.envs, "Set a guest environment variable KEY=VALUE (repeatable)")
+      ->allow_extra_args(false);
   runCmd->add_flag("--inherit-env", opt.inheritEnv, "Pass the host's environment to the guest (before --env)");
-  runCmd->add_option("--nn-preload", opt.preloads, "Preload a model: NAME:ENCODING:TARGET:PATH[:PATH2]")->allow_extra_args(false);
-  runCmd->add_option("--nn-backend-dir", opt.backendDirs, "Search this directory for WASI-NN backends first")->allow_extra_args(false);
+  runCmd->add_option("--nn-preload", opt.preloads, "Preload a model: NAME:ENCODING:TARGET:PATH[:PATH2]")
+      ->allow_extra_args(false);
+  runCmd->add_option("--nn-backend-dir", opt.backendDirs, "Search this directory for WASI-NN backends first")
+      ->allow_extra_args(false);
   runCmd->add_option("--invoke", opt.invoke, "Call this export with the arguments after the module, print results")
       ->allow_extra_args(false);
   runCmd->add_option("--max-call-depth", opt.maxCallDepth, "Wasm call depth before 'call stack exhausted'");
   runCmd->add_option("--max-memory-pages", opt.maxMemoryPages, "Upper bound on any linear memory (64 KiB pages)");
   runCmd->add_option("--bounds-checks", opt.boundsChecks, "Memory bounds checks: explicit, or guard (guard pages, default where supported)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, uint32_t>{{"explicit", WASMNN_BOUNDS_EXPLICIT},
-                                                                          {"guard", WASMNN_BOUNDS_GUARD}}));
+                                                                          {"guard", WASMNN_BOUNDS_GUARD}}))
+      ->option_text("explicit|guard");
   std::string modulePath;
   runCmd->add_option("module", modulePath, "The .wasm module, then the guest's arguments")->required();
-  runCmd->prefix_command();  // everything after the module belongs to the guest
 
   std::vector<std::string> backendDirs;
   CLI::App* backendsCmd = app.add_subcommand("backends", "List installed WASI-NN backends and why others failed");
   backendsCmd->add_option("--nn-backend-dir", backendDirs, "Search this directory for WASI-NN backends first");
 
-  CLI11_PARSE(app, argc, argv);
+  // CLI11 sees `run`'s options and the module only; the guest's arguments are
+  // passed on untouched and in order, even ones that look like our options.
+  std::vector<std::string> ours(argv, argv + argc);
+  std::vector<std::string> guestArgs;
+  if (argc > 1 && ours[1] == "run") {
+    size_t module = findModuleArgument(ours, 2, *runCmd);
+    if (module < ours.size()) {
+      guestArgs.assign(ours.begin() + long(module) + 1, ours.end());
+      ours.resize(module + 1);
+      if (ours[module - 1] == "--") ours.erase(ours.begin() + long(module) - 1);
+    }
+  }
+  ours.erase(ours.begin());  // CLI11 takes the arguments without argv[0], in reverse order
+  std::reverse(ours.begin(), ours.end());
+  try {
+    app.parse(ours);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
   if (*backendsCmd) return listBackends(backendDirs);
   opt.command = {modulePath};
-  for (const std::string& extra : runCmd->remaining()) opt.command.push_back(extra);
+  opt.command.insert(opt.command.end(), guestArgs.begin(), guestArgs.end());
   return run(opt);
 }

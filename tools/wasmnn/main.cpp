@@ -1,10 +1,11 @@
 // wasmnn CLI: just another embedder of the C API (wasmnn.h, wasi.h, wasi_nn.h).
 //   wasmnn run [options] module.wasm [args...]
 //   wasmnn backends [--nn-backend-dir DIR]...
-#include <CLI/CLI.hpp>
+// Options are parsed with getopt_long: it stops at the module, so the guest's
+// arguments pass through untouched, and it keeps start-up small (no iostreams).
+#include <getopt.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -295,75 +296,128 @@ int listBackends(const std::vector<std::string>& backendDirs) {
   return 0;
 }
 
-// Index of the module in `wasmnn run [options] [--] module args...`: the first
-// word that is neither an option nor an option's value (or the word after "--").
-// Returns args.size() if there is none; CLI11 then reports the missing module.
-size_t findModuleArgument(const std::vector<std::string>& args, size_t first, const CLI::App& run) {
-  for (size_t i = first; i < args.size(); ++i) {
-    const std::string& word = args[i];
-    if (word == "--") return i + 1 < args.size() ? i + 1 : args.size();
-    if (word.size() < 2 || word[0] != '-') return i;
-    if (word.find('=') != std::string::npos) continue;  // --option=value
-    const CLI::Option* option = run.get_option_no_throw(word);
-    if (option && option->get_items_expected_min() > 0) ++i;  // skip the option's value
+constexpr const char* kUsage =
+    "wasmnn " WASMNN_VERSION_STRING " — a WebAssembly runtime with WASI and WASI-NN\n"
+    "\n"
+    "Usage:\n"
+    "  wasmnn run [options] [--] module.wasm [args...]   run _start (or --invoke an export)\n"
+    "  wasmnn backends [--nn-backend-dir DIR]...         list WASI-NN backends and why others failed\n"
+    "  wasmnn --version | --help\n"
+    "\n"
+    "Options of `run`:\n"
+    "  --dir HOST::GUEST | --dir PATH     grant a host directory to the guest (repeatable)\n"
+    "  --env KEY=VALUE                    set a guest environment variable (repeatable)\n"
+    "  --inherit-env                      pass the host's environment to the guest (before --env)\n"
+    "  --nn-preload NAME:ENCODING:TARGET:PATH[:PATH2]\n"
+    "                                     preload a WASI-NN model for load_by_name (repeatable)\n"
+    "  --nn-backend-dir DIR               search DIR for WASI-NN backends first (repeatable)\n"
+    "  --invoke NAME                      call export NAME with the arguments after the module\n"
+    "                                     and print its results\n"
+    "  --max-call-depth N                 wasm call depth before 'call stack exhausted' (default 30000)\n"
+    "  --max-memory-pages N               upper bound on any linear memory, in 64 KiB pages\n"
+    "  --bounds-checks explicit|guard     memory bounds checks (default: guard pages where supported)\n";
+
+int usageError(const std::string& message) {
+  std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", message.c_str());
+  return 2;
+}
+
+enum OptionId { kDir = 1, kEnv, kInheritEnv, kNnPreload, kNnBackendDir, kInvoke, kMaxCallDepth, kMaxMemoryPages,
+                kBoundsChecks, kHelp };
+
+constexpr option kOptions[] = {
+    {"dir", required_argument, nullptr, kDir},
+    {"env", required_argument, nullptr, kEnv},
+    {"inherit-env", no_argument, nullptr, kInheritEnv},
+    {"nn-preload", required_argument, nullptr, kNnPreload},
+    {"nn-backend-dir", required_argument, nullptr, kNnBackendDir},
+    {"invoke", required_argument, nullptr, kInvoke},
+    {"max-call-depth", required_argument, nullptr, kMaxCallDepth},
+    {"max-memory-pages", required_argument, nullptr, kMaxMemoryPages},
+    {"bounds-checks", required_argument, nullptr, kBoundsChecks},
+    {"help", no_argument, nullptr, kHelp},
+    {nullptr, 0, nullptr, 0},
+};
+
+// Applies one option to opt; returns an error message, or "" on success.
+std::string applyOption(int id, const std::string& value, RunOptions& opt) {
+  switch (id) {
+    case kDir: opt.dirs.push_back(value); return "";
+    case kEnv: opt.envs.push_back(value); return "";
+    case kInheritEnv: opt.inheritEnv = true; return "";
+    case kNnPreload: opt.preloads.push_back(value); return "";
+    case kNnBackendDir: opt.backendDirs.push_back(value); return "";
+    case kInvoke: opt.invoke = value; return "";
+    case kMaxCallDepth:
+      return parseNumber(value, opt.maxCallDepth) ? "" : "--max-call-depth wants a number, got `" + value + "`";
+    case kMaxMemoryPages:
+      return parseNumber(value, opt.maxMemoryPages) ? "" : "--max-memory-pages wants a number, got `" + value + "`";
+    case kBoundsChecks:
+      if (value == "explicit") opt.boundsChecks = WASMNN_BOUNDS_EXPLICIT;
+      else if (value == "guard") opt.boundsChecks = WASMNN_BOUNDS_GUARD;
+      else return "--bounds-checks wants `explicit` or `guard`, got `" + value + "`";
+      return "";
   }
-  return args.size();
+  return "unknown option";
+}
+
+// Parses `wasmnn run ...` (argv[0] is "run"); fills opt.command with the module
+// and the guest's arguments. Returns an exit code when the run must not start.
+std::optional<int> parseRun(int argc, char** argv, RunOptions& opt) {
+  opterr = 0;  // our own messages, which name the fix
+  int id;
+  while ((id = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1) {
+    if (id == kHelp || id == 'h') {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (id == '?' || id == ':') {
+      const char* word = argv[optind - 1];
+      bool missingValue = optopt >= kDir && optopt <= kBoundsChecks;
+      return usageError(missingValue ? std::string("option `") + word + "` needs a value"
+                                     : std::string("unknown option `") + word + "`");
+    }
+    if (std::string error = applyOption(id, optarg ? optarg : "", opt); !error.empty()) return usageError(error);
+  }
+  if (optind >= argc) return usageError("no module given: wasmnn run [options] module.wasm [args...]");
+  opt.command.assign(argv + optind, argv + argc);
+  return std::nullopt;
+}
+
+int backendsCommand(int argc, char** argv) {
+  RunOptions opt;
+  opterr = 0;
+  int id;
+  while ((id = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1) {
+    if (id == kNnBackendDir) {
+      opt.backendDirs.push_back(optarg);
+    } else if (id == kHelp || id == 'h') {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      return usageError("`wasmnn backends` takes only --nn-backend-dir DIR");
+    }
+  }
+  if (optind < argc) return usageError(std::string("unexpected argument `") + argv[optind] + "`");
+  return listBackends(opt.backendDirs);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"wasmnn — a WebAssembly runtime with WASI and WASI-NN", "wasmnn"};
-  app.set_version_flag("--version", std::string("wasmnn ") + wasmnn_version());
-  app.require_subcommand(1);
-
+  std::string command = argc > 1 ? argv[1] : "";
+  if (command == "--version" || command == "-V") {
+    std::printf("wasmnn %s\n", wasmnn_version());
+    return 0;
+  }
+  if (command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "backends") return backendsCommand(argc - 1, argv + 1);
+  if (command != "run")
+    return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
   RunOptions opt;
-  CLI::App* runCmd = app.add_subcommand("run", "Run a WebAssembly module (its _start, or --invoke an export)");
-  runCmd->add_option("--dir", opt.dirs, "Grant a host directory: HOST::GUEST, or PATH for the same name in both")
-      ->allow_extra_args(false);
-  runCmd->add_option("--env", opt.envs, "Set a guest environment variable KEY=VALUE (repeatable)")
-      ->allow_extra_args(false);
-  runCmd->add_flag("--inherit-env", opt.inheritEnv, "Pass the host's environment to the guest (before --env)");
-  runCmd->add_option("--nn-preload", opt.preloads, "Preload a model: NAME:ENCODING:TARGET:PATH[:PATH2]")
-      ->allow_extra_args(false);
-  runCmd->add_option("--nn-backend-dir", opt.backendDirs, "Search this directory for WASI-NN backends first")
-      ->allow_extra_args(false);
-  runCmd->add_option("--invoke", opt.invoke, "Call this export with the arguments after the module, print results")
-      ->allow_extra_args(false);
-  runCmd->add_option("--max-call-depth", opt.maxCallDepth, "Wasm call depth before 'call stack exhausted'");
-  runCmd->add_option("--max-memory-pages", opt.maxMemoryPages, "Upper bound on any linear memory (64 KiB pages)");
-  runCmd->add_option("--bounds-checks", opt.boundsChecks, "Memory bounds checks: explicit, or guard (guard pages, default where supported)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, uint32_t>{{"explicit", WASMNN_BOUNDS_EXPLICIT},
-                                                                          {"guard", WASMNN_BOUNDS_GUARD}}))
-      ->option_text("explicit|guard");
-  std::string modulePath;
-  runCmd->add_option("module", modulePath, "The .wasm module, then the guest's arguments")->required();
-
-  std::vector<std::string> backendDirs;
-  CLI::App* backendsCmd = app.add_subcommand("backends", "List installed WASI-NN backends and why others failed");
-  backendsCmd->add_option("--nn-backend-dir", backendDirs, "Search this directory for WASI-NN backends first");
-
-  // CLI11 sees `run`'s options and the module only; the guest's arguments are
-  // passed on untouched and in order, even ones that look like our options.
-  std::vector<std::string> ours(argv, argv + argc);
-  std::vector<std::string> guestArgs;
-  if (argc > 1 && ours[1] == "run") {
-    size_t module = findModuleArgument(ours, 2, *runCmd);
-    if (module < ours.size()) {
-      guestArgs.assign(ours.begin() + long(module) + 1, ours.end());
-      ours.resize(module + 1);
-      if (ours[module - 1] == "--") ours.erase(ours.begin() + long(module) - 1);
-    }
-  }
-  ours.erase(ours.begin());  // CLI11 takes the arguments without argv[0], in reverse order
-  std::reverse(ours.begin(), ours.end());
-  try {
-    app.parse(ours);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-  if (*backendsCmd) return listBackends(backendDirs);
-  opt.command = {modulePath};
-  opt.command.insert(opt.command.end(), guestArgs.begin(), guestArgs.end());
+  if (std::optional<int> exitCode = parseRun(argc - 1, argv + 1, opt)) return *exitCode;
   return run(opt);
 }

@@ -305,9 +305,19 @@ TEST_P(BackendTest, MisuseOfAContextIsReportedNotCrashed) {
   b_->destroy_graph(g);
 }
 
-TEST_P(BackendTest, WrongElementTypeIsRejected) {
-  if (GetParam().encoding != WASMNN_NN_ENCODING_ONNX)
-    GTEST_SKIP() << "TorchScript signatures carry no dtype: a wrong dtype fails inside the op (see MisuseOfAContext)";
+// ONNX models declare their input element types; TorchScript signatures carry
+// none (a wrong dtype fails inside the op, see MisuseOfAContext), so this runs
+// for the backends whose models are typed.
+using TypedInputBackendTest = BackendTest;
+
+std::vector<BackendParam> backendsWithTypedInputs() {
+  std::vector<BackendParam> typed;
+  for (const BackendParam& b : enabledBackends())
+    if (b.encoding == WASMNN_NN_ENCODING_ONNX) typed.push_back(b);
+  return typed;
+}
+
+TEST_P(TypedInputBackendTest, WrongElementTypeIsRejected) {
   Case c = readCase(dir_ / "classifier.manifest");
   wasmnn_nn_graph* g = loadModel(c.model);
   wasmnn_nn_context* ctx = nullptr;
@@ -324,5 +334,7 @@ std::string paramName(const ::testing::TestParamInfo<BackendParam>& info) { retu
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendTest, ::testing::ValuesIn(enabledBackends()), paramName);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BackendTest);
+INSTANTIATE_TEST_SUITE_P(Backends, TypedInputBackendTest, ::testing::ValuesIn(backendsWithTypedInputs()), paramName);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(TypedInputBackendTest);
 
 }  // namespace

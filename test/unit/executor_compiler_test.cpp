@@ -22,6 +22,7 @@
 //       (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
 //       (br_if $l (i32.ne (local.get 0) (i32.const 0))))
 //     local.get 1))
+#include "instance_fixture.h"
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -53,38 +54,17 @@ wasmnn_val i32(int32_t v) {
   return x;
 }
 
-class CompilerTest : public ::testing::Test {
+class CompilerTest : public InstanceTest {
  protected:
   void SetUp() override {
-    engine_ = wasmnn_engine_new(nullptr);
-    ASSERT_EQ(wasmnn_module_new(engine_, kModule.data(), kModule.size(), &module_), nullptr);
-    store_ = wasmnn_store_new(engine_);
-    linker_ = wasmnn_linker_new(store_);
-    ASSERT_EQ(wasmnn_linker_instantiate(linker_, module_, &instance_), nullptr);
-  }
-  void TearDown() override {
-    wasmnn_linker_delete(linker_);
-    wasmnn_store_delete(store_);
-    wasmnn_module_delete(module_);
-    wasmnn_engine_delete(engine_);
+    load(kModule);
+    instantiate();
   }
   std::vector<int32_t> call(const char* name, std::vector<wasmnn_val> args, size_t results = 1) {
-    wasmnn_extern e;
-    EXPECT_TRUE(wasmnn_instance_export(instance_, name, &e));
-    std::vector<wasmnn_val> out(results);
-    wasmnn_error* err = wasmnn_func_call(e.of.func, args.data(), args.size(), out.data(), out.size());
-    EXPECT_EQ(err, nullptr) << (err ? wasmnn_error_message(err) : "");
-    if (err) wasmnn_error_delete(err);
     std::vector<int32_t> values;
-    for (const wasmnn_val& v : out) values.push_back(v.of.i32);
+    for (const wasmnn_val& v : callExport(name, std::move(args), results)) values.push_back(v.of.i32);
     return values;
   }
-
-  wasmnn_engine* engine_ = nullptr;
-  wasmnn_module* module_ = nullptr;
-  wasmnn_store* store_ = nullptr;
-  wasmnn_linker* linker_ = nullptr;
-  wasmnn_instance* instance_ = nullptr;
 };
 
 TEST_F(CompilerTest, FusedAddressAddWrapsIn32Bits) {

@@ -25,6 +25,7 @@
 //         br 0
 //       end
 //     end))
+#include "instance_fixture.h"
 #include <gtest/gtest.h>
 
 #include <array>
@@ -91,13 +92,10 @@ const wasmnn_valkind kMixParams[] = {WASMNN_I32, WASMNN_V128, WASMNN_I64};
 const wasmnn_valkind kMixResults[] = {WASMNN_V128, WASMNN_I32};
 const wasmnn_functype kMixType = {3, kMixParams, 2, kMixResults};
 
-class SimdEngineTest : public ::testing::Test {
+class SimdEngineTest : public InstanceTest {
  protected:
   void SetUp() override {
-    engine_ = wasmnn_engine_new(nullptr);
-    ASSERT_EQ(wasmnn_module_new(engine_, kModule.data(), kModule.size(), &module_), nullptr);
-    store_ = wasmnn_store_new(engine_);
-    linker_ = wasmnn_linker_new(store_);
+    load(kModule);
     ASSERT_EQ(wasmnn_linker_define_func(linker_, "host", "mix", &kMixType, hostMix, nullptr, nullptr), nullptr);
     const wasmnn_val init = v128({10, 20, 30, 40});
     ASSERT_EQ(wasmnn_global_new(store_, &init, true, &global_), nullptr);
@@ -105,30 +103,13 @@ class SimdEngineTest : public ::testing::Test {
     g.kind = WASMNN_EXTERN_GLOBAL;
     g.of.global = global_;
     ASSERT_EQ(wasmnn_linker_define(linker_, "host", "g", &g), nullptr);
-    ASSERT_EQ(wasmnn_linker_instantiate(linker_, module_, &instance_), nullptr);
-  }
-  void TearDown() override {
-    wasmnn_linker_delete(linker_);
-    wasmnn_store_delete(store_);
-    wasmnn_module_delete(module_);
-    wasmnn_engine_delete(engine_);
+    instantiate();
   }
   std::vector<wasmnn_val> call(const char* name, std::vector<wasmnn_val> args, size_t resultCount) {
-    wasmnn_extern e;
-    EXPECT_TRUE(wasmnn_instance_export(instance_, name, &e));
-    std::vector<wasmnn_val> results(resultCount);
-    wasmnn_error* err = wasmnn_func_call(e.of.func, args.data(), args.size(), results.data(), results.size());
-    EXPECT_EQ(err, nullptr) << (err ? wasmnn_error_message(err) : "");
-    if (err) wasmnn_error_delete(err);
-    return results;
+    return callExport(name, std::move(args), resultCount);
   }
 
-  wasmnn_engine* engine_ = nullptr;
-  wasmnn_module* module_ = nullptr;
-  wasmnn_store* store_ = nullptr;
-  wasmnn_linker* linker_ = nullptr;
   wasmnn_global* global_ = nullptr;
-  wasmnn_instance* instance_ = nullptr;
 };
 
 TEST_F(SimdEngineTest, HostFunctionTakesAndReturnsV128BetweenScalars) {

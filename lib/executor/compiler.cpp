@@ -1114,11 +1114,22 @@ const CompiledFunc& compiledCode(const wasmnn_func* func) {
   uint32_t defined = func->index - module.ast.importedFuncs;
   // Code for an instance whose memory has guard pages skips load/store checks.
   bool guard = func->instance->mem0->mem.guarded();
-  if (guard)
-    std::call_once(module.guardCodeOnce,
-                   [&] { module.guardCode = std::make_unique<CodeSlot[]>(module.ast.functions.size()); });
-  CodeSlot& slot = guard ? module.guardCode[defined] : module.code[defined];
-  std::call_once(slot.once, [&] { slot.code = compileFunction(module, defined, interpreterLabels(guard)); });
+  CodeSlot* slots = guard ? module.guardCode.load(std::memory_order_acquire) : module.code.get();
+  if (slots && slots[defined].ready.load(std::memory_order_acquire)) return slots[defined].code;
+
+  std::lock_guard lock(module.compileMutex);
+  if (!slots) {
+    slots = module.guardCode.load(std::memory_order_relaxed);
+    if (!slots) {
+      slots = new CodeSlot[module.ast.functions.size()];
+      module.guardCode.store(slots, std::memory_order_release);
+    }
+  }
+  CodeSlot& slot = slots[defined];
+  if (!slot.ready.load(std::memory_order_relaxed)) {
+    slot.code = compileFunction(module, defined, interpreterLabels(guard));
+    slot.ready.store(true, std::memory_order_release);
+  }
   return slot.code;
 }
 

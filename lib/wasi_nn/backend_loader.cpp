@@ -10,7 +10,6 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <set>
 
 #include "wasmnn/wasi_nn/log.h"
@@ -193,10 +192,9 @@ EncodingRoute defaultRoute(wasmnn_nn_encoding encoding) {
 }
 
 void BackendLoader::addDir(std::string dir) {
-  std::error_code ec;
-  std::filesystem::path absolute = std::filesystem::absolute(dir, ec);  // reports and dlopen paths stay unambiguous
+  std::string absolute = canonicalPath(dir);  // reports and dlopen paths stay unambiguous
   std::lock_guard lock(mu_);
-  dirs_.push_back(ec ? std::move(dir) : absolute.lexically_normal().string());
+  dirs_.push_back(std::move(absolute));
   // A new directory may shadow earlier choices and heal earlier failures.
   byName_.clear();
   chosen_.clear();

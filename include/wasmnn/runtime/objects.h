@@ -31,8 +31,12 @@ struct wasmnn_engine {
 };
 
 namespace wasmnn {
+// A function's code, compiled on first call. `ready` is the lock-free fast
+// path; compiling happens under the module's compileMutex. (Not call_once:
+// glibc's pthread_once makes a futex syscall per call even uncontended, and
+// a hello world compiles ~20 functions.)
 struct CodeSlot {
-  std::once_flag once;
+  std::atomic<bool> ready{false};
   CompiledFunc code;
 };
 }  // namespace wasmnn
@@ -43,8 +47,10 @@ struct wasmnn_module {
   wasmnn::Module ast;
   std::vector<uint32_t> typeIds;                  // interned id of each type (for call_indirect)
   std::unique_ptr<wasmnn::CodeSlot[]> code;       // one per defined function, compiled lazily
-  std::unique_ptr<wasmnn::CodeSlot[]> guardCode;  // the same without load/store checks, made on demand
-  std::once_flag guardCodeOnce;
+  // The same without load/store checks, allocated on demand (under compileMutex).
+  std::atomic<wasmnn::CodeSlot*> guardCode{nullptr};
+  std::mutex compileMutex;
+  ~wasmnn_module() { delete[] guardCode.load(std::memory_order_relaxed); }
   void retain() { refs.fetch_add(1, std::memory_order_relaxed); }
   void release() {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;

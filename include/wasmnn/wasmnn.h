@@ -97,6 +97,8 @@ WASMNN_API int wasmnn_error_exit_code(const wasmnn_error* error);
  * name section (else the export name, else "func[N]"). */
 WASMNN_API size_t wasmnn_error_frame_count(const wasmnn_error* error);
 WASMNN_API const char* wasmnn_error_frame_function(const wasmnn_error* error, size_t index);
+/* A backtrace keeps the innermost 128 frames; this many outer frames were cut. */
+WASMNN_API size_t wasmnn_error_frames_omitted(const wasmnn_error* error);
 
 /* ---------------------------------------------------------------- engine */
 

@@ -43,6 +43,8 @@ const char* wasmnn_error_frame_function(const wasmnn_error* error, size_t index)
   return index < error->frames.size() ? error->frames[index].c_str() : nullptr;
 }
 
+size_t wasmnn_error_frames_omitted(const wasmnn_error* error) { return error->omittedFrames; }
+
 // ---------------------------------------------------------------- engine
 
 wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config) { return new wasmnn_engine{normalizeConfig(config)}; }

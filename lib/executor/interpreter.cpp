@@ -68,10 +68,17 @@ bool tableFill(wasmnn_table* table, uint64_t i, uint64_t v, uint64_t n) {
   return true;
 }
 
+// Appends `func` and its callers down to (excluding) `base`; frames beyond the
+// innermost kMaxBacktrace are only counted.
 void addBacktrace(wasmnn_error* err, const wasmnn_func* func, const Frame* top, const Frame* base) {
-  if (func && err->frames.size() < kMaxBacktrace) err->frames.push_back(frameName(func));
-  for (const Frame* f = top - 1; f > base && err->frames.size() < kMaxBacktrace; --f)
-    err->frames.push_back(frameName(f->func));
+  auto add = [err](const wasmnn_func* f) {
+    if (err->frames.size() < kMaxBacktrace)
+      err->frames.push_back(frameName(f));
+    else
+      ++err->omittedFrames;
+  };
+  if (func) add(func);
+  for (const Frame* f = top - 1; f > base; --f) add(f->func);
 }
 
 // The handler tables run() hands out: `labels` indexed by X, and the
@@ -190,6 +197,11 @@ do_call_local: {
   frameTop->fp = fp;
   frameTop->func = func;
   ++frameTop;
+  // Published for guard-page traps, whose signal handler cannot see these
+  // locals: the depth, and the running function in the record above the top
+  // (the next call stores the same value there; a return leaves it true).
+  st.frameTop = frameTop;
+  frameTop->func = callee;
   fp = args;
   func = callee;
   // Declared locals start at zero. Most functions have only a few, so a
@@ -205,12 +217,12 @@ do_call_local: {
 
 do_host_call: {
   const FuncType& t = *callee->type;
-  st.frameTop = frameTop;
   st.valueTop = args + std::max(slotsOf(t.params), slotsOf(t.results));
   if (wasmnn_error* e = callHost(callee, inst, args)) {
     err = e;
     goto unwind;
   }
+  frameTop->func = func;      // a re-entry from the host reused the record
   memSize = mem->mem.size();  // the host may have grown it
   ip = retIp;
   NEXT(0);
@@ -218,6 +230,7 @@ do_host_call: {
 
 L_Ret: {
   --frameTop;
+  st.frameTop = frameTop;
   ip = frameTop->retIp;
   if (__builtin_expect(ip == nullptr, 0)) return nullptr;
   fp = frameTop->fp;
@@ -678,15 +691,17 @@ unwind:
 }
 
 // run() such that a fault on a guarded memory's inaccessible part comes back
-// as a trap: the signal handler jumps here. Only the entry function is known
-// then for the backtrace. The caller restores the store's stack state.
+// as a trap: the signal handler jumps here, and the backtrace comes from what
+// run() publishes in the store's stack. The caller restores that stack state.
 wasmnn_error* runTrappingFaults(wasmnn_func* func, uint64_t* fp) {
+  ExecStack& st = func->store->stack;
+  Frame* const base = st.frameTop;
   sigjmp_buf jump;
   sigjmp_buf* const saved = activeGuardJump();
   if (sigsetjmp(jump, 0) != 0) {
     activeGuardJump() = saved;
     wasmnn_error* err = makeError(WASMNN_ERROR_TRAP, "out of bounds memory access");
-    err->frames.push_back(frameName(func));
+    addBacktrace(err, st.frameTop->func, st.frameTop, base);
     return err;
   }
   activeGuardJump() = &jump;

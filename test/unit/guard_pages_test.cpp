@@ -36,6 +36,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -265,6 +266,37 @@ TEST_P(BoundsTest, TrapInsideHostReentryPropagatesAndLeavesTheStoreUsable) {
   // More rounds than the host re-entry limit (200): a leaked depth would exhaust.
   for (int i = 0; i < 300; ++i) ASSERT_TRUE(g.traps("reenter_then_load", {i32(-1), i32(8)}));
   EXPECT_EQ(g.value("reenter_then_load", {i32(8), i32(8)}), 42);
+}
+
+// The wasm frames of a trap, innermost first; "+N" stands for N omitted outer frames.
+std::vector<std::string> backtrace(wasmnn_error* err) {
+  std::vector<std::string> frames;
+  if (!err) return frames;
+  for (size_t i = 0; i < wasmnn_error_frame_count(err); ++i) frames.push_back(wasmnn_error_frame_function(err, i));
+  if (size_t omitted = wasmnn_error_frames_omitted(err)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "+%zu", omitted);
+    frames.push_back(text);
+  }
+  wasmnn_error_delete(err);
+  return frames;
+}
+
+// A guard-page fault is caught by a signal handler outside the interpreter,
+// yet its backtrace must be the one explicit checks give: every wasm frame.
+TEST_P(BoundsTest, TrapBacktraceNamesEveryFrame) {
+  Guest g(GetParam());
+  wasmnn_val r[1];
+  using Frames = std::vector<std::string>;
+  EXPECT_EQ(backtrace(g.call("deep", {i32(3), i32(-1)}, r, 1)), Frames(4, "deep"));
+  // Trap in a function the host re-entered: the host function itself is no wasm frame.
+  EXPECT_EQ(backtrace(g.call("reenter_then_load", {i32(-1), i32(8)}, r, 1)), (Frames{"load", "reenter_then_load"}));
+  // Trap after a re-entry returned, in the caller.
+  EXPECT_EQ(backtrace(g.call("reenter_then_load", {i32(8), i32(65536)}, r, 1)), Frames{"reenter_then_load"});
+  // 201 frames deep: the innermost 128 are kept, the rest counted.
+  Frames deep(128, "deep");
+  deep.push_back("+73");
+  EXPECT_EQ(backtrace(g.call("deep", {i32(200), i32(-1)}, r, 1)), deep);
 }
 
 TEST_P(BoundsTest, TrapInOneThreadDoesNotDisturbAnotherStore) {

@@ -72,6 +72,8 @@ void printBacktrace(const wasmnn_error* error) {
       std::fprintf(stderr, "  at %s (%zu frames)\n", name, run);
     i += run;
   }
+  if (size_t omitted = wasmnn_error_frames_omitted(error))
+    std::fprintf(stderr, "  ... and %zu outer frames not shown\n", omitted);
 }
 
 // Reports an error from the engine and returns the process exit code it maps to.

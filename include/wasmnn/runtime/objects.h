@@ -24,6 +24,7 @@ struct wasmnn_error {
   std::string message;
   int exitCode = 0;
   std::vector<std::string> frames;  // innermost first
+  size_t omittedFrames = 0;         // outer frames beyond the backtrace's cap
 };
 
 struct wasmnn_engine {

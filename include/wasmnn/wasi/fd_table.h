@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "wasmnn/common/internal_api.h"
 #include "wasmnn/wasi/abi.h"
 #include "wasmnn/wasi/unique_fd.h"
 
@@ -31,7 +32,7 @@ struct FdEntry {
   bool listing_valid = false;
 };
 
-class FdTable {
+class WASMNN_INTERNAL_API FdTable {
  public:
   // Looks up fd and checks it carries every right in `needed`.
   // On failure sets err to badf or notcapable and returns nullptr.

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "wasmnn/common/internal_api.h"
 #include "wasmnn/wasi/abi.h"
 #include "wasmnn/wasi/unique_fd.h"
 
@@ -38,6 +39,6 @@ struct ResolveResult {
 
 // Resolves `path` beneath `root`. If follow_final, a symlink in the last
 // component is expanded too (it always is when the path ends in '/').
-ResolveResult resolve_beneath(int root, std::string_view path, bool follow_final);
+WASMNN_INTERNAL_API ResolveResult resolve_beneath(int root, std::string_view path, bool follow_final);
 
 }  // namespace wasmnn::wasi

@@ -61,6 +61,14 @@ Errno non_directory_with_slash(const ResolvedPath& p) {
   return S_ISDIR(st.st_mode) ? Errno::exist : Errno::notdir;
 }
 
+// For "name/", the calls that act on the object itself or would follow it:
+// name must be a directory, checked without following a symlink swapped in
+// since resolution (see sandbox.h). Fills st.
+Errno stat_directory_with_slash(const ResolvedPath& p, struct stat& st) {
+  if (fstatat(p.dir, p.bare_name().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return last_errno();
+  return S_ISDIR(st.st_mode) ? Errno::success : Errno::notdir;
+}
+
 // The host open(2) flags for a WASI path_open.
 int open_flags(uint32_t oflags, Rights base, uint32_t fdflags) {
   int flags = O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
@@ -99,7 +107,13 @@ Errno path_open(Call& c, uint32_t dirfd, uint32_t dirflags, uint32_t path, uint3
 
   // The host file is opened only as far as the rights the new fd will really have.
   int flags = open_flags(oflags, rights_base & p.dir->inheriting, fdflags);
-  UniqueFd fd(openat(p.path.dir, p.path.name.c_str(), flags, 0666));
+  // "name/" opens name as a directory, without following (see sandbox.h);
+  // creating "name/" is isdir, as Linux says.
+  if (p.path.trailing_slash) {
+    if (oflags & oflag::creat) return Errno::isdir;
+    flags |= O_DIRECTORY;
+  }
+  UniqueFd fd(openat(p.path.dir, p.path.bare_name().c_str(), flags, 0666));
   if (!fd.valid()) return last_errno();
 
   auto entry = std::make_unique<FdEntry>();
@@ -136,7 +150,11 @@ Errno path_filestat_get(Call& c, uint32_t fd, uint32_t flags, uint32_t path, uin
   PathArg p = resolve(c, fd, right::path_filestat_get, path, path_len, flags & lookupflag::symlink_follow);
   if (p.error != Errno::success) return p.error;
   struct stat st;
-  if (fstatat(p.path.dir, p.path.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return last_errno();
+  if (p.path.trailing_slash) {
+    if (Errno e = stat_directory_with_slash(p.path, st); e != Errno::success) return e;
+  } else if (fstatat(p.path.dir, p.path.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return last_errno();
+  }
   return store_filestat(c.mem, out, st);
 }
 
@@ -146,7 +164,11 @@ Errno path_filestat_set_times(Call& c, uint32_t fd, uint32_t flags, uint32_t pat
   if (Errno t = times_from_fst(atim, mtim, fst_flags, ts); t != Errno::success) return t;
   PathArg p = resolve(c, fd, right::path_filestat_set_times, path, path_len, flags & lookupflag::symlink_follow);
   if (p.error != Errno::success) return p.error;
-  return ok_or_errno(utimensat(p.path.dir, p.path.name.c_str(), ts, AT_SYMLINK_NOFOLLOW));
+  if (p.path.trailing_slash) {
+    struct stat st;
+    if (Errno e = stat_directory_with_slash(p.path, st); e != Errno::success) return e;
+  }
+  return ok_or_errno(utimensat(p.path.dir, p.path.bare_name().c_str(), ts, AT_SYMLINK_NOFOLLOW));
 }
 
 Errno path_link(Call& c, uint32_t old_fd, uint32_t old_flags, uint32_t old_path, uint32_t old_path_len,
@@ -157,6 +179,11 @@ Errno path_link(Call& c, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
   PathArg to = resolve(c, new_fd, right::path_link_target, new_path, new_path_len, false);
   if (to.error != Errno::success) return to.error;
   if (to.path.trailing_slash) return non_directory_with_slash(to.path);
+  if (from.path.trailing_slash) {  // "dir/" names a directory, which Linux never hard-links
+    struct stat st;
+    Errno e = stat_directory_with_slash(from.path, st);
+    return e == Errno::success ? Errno::perm : e;
+  }
   // Flags 0: the source was already resolved here; the kernel must not follow it.
   return ok_or_errno(linkat(from.path.dir, from.path.name.c_str(), to.path.dir, to.path.name.c_str(), 0));
 }
@@ -167,6 +194,11 @@ Errno path_readlink(Call& c, uint32_t fd, uint32_t path, uint32_t path_len, uint
   if (p.error != Errno::success) return p.error;
   uint8_t* out = c.mem.at(buf, buf_len);
   if (!out || !c.mem.contains(bufused_out, 4)) return Errno::fault;
+  if (p.path.trailing_slash) {  // "dir/" names a directory, which is no symlink
+    struct stat st;
+    Errno e = stat_directory_with_slash(p.path, st);
+    return e == Errno::success ? Errno::inval : e;
+  }
   char target[PATH_MAX];
   ssize_t n = readlinkat(p.path.dir, p.path.name.c_str(), target, sizeof target);
   if (n < 0) return last_errno();

@@ -5,10 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "wasmnn/wasi/calls.h"
@@ -182,6 +185,49 @@ TEST_F(CallTest, ReaddirCookiesResume) {
     if (used < 64) break;
   }
   EXPECT_EQ(names, 53u);  // 50 files, the symlink "updir", "." and ".."
+}
+
+// "d/" is checked not to be a symlink, then used. Another process (or a
+// guest sharing the directory) swapping d for a symlink to the outside in
+// between must not make open or stat reach the outside directory.
+TEST_F(CallTest, TrailingSlashRaceNeverReachesOutside) {
+  fs::create_directory(root_ / "box" / "d");
+  fs::create_symlink("../outside", root_ / "box" / "d_link");
+  struct stat outside;
+  ASSERT_EQ(stat((root_ / "outside").c_str(), &outside), 0);
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    while (!stop.load(std::memory_order_relaxed))
+      ASSERT_EQ(renameat2(box_, "d", box_, "d_link", RENAME_EXCHANGE), 0);
+  });
+  Call c = call();
+  uint32_t len = put("d/", 100);
+  int opened = 0, refused = 0, escapes = 0;
+  for (int i = 0; i < 20000; ++i) {
+    Errno e = path_open(c, 3, 0, 100, len, oflag::directory, right::fd_readdir, 0, 0, 200);
+    if (e == Errno::success) {
+      uint32_t fd;
+      std::memcpy(&fd, &mem_[200], 4);
+      struct stat st;
+      ASSERT_EQ(fstat(ctx_.fds.find(fd)->host.get(), &st), 0);
+      escapes += st.st_ino == outside.st_ino && st.st_dev == outside.st_dev;
+      ++opened;
+      ASSERT_EQ(fd_close(c, fd), Errno::success);
+    } else {
+      ++refused;
+    }
+    if (path_filestat_get(c, 3, 0, 100, len, 300) == Errno::success) {
+      uint64_t ino;
+      std::memcpy(&ino, &mem_[308], 8);
+      escapes += ino == outside.st_ino;
+    }
+  }
+  stop = true;
+  swapper.join();
+  EXPECT_EQ(escapes, 0);
+  // Both states were seen, so the race was really run.
+  EXPECT_GT(opened, 0);
+  EXPECT_GT(refused, 0);
 }
 
 }  // namespace

@@ -6,11 +6,14 @@
 // symlinks are expanded here (never by the kernel), so the final syscall gets
 // a directory fd known to be beneath the root plus one plain name.
 //
-// One window remains: a final component written with a trailing slash
-// ("dir/") reaches the kernel with its slash, so if a *concurrent host
-// process* swaps that checked directory for a symlink between our check and
-// the syscall, open/stat/utimens follow it. The guest itself cannot race
-// (preview1 has no threads).
+// A final component written with a trailing slash ("dir/") is checked here
+// not to be a symlink, but another process (or another guest sharing the
+// directory) may swap one in before the syscall, and the kernel follows a
+// symlink before a trailing slash. So the calls that act on the object itself
+// or would follow it (open, stat, set times, readlink, a link's source) use
+// bare_name() and refuse to follow; the others (mkdir, rmdir, unlink, rename,
+// a new link's or symlink's name) never follow the final component and keep
+// the slash for its POSIX meaning.
 //
 // A path that would leave the root is `perm` (as in wasmtime, whose errno the
 // testsuite expects); `notcapable` is kept for missing rights.
@@ -30,6 +33,8 @@ struct ResolvedPath {
   int dir = -1;       // fd to pass to the *at() call (owned or the root)
   std::string name;   // one component, "." for the directory itself; keeps a trailing '/'
   bool trailing_slash = false;
+
+  std::string bare_name() const { return trailing_slash ? name.substr(0, name.size() - 1) : name; }
 };
 
 struct ResolveResult {

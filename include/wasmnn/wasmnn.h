@@ -261,6 +261,23 @@ WASMNN_API wasmnn_error* wasmnn_linker_define(wasmnn_linker* linker, const char*
 WASMNN_API wasmnn_error* wasmnn_linker_define_func(wasmnn_linker* linker, const char* module, const char* name,
                                                    const wasmnn_functype* type, wasmnn_host_callback callback,
                                                    void* env, wasmnn_finalizer finalizer);
+/* One host function of a table for wasmnn_linker_define_funcs. */
+typedef struct wasmnn_host_func_def {
+  const char* module;
+  const char* name;
+  wasmnn_functype type;
+  wasmnn_host_callback callback;
+} wasmnn_host_func_def;
+/* Defines a table of host functions sharing one env, like WAMR's native symbol
+ * registration. The table, its strings and types must stay valid while the
+ * linker lives (typically a static array). A function is created in the store
+ * only when a module imports it: defining a large API costs one call, not one
+ * function object each. As with every define, the latest definition of a name
+ * wins. finalizer (may be NULL) runs on env once, when the store is deleted.
+ * On error (an invalid type or null argument) nothing is defined and env stays
+ * the caller's. */
+WASMNN_API wasmnn_error* wasmnn_linker_define_funcs(wasmnn_linker* linker, const wasmnn_host_func_def* defs,
+                                                    size_t count, void* env, wasmnn_finalizer finalizer);
 /* Define every export of an instance under a module name (spec "register"). */
 WASMNN_API wasmnn_error* wasmnn_linker_define_instance(wasmnn_linker* linker, const char* module,
                                                        wasmnn_instance* instance);

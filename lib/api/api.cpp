@@ -110,18 +110,9 @@ wasmnn_store* wasmnn_caller_store(wasmnn_caller* caller) { return caller->store;
 wasmnn_func* wasmnn_func_new(wasmnn_store* store, const wasmnn_functype* type, wasmnn_host_callback callback,
                              void* env, wasmnn_finalizer finalizer) {
   if (!store || !type || !callback) return nullptr;
-  FuncType ft;
-  for (size_t i = 0; i < type->param_count; ++i) {
-    ValType t;
-    if (!valTypeOf(type->params[i], t)) return nullptr;
-    ft.params.push_back(t);
-  }
-  for (size_t i = 0; i < type->result_count; ++i) {
-    ValType t;
-    if (!valTypeOf(type->results[i], t)) return nullptr;
-    ft.results.push_back(t);
-  }
-  return newHostFunc(store, std::move(ft), callback, env, finalizer);
+  std::optional<FuncType> ft = funcTypeOf(*type);
+  if (!ft) return nullptr;
+  return newHostFunc(store, std::move(*ft), callback, env, finalizer);
 }
 
 wasmnn_functype wasmnn_func_type(const wasmnn_func* func) {
@@ -250,13 +241,17 @@ wasmnn_error* wasmnn_global_set(wasmnn_global* global, const wasmnn_val* value) 
 
 // ---------------------------------------------------------------- linking
 
-wasmnn_linker* wasmnn_linker_new(wasmnn_store* store) { return new wasmnn_linker{store, {}}; }
+wasmnn_linker* wasmnn_linker_new(wasmnn_store* store) {
+  auto* linker = new wasmnn_linker;
+  linker->store = store;
+  return linker;
+}
 void wasmnn_linker_delete(wasmnn_linker* linker) { delete linker; }
 
 wasmnn_error* wasmnn_linker_define(wasmnn_linker* linker, const char* module, const char* name,
                                    const wasmnn_extern* item) {
   if (!module || !name || !item) return hostError("wasmnn_linker_define: null argument");
-  linker->defs[std::make_pair(std::string(module), std::string(name))] = *item;
+  linker->defs[std::make_pair(std::string(module), std::string(name))] = {*item, linker->nextOrder++};
   return nullptr;
 }
 
@@ -275,7 +270,21 @@ wasmnn_error* wasmnn_linker_define_instance(wasmnn_linker* linker, const char* m
   if (!module || !instance) return hostError("wasmnn_linker_define_instance: null argument");
   const std::vector<Export>& exports = instance->module->ast.exports;
   for (size_t i = 0; i < exports.size(); ++i)
-    linker->defs[std::make_pair(std::string(module), exports[i].name)] = instance->exports[i];
+    linker->defs[std::make_pair(std::string(module), exports[i].name)] = {instance->exports[i], linker->nextOrder++};
+  return nullptr;
+}
+
+wasmnn_error* wasmnn_linker_define_funcs(wasmnn_linker* linker, const wasmnn_host_func_def* defs, size_t count,
+                                         void* env, wasmnn_finalizer finalizer) {
+  if (!linker || (!defs && count)) return hostError("wasmnn_linker_define_funcs: null argument");
+  for (size_t i = 0; i < count; ++i) {
+    const wasmnn_host_func_def& d = defs[i];
+    if (!d.module || !d.name || !d.callback || !funcTypeOf(d.type))
+      return hostError("wasmnn_linker_define_funcs: entry " + std::to_string(i) +
+                       " has a null name or callback or an invalid type");
+  }
+  linker->tables.push_back({{defs, count}, env, std::vector<wasmnn_func*>(count), linker->nextOrder++});
+  if (finalizer) linker->store->envFinalizers.emplace_back(finalizer, env);
   return nullptr;
 }
 

@@ -88,13 +88,36 @@ uint64_t evalConstHi(const ConstExpr& e, const wasmnn_instance& inst) {
   return 0;
 }
 
+// The latest definition of module.name in the linker; a function from a
+// define_funcs table is created in the store here, once.
+std::optional<wasmnn_extern> lookup(wasmnn_linker* linker, const std::string& module, const std::string& name) {
+  std::optional<wasmnn_extern> found;
+  uint64_t order = 0;
+  if (auto it = linker->defs.find(std::make_pair(module, name)); it != linker->defs.end()) {
+    found = it->second.item;
+    order = it->second.order;
+  }
+  for (auto t = linker->tables.rbegin(); t != linker->tables.rend() && (!found || t->order > order); ++t) {
+    for (size_t i = 0; i < t->defs.size(); ++i) {
+      const wasmnn_host_func_def& d = t->defs[i];
+      if (name != d.name || module != d.module) continue;
+      if (!t->made[i]) t->made[i] = newHostFunc(linker->store, *funcTypeOf(d.type), d.callback, t->env, nullptr);
+      wasmnn_extern e{};
+      e.kind = WASMNN_EXTERN_FUNC;
+      e.of.func = t->made[i];
+      return e;
+    }
+  }
+  return found;
+}
+
 wasmnn_error* resolveImports(wasmnn_linker* linker, const wasmnn_module& module, wasmnn_instance& inst) {
   const Module& m = module.ast;
   for (const Import& im : m.imports) {
-    auto it = linker->defs.find(std::make_pair(im.module, im.name));
+    std::optional<wasmnn_extern> def = lookup(linker, im.module, im.name);
     std::string where = "`" + im.module + "." + im.name + "`";
-    if (it == linker->defs.end()) return makeError(WASMNN_ERROR_LINK, "unknown import: " + where);
-    const wasmnn_extern& e = it->second;
+    if (!def) return makeError(WASMNN_ERROR_LINK, "unknown import: " + where);
+    const wasmnn_extern& e = *def;
     if (!importMatches(module, im, e))
       return makeError(WASMNN_ERROR_LINK, "incompatible import type for " + where + ": expected " +
                                               describeImport(m, im) + ", found " + describeExtern(e));

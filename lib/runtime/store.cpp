@@ -15,6 +15,7 @@ wasmnn_store::~wasmnn_store() {
   instances.clear();
   for (auto& f : funcs)
     if (f->finalizer) f->finalizer(f->env);
+  for (auto& [finalizer, env] : envFinalizers) finalizer(env);
 }
 
 namespace wasmnn {
@@ -170,6 +171,17 @@ bool valTypeOf(wasmnn_valkind kind, ValType& out) {
     case WASMNN_EXTERNREF: out = ValType::ExternRef; return true;
   }
   return false;
+}
+
+std::optional<FuncType> funcTypeOf(const wasmnn_functype& type) {
+  FuncType out;
+  out.params.resize(type.param_count);
+  out.results.resize(type.result_count);
+  for (size_t i = 0; i < type.param_count; ++i)
+    if (!valTypeOf(type.params[i], out.params[i])) return std::nullopt;
+  for (size_t i = 0; i < type.result_count; ++i)
+    if (!valTypeOf(type.results[i], out.results[i])) return std::nullopt;
+  return out;
 }
 
 wasmnn_val toVal(ValType type, uint64_t slot) {

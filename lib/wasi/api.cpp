@@ -68,21 +68,15 @@ wasmnn_error* proc_exit(wasmnn_caller*, void*, const wasmnn_val* args, wasmnn_va
   return wasmnn_error_new_exit(args[0].of.i32);
 }
 
-struct Definition {
-  const char* name;
-  wasmnn_functype type;
-  wasmnn_host_callback callback;
-};
-
 template <auto Fn>
-Definition def(const char* name) {
-  return Definition{name, Binding<Fn>::type(), &Binding<Fn>::invoke};
+wasmnn_host_func_def def(const char* name) {
+  return wasmnn_host_func_def{kModule, name, Binding<Fn>::type(), &Binding<Fn>::invoke};
 }
 
 constexpr wasmnn_valkind kI32 = WASMNN_I32;
 
-const Definition* definitions(size_t& count) {
-  static const Definition table[] = {
+const wasmnn_host_func_def* definitions(size_t& count) {
+  static const wasmnn_host_func_def table[] = {
       def<args_get>("args_get"),
       def<args_sizes_get>("args_sizes_get"),
       def<environ_get>("environ_get"),
@@ -121,7 +115,7 @@ const Definition* definitions(size_t& count) {
       def<path_symlink>("path_symlink"),
       def<path_unlink_file>("path_unlink_file"),
       def<poll_oneoff>("poll_oneoff"),
-      Definition{"proc_exit", wasmnn_functype{1, &kI32, 0, nullptr}, &proc_exit},
+      wasmnn_host_func_def{kModule, "proc_exit", wasmnn_functype{1, &kI32, 0, nullptr}, &proc_exit},
       def<proc_raise>("proc_raise"),
       def<&wasmnn::wasi::sched_yield>("sched_yield"),
       def<random_get>("random_get"),
@@ -200,13 +194,8 @@ wasmnn_error* wasmnn_wasi_preopen_dir(wasmnn_wasi* wasi, const char* host_path, 
 wasmnn_error* wasmnn_linker_define_wasi(wasmnn_linker* linker, wasmnn_wasi* wasi) {
   if (!linker || !wasi) return wasmnn_error_new(WASMNN_ERROR_HOST, "define_wasi: null argument");
   size_t count = 0;
-  const Definition* defs = definitions(count);
-  for (size_t i = 0; i < count; ++i) {
-    wasmnn_error* err =
-        wasmnn_linker_define_func(linker, kModule, defs[i].name, &defs[i].type, defs[i].callback, wasi, nullptr);
-    if (err) return err;
-  }
-  return nullptr;
+  const wasmnn_host_func_def* defs = definitions(count);
+  return wasmnn_linker_define_funcs(linker, defs, count, wasi, nullptr);
 }
 
 }  // extern "C"

@@ -1,10 +1,12 @@
 // The public C API of wasi_nn.h: host objects, preloads, the backend report,
 // and the host functions of wasi_ephemeral_nn and wasi_nn defined in a linker.
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "wasmnn/wasi_nn.h"
 #include "wasmnn/wasi_nn/guest_abi.h"
@@ -39,7 +41,7 @@ constexpr const char* kLegacy = "wasi_nn";
 constexpr size_t kMaxParams = 6;
 
 // All params and the result are i32; a = the guest's arguments as u32.
-const HostFunc kFuncs[] = {
+constexpr HostFunc kFuncs[] = {
     {kEphemeral, "load", 5, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.load(m, a[0], a[1], a[2], a[3], a[4]); }},
     {kEphemeral, "load_by_name", 3, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.loadByName(m, a[0], a[1], a[2]); }},
     {kEphemeral, "load_by_name_with_config", 5,
@@ -67,22 +69,34 @@ const HostFunc kFuncs[] = {
      [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.legacyGetOutput(m, a[0], a[1], a[2], a[3]); }},
 };
 
-// What each host function's env points at.
-struct FuncEnv {
+// What the host functions' env points at: the WASI-NN state of the
+// instances linked through one linker.
+struct NnEnv {
   std::shared_ptr<NnInstance> instance;
-  const HostFunc* func;
 };
 
+template <size_t I>
 wasmnn_error* trampoline(wasmnn_caller* caller, void* env, const wasmnn_val* args, wasmnn_val* results) {
-  auto* e = static_cast<FuncEnv*>(env);
+  constexpr const HostFunc& f = kFuncs[I];
   uint32_t a[kMaxParams] = {0};
-  for (size_t i = 0; i < e->func->params; ++i) a[i] = static_cast<uint32_t>(args[i].of.i32);
+  for (size_t i = 0; i < f.params; ++i) a[i] = static_cast<uint32_t>(args[i].of.i32);
   results[0].kind = WASMNN_I32;
-  results[0].of.i32 = static_cast<int32_t>(e->func->impl(*e->instance, callerMemory(caller), a));
+  results[0].of.i32 = static_cast<int32_t>(f.impl(*static_cast<NnEnv*>(env)->instance, callerMemory(caller), a));
   return nullptr;
 }
 
-void deleteEnv(void* env) { delete static_cast<FuncEnv*>(env); }
+constexpr wasmnn_valkind kI32s[kMaxParams] = {WASMNN_I32, WASMNN_I32, WASMNN_I32, WASMNN_I32, WASMNN_I32, WASMNN_I32};
+constexpr wasmnn_valkind kResult[1] = {WASMNN_I32};
+
+template <size_t... I>
+constexpr std::array<wasmnn_host_func_def, sizeof...(I)> makeTable(std::index_sequence<I...>) {
+  return {wasmnn_host_func_def{kFuncs[I].module, kFuncs[I].name, {kFuncs[I].params, kI32s, 1, kResult},
+                               &trampoline<I>}...};
+}
+
+constexpr auto kTable = makeTable(std::make_index_sequence<std::size(kFuncs)>());
+
+void deleteEnv(void* env) { delete static_cast<NnEnv*>(env); }
 
 }  // namespace
 
@@ -120,18 +134,11 @@ WASMNN_API void wasmnn_nn_string_delete(char* text) { std::free(text); }
 
 WASMNN_API wasmnn_error* wasmnn_linker_define_wasi_nn(wasmnn_linker* linker, wasmnn_nn_host* host) {
   if (!linker || !host) return wasmnn_error_new(WASMNN_ERROR_HOST, "wasmnn_linker_define_wasi_nn: NULL argument");
-  auto instance = std::make_shared<NnInstance>(host->impl);
-  static const wasmnn_valkind kI32s[kMaxParams] = {WASMNN_I32, WASMNN_I32, WASMNN_I32,
-                                                   WASMNN_I32, WASMNN_I32, WASMNN_I32};
-  static const wasmnn_valkind kResult[1] = {WASMNN_I32};
-  for (const HostFunc& f : kFuncs) {
-    wasmnn_functype type{f.params, kI32s, 1, kResult};
-    // The store owns env from here on and runs deleteEnv when it is deleted.
-    auto* env = new FuncEnv{instance, &f};
-    if (wasmnn_error* error = wasmnn_linker_define_func(linker, f.module, f.name, &type, trampoline, env, deleteEnv))
-      return error;
-  }
-  return nullptr;
+  auto* env = new NnEnv{std::make_shared<NnInstance>(host->impl)};
+  // The store owns env from here on and runs deleteEnv when it is deleted.
+  wasmnn_error* error = wasmnn_linker_define_funcs(linker, kTable.data(), kTable.size(), env, deleteEnv);
+  if (error) deleteEnv(env);
+  return error;
 }
 
 }  // extern "C"

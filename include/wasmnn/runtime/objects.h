@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -120,12 +121,27 @@ struct wasmnn_store {
   std::vector<std::unique_ptr<wasmnn_global>> globals;
   std::vector<std::unique_ptr<wasmnn_instance>> instances;
   wasmnn::ExecStack stack;
+  std::vector<std::pair<wasmnn_finalizer, void*>> envFinalizers;  // of wasmnn_linker_define_funcs
   ~wasmnn_store();
 };
 
 struct wasmnn_linker {
-  wasmnn_store* store;
-  std::map<std::pair<std::string, std::string>, wasmnn_extern, std::less<>> defs;
+  // What define, define_func and define_instance gave.
+  struct Single {
+    wasmnn_extern item;
+    uint64_t order;
+  };
+  // What define_funcs gave: functions are created on first import.
+  struct FuncTable {
+    std::span<const wasmnn_host_func_def> defs;
+    void* env;
+    std::vector<wasmnn_func*> made;  // parallel to defs, null until imported
+    uint64_t order;
+  };
+  wasmnn_store* store = nullptr;
+  std::map<std::pair<std::string, std::string>, Single, std::less<>> defs;
+  std::vector<FuncTable> tables;
+  uint64_t nextOrder = 0;  // the latest definition of a name wins
 };
 
 namespace wasmnn {
@@ -168,6 +184,7 @@ namespace wasmnn {
 // Conversions between the C API's wasmnn_val and 8-byte slot values.
 wasmnn_valkind valKindOf(ValType type);
 bool valTypeOf(wasmnn_valkind kind, ValType& out);
+std::optional<FuncType> funcTypeOf(const wasmnn_functype& type);
 wasmnn_val toVal(ValType type, uint64_t slot);
 uint64_t fromVal(const wasmnn_val& val);
 // Values in the interpreter's 8-byte slots: a v128 takes two (low half

@@ -145,7 +145,7 @@ wasmnn_error* wasmnn_func_call(wasmnn_func* func, const wasmnn_val* args, size_t
     slots = big.data();
   }
   for (size_t i = 0; i < arg_count; ++i) {
-    if (args[i].kind != valKindOf(t.params[i]))
+    if (rawKind(args[i].kind) != valKindOf(t.params[i]))
       return hostError("wasmnn_func_call: argument " + std::to_string(i) + " should be " +
                        valTypeName(t.params[i]));
   }
@@ -186,7 +186,7 @@ wasmnn_error* wasmnn_memory_grow(wasmnn_memory* memory, uint32_t delta_pages, ui
 wasmnn_error* wasmnn_table_new(wasmnn_store* store, wasmnn_valkind element_kind, uint32_t min, uint32_t max,
                                wasmnn_table** out) {
   *out = nullptr;
-  if (element_kind != WASMNN_FUNCREF && element_kind != WASMNN_EXTERNREF)
+  if (rawKind(element_kind) != WASMNN_FUNCREF && rawKind(element_kind) != WASMNN_EXTERNREF)
     return hostError("table elements must be funcref or externref");
   std::optional<uint32_t> m = optionalMax(max);
   if (m && *m < min) return hostError("table minimum exceeds its maximum");
@@ -206,7 +206,7 @@ wasmnn_error* wasmnn_table_get(const wasmnn_table* table, uint32_t index, wasmnn
 
 wasmnn_error* wasmnn_table_set(wasmnn_table* table, uint32_t index, const wasmnn_val* value) {
   if (index >= table->elems.size()) return hostError("out of bounds table access");
-  if (value->kind != valKindOf(table->elem)) return hostError("value kind does not match the table");
+  if (rawKind(value->kind) != valKindOf(table->elem)) return hostError("value kind does not match the table");
   table->elems[index] = fromVal(*value);
   return nullptr;
 }
@@ -231,7 +231,7 @@ wasmnn_val wasmnn_global_get(const wasmnn_global* global) {
 
 wasmnn_error* wasmnn_global_set(wasmnn_global* global, const wasmnn_val* value) {
   if (!global->type.mut) return hostError("global is immutable");
-  if (value->kind != valKindOf(global->type.type)) return hostError("value kind does not match the global");
+  if (rawKind(value->kind) != valKindOf(global->type.type)) return hostError("value kind does not match the global");
   uint64_t slots[2] = {};
   storeVal(*value, slots);
   global->value = slots[0];

@@ -1,6 +1,7 @@
 // Store-owned object allocation, type interning and error objects.
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -160,8 +161,15 @@ wasmnn_valkind valKindOf(ValType type) {
   return WASMNN_I32;
 }
 
-bool valTypeOf(wasmnn_valkind kind, ValType& out) {
-  switch (kind) {
+uint32_t rawKind(const wasmnn_valkind& kind) {
+  static_assert(sizeof(uint32_t) == sizeof(wasmnn_valkind));
+  uint32_t raw;
+  std::memcpy(&raw, &kind, sizeof raw);
+  return raw;
+}
+
+bool valTypeOf(const wasmnn_valkind& kind, ValType& out) {
+  switch (rawKind(kind)) {
     case WASMNN_I32: out = ValType::I32; return true;
     case WASMNN_I64: out = ValType::I64; return true;
     case WASMNN_F32: out = ValType::F32; return true;

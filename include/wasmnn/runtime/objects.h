@@ -183,7 +183,10 @@ namespace wasmnn {
 
 // Conversions between the C API's wasmnn_val and 8-byte slot values.
 wasmnn_valkind valKindOf(ValType type);
-bool valTypeOf(wasmnn_valkind kind, ValType& out);
+// A kind the embedder wrote, read as an integer: C allows any int in an enum
+// object, C++ only the enumerators' range (loading 99 would be undefined).
+uint32_t rawKind(const wasmnn_valkind& kind);
+bool valTypeOf(const wasmnn_valkind& kind, ValType& out);  // false for an unknown kind
 std::optional<FuncType> funcTypeOf(const wasmnn_functype& type);
 wasmnn_val toVal(ValType type, uint64_t slot);
 uint64_t fromVal(const wasmnn_val& val);

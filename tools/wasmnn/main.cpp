@@ -317,7 +317,7 @@ constexpr const char* kUsage =
     "                                     and print its results\n"
     "  --max-call-depth N                 wasm call depth before 'call stack exhausted' (default 30000)\n"
     "  --max-memory-pages N               upper bound on any linear memory, in 64 KiB pages\n"
-    "  --bounds-checks explicit|guard     memory bounds checks (default: guard pages where supported)\n";
+    "  --bounds-checks explicit|guard     memory bounds checks (default: explicit)\n";
 
 int usageError(const std::string& message) {
   std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", message.c_str());

@@ -101,7 +101,11 @@ std::optional<wasmnn_extern> lookup(wasmnn_linker* linker, const std::string& mo
     for (size_t i = 0; i < t->defs.size(); ++i) {
       const wasmnn_host_func_def& d = t->defs[i];
       if (name != d.name || module != d.module) continue;
-      if (!t->made[i]) t->made[i] = newHostFunc(linker->store, *funcTypeOf(d.type), d.callback, t->env, nullptr);
+      if (!t->made[i]) {
+        std::optional<FuncType> type = funcTypeOf(d.type);  // checked at definition; the embedder may break it since
+        if (!type) return std::nullopt;
+        t->made[i] = newHostFunc(linker->store, std::move(*type), d.callback, t->env, nullptr);
+      }
       wasmnn_extern e{};
       e.kind = WASMNN_EXTERN_FUNC;
       e.of.func = t->made[i];

@@ -67,12 +67,25 @@ inline std::vector<Case> readCases(const std::filesystem::path& dir) {
   return cases;
 }
 
-inline std::vector<uint32_t> parseDims(const std::string& text) {
-  std::vector<uint32_t> dims;
+// A manifest's DIMS field: "2x3", "-" for rank 0.
+template <typename Int = uint32_t>
+std::vector<Int> parseDims(const std::string& text) {
+  std::vector<Int> dims;
   if (text == "-") return dims;
   std::stringstream s(text);
-  for (std::string d; std::getline(s, d, 'x');) dims.push_back(static_cast<uint32_t>(std::stoul(d)));
+  for (std::string d; std::getline(s, d, 'x');) dims.push_back(static_cast<Int>(std::stoll(d)));
   return dims;
+}
+
+template <typename Int>
+std::string dimsText(const std::vector<Int>& dims) {
+  if (dims.empty()) return "-";
+  std::string s;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += 'x';
+    s += std::to_string(dims[i]);
+  }
+  return s;
 }
 
 }  // namespace wasmnn::test

@@ -222,16 +222,6 @@ std::string prepare(const fs::path& dir, Model& m) {
   return "";
 }
 
-std::string dimsText(const std::vector<int64_t>& dims) {
-  if (dims.empty()) return "-";
-  std::string s;
-  for (size_t i = 0; i < dims.size(); ++i) {
-    if (i) s += 'x';
-    s += std::to_string(dims[i]);
-  }
-  return s;
-}
-
 void writeBytes(const fs::path& p, const std::vector<uint8_t>& b) {
   std::ofstream f(p, std::ios::binary);
   f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "manifest.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -43,24 +45,6 @@ const TypeInfo& by_onnx(ONNXTensorElementDataType e) {
   for (const auto& t : kTypes)
     if (e == t.onnx) return t;
   throw std::runtime_error("output type " + std::to_string(e) + " not expressible in WASI-NN");
-}
-
-std::vector<int64_t> parse_dims(const std::string& text) {
-  std::vector<int64_t> dims;
-  if (text == "-") return dims;
-  std::stringstream s(text);
-  for (std::string d; std::getline(s, d, 'x');) dims.push_back(std::stoll(d));
-  return dims;
-}
-
-std::string dims_text(const std::vector<int64_t>& dims) {
-  if (dims.empty()) return "-";
-  std::string s;
-  for (size_t i = 0; i < dims.size(); ++i) {
-    if (i) s += 'x';
-    s += std::to_string(dims[i]);
-  }
-  return s;
 }
 
 std::vector<char> read_file(const fs::path& p) {
@@ -92,7 +76,7 @@ void run_case(Ort::Env& env, const fs::path& dir, const std::string& name) {
     } else if (kind == "in") {
       std::string idx, type, dims, file;
       l >> idx >> type >> dims >> file;
-      inputs.push_back({&by_name(type), parse_dims(dims), read_file(dir / file)});
+      inputs.push_back({&by_name(type), wasmnn::test::parseDims<int64_t>(dims), read_file(dir / file)});
     }
   }
   manifest.close();
@@ -130,7 +114,7 @@ void run_case(Ort::Env& env, const fs::path& dir, const std::string& name) {
     std::ofstream f(dir / file, std::ios::binary);
     f.write(static_cast<const char*>(outputs[i].GetTensorRawData()),
             static_cast<std::streamsize>(info.GetElementCount() * t.size));
-    rewritten << "out " << i << ' ' << t.name << ' ' << dims_text(info.GetShape()) << ' ' << file << '\n';
+    rewritten << "out " << i << ' ' << t.name << ' ' << wasmnn::test::dimsText(info.GetShape()) << ' ' << file << '\n';
   }
 }
 

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "manifest.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -34,15 +36,7 @@ std::string type_name(at::ScalarType t) {
   }
 }
 
-std::string dims_text(const at::Tensor& t) {
-  if (t.dim() == 0) return "-";
-  std::string s;
-  for (int64_t i = 0; i < t.dim(); ++i) {
-    if (i) s += 'x';
-    s += std::to_string(t.size(i));
-  }
-  return s;
-}
+std::string dims_text(const at::Tensor& t) { return wasmnn::test::dimsText(t.sizes().vec()); }
 
 void write_raw(const fs::path& path, const at::Tensor& t) {
   at::Tensor c = t.contiguous();

@@ -142,23 +142,22 @@ bool parseV128(const std::string& text, uint8_t (&bytes)[16]) {
   return true;
 }
 
+// Floats travel as their bit patterns.
+template <typename Float, typename Bits>
+bool parseFloat(const std::string& text, Bits& bits) {
+  Float f;
+  if (!parseNumber(text, f)) return false;
+  std::memcpy(&bits, &f, sizeof f);
+  return true;
+}
+
 bool parseArgument(const std::string& text, wasmnn_valkind kind, wasmnn_val& out) {
   out.kind = kind;
   switch (kind) {
     case WASMNN_I32: return parseInteger<int32_t, uint32_t>(text, out.of.i32);
     case WASMNN_I64: return parseInteger<int64_t, uint64_t>(text, out.of.i64);
-    case WASMNN_F32: {
-      float f;
-      if (!parseNumber(text, f)) return false;
-      std::memcpy(&out.of.f32_bits, &f, sizeof f);
-      return true;
-    }
-    case WASMNN_F64: {
-      double d;
-      if (!parseNumber(text, d)) return false;
-      std::memcpy(&out.of.f64_bits, &d, sizeof d);
-      return true;
-    }
+    case WASMNN_F32: return parseFloat<float>(text, out.of.f32_bits);
+    case WASMNN_F64: return parseFloat<double>(text, out.of.f64_bits);
     case WASMNN_FUNCREF: out.of.funcref = nullptr; return text == "null";
     case WASMNN_EXTERNREF: out.of.externref = nullptr; return text == "null";
     case WASMNN_V128: return parseV128(text, out.of.v128);
@@ -166,26 +165,23 @@ bool parseArgument(const std::string& text, wasmnn_valkind kind, wasmnn_val& out
   return false;
 }
 
+// The shortest text that reads back as the same float.
+template <typename Float, typename Bits>
+void printFloat(Bits bits) {
+  Float f;
+  std::memcpy(&f, &bits, sizeof f);
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, f);
+  std::printf("%.*s\n", int(r.ptr - buf), buf);
+}
+
 // Prints a result the way `wasmtime --invoke` does: integers in decimal, floats as numbers.
 void printValue(const wasmnn_val& v) {
-  char buf[64];
   switch (v.kind) {
     case WASMNN_I32: std::printf("%d\n", v.of.i32); return;
     case WASMNN_I64: std::printf("%lld\n", static_cast<long long>(v.of.i64)); return;
-    case WASMNN_F32: {
-      float f;
-      std::memcpy(&f, &v.of.f32_bits, sizeof f);
-      auto r = std::to_chars(buf, buf + sizeof buf, f);
-      std::printf("%.*s\n", int(r.ptr - buf), buf);
-      return;
-    }
-    case WASMNN_F64: {
-      double d;
-      std::memcpy(&d, &v.of.f64_bits, sizeof d);
-      auto r = std::to_chars(buf, buf + sizeof buf, d);
-      std::printf("%.*s\n", int(r.ptr - buf), buf);
-      return;
-    }
+    case WASMNN_F32: printFloat<float>(v.of.f32_bits); return;
+    case WASMNN_F64: printFloat<double>(v.of.f64_bits); return;
     case WASMNN_V128: {
       std::printf("0x");
       for (int i = 15; i >= 0; --i) std::printf("%02x", v.of.v128[i]);

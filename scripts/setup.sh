@@ -13,6 +13,7 @@ core_packages=(
   wabt                                     # wast2json for the spec tests, wasm-interp for bench
   clang lld wasi-libc libclang-rt-14-dev-wasm32   # guest programs (wasm32-wasi)
   python3
+  clang-format                             # scripts/check-format.sh (a CTest)
 )
 
 missing_packages() {

@@ -44,13 +44,10 @@ wasmnn_nn_errno map_code(OrtErrorCode code) {
     case ORT_NO_MODEL:
     case ORT_INVALID_PROTOBUF:
     case ORT_INVALID_GRAPH:
-    case ORT_MODEL_LOADED:
-      return WASMNN_NN_INVALID_ARGUMENT;
+    case ORT_MODEL_LOADED: return WASMNN_NN_INVALID_ARGUMENT;
     case ORT_NOT_IMPLEMENTED:
-    case ORT_EP_FAIL:
-      return WASMNN_NN_UNSUPPORTED_OPERATION;
-    default:
-      return WASMNN_NN_RUNTIME_ERROR;
+    case ORT_EP_FAIL: return WASMNN_NN_UNSUPPORTED_OPERATION;
+    default: return WASMNN_NN_RUNTIME_ERROR;
   }
 }
 
@@ -98,26 +95,20 @@ size_t element_size(ONNXTensorElementDataType t) {
   switch (t) {
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL:
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8:
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8:
-      return 1;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8: return 1;
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16:
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16:
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16:
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16:
-      return 2;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16: return 2;
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32:
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32:
-      return 4;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: return 4;
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE:
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64:
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64:
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_COMPLEX64:
-      return 8;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_COMPLEX128:
-      return 16;
-    default:
-      return 0;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_COMPLEX64: return 8;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_COMPLEX128: return 16;
+    default: return 0;
   }
 }
 
@@ -155,7 +146,8 @@ wasmnn_nn_errno read_names(OrtSession* s, bool inputs, std::vector<std::string>&
     return e;
   for (size_t i = 0; i < count; ++i) {
     char* name = nullptr;
-    OrtStatus* st = inputs ? ort->SessionGetInputName(s, i, alloc, &name) : ort->SessionGetOutputName(s, i, alloc, &name);
+    OrtStatus* st =
+        inputs ? ort->SessionGetInputName(s, i, alloc, &name) : ort->SessionGetOutputName(s, i, alloc, &name);
     if (auto e = check(st, "reading the model's signature")) return e;
     names.emplace_back(name);
     alloc->Free(alloc, name);
@@ -289,8 +281,8 @@ wasmnn_nn_errno check_input(const InputSpec& spec, uint32_t index, const wasmnn_
     return WASMNN_NN_UNSUPPORTED_OPERATION;
   }
   if (onnx_type(t.type) != spec.type) {
-    LOG_ERROR("set_input %u (%s): tensor type %s does not match the model's element type %d", index,
-              spec.name.c_str(), wasmnn_nn_tensor_type_name(t.type), static_cast<int>(spec.type));
+    LOG_ERROR("set_input %u (%s): tensor type %s does not match the model's element type %d", index, spec.name.c_str(),
+              wasmnn_nn_tensor_type_name(t.type), static_cast<int>(spec.type));
     return WASMNN_NN_INVALID_ARGUMENT;
   }
   bool fits = spec.dims.size() == dims.size();
@@ -371,8 +363,7 @@ wasmnn_nn_errno output_bytes(OrtValue* v, uint32_t index, size_t& bytes) {
   if (auto e = check(ort->GetTensorShapeElementCount(raw, &count), "get_output")) return e;
   size_t elem = element_size(type);
   if (elem == 0) {
-    LOG_ERROR("get_output %u: element type %d (string or unknown) has no raw byte form", index,
-              static_cast<int>(type));
+    LOG_ERROR("get_output %u: element type %d (string or unknown) has no raw byte form", index, static_cast<int>(type));
     return WASMNN_NN_UNSUPPORTED_OPERATION;
   }
   bytes = count * elem;
@@ -381,8 +372,7 @@ wasmnn_nn_errno output_bytes(OrtValue* v, uint32_t index, size_t& bytes) {
 
 wasmnn_nn_errno get_output(wasmnn_nn_context* ctx, uint32_t index, void* buf, size_t cap, size_t* size_out) {
   if (index >= ctx->graph->output_names.size()) {
-    LOG_ERROR("get_output: index %u out of range: the model has %zu output(s)", index,
-              ctx->graph->output_names.size());
+    LOG_ERROR("get_output: index %u out of range: the model has %zu output(s)", index, ctx->graph->output_names.size());
     return WASMNN_NN_INVALID_ARGUMENT;
   }
   if (ctx->outputs.empty()) {
@@ -456,8 +446,7 @@ OrtStatus* create_env() {
     OrtStatus* status = nullptr;
   } job;
   auto run = [](void* arg) -> void* {
-    static_cast<Job*>(arg)->status =
-        ort->CreateEnvWithCustomLogger(forward_log, nullptr, ort_level(), "wasmnn", &env);
+    static_cast<Job*>(arg)->status = ort->CreateEnvWithCustomLogger(forward_log, nullptr, ort_level(), "wasmnn", &env);
     return nullptr;
   };
   pthread_attr_t attr;
@@ -490,8 +479,8 @@ wasmnn_nn_errno init(wasmnn_nn_backend_info* info, char* why, size_t why_cap) {
   cuda_available = cuda_usable();
   info->framework_name = "onnxruntime";
   info->framework_version = base->GetVersionString();
-  info->target_mask = WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU) |
-                      (cuda_available ? WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU) : 0u);
+  info->target_mask =
+      WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU) | (cuda_available ? WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU) : 0u);
   return WASMNN_NN_SUCCESS;
 }
 

@@ -15,9 +15,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <istream>
 #include <memory>
 #include <new>
-#include <istream>
 #include <streambuf>
 #include <string>
 #include <string_view>
@@ -91,8 +91,8 @@ bool cuda_usable() { return torch::cuda::is_available(); }
 struct wasmnn_nn_graph {
   torch::jit::Module module;
   c10::Device device{c10::kCPU};
-  size_t input_count = 0;         // forward's parameters after self
-  size_t required_count = 0;      // the leading ones without a default value
+  size_t input_count = 0;     // forward's parameters after self
+  size_t required_count = 0;  // the leading ones without a default value
   std::vector<c10::TypePtr> param_types;
 };
 
@@ -116,8 +116,7 @@ wasmnn_nn_errno check_config(const char* json, size_t len) {
 
 wasmnn_nn_errno pick_device(wasmnn_nn_target target, c10::Device& device) {
   switch (target) {
-    case WASMNN_NN_TARGET_CPU:
-      return WASMNN_NN_SUCCESS;
+    case WASMNN_NN_TARGET_CPU: return WASMNN_NN_SUCCESS;
     case WASMNN_NN_TARGET_AUTO:
       if (cuda_usable()) device = c10::Device(c10::kCUDA);
       return WASMNN_NN_SUCCESS;
@@ -128,9 +127,7 @@ wasmnn_nn_errno pick_device(wasmnn_nn_target target, c10::Device& device) {
       }
       LOG_ERROR("load: target gpu is not available: libtorch %s sees no CUDA device", TORCH_VERSION);
       return WASMNN_NN_UNSUPPORTED_OPERATION;
-    default:
-      LOG_ERROR("load: target tpu is not supported by libtorch");
-      return WASMNN_NN_UNSUPPORTED_OPERATION;
+    default: LOG_ERROR("load: target tpu is not supported by libtorch"); return WASMNN_NN_UNSUPPORTED_OPERATION;
   }
 }
 
@@ -186,9 +183,9 @@ wasmnn_nn_errno load_module(const wasmnn_nn_builder& b, wasmnn_nn_graph& g) {
     LOG_ERROR("load: out of memory");
     return WASMNN_NN_RUNTIME_ERROR;
   } catch (const std::exception& e) {
-    LOG_ERROR("load: not a TorchScript archive libtorch %s can load: %s", TORCH_VERSION,
-              dynamic_cast<const c10::Error*>(&e) ? static_cast<const c10::Error&>(e).what_without_backtrace()
-                                                  : e.what());
+    LOG_ERROR(
+        "load: not a TorchScript archive libtorch %s can load: %s", TORCH_VERSION,
+        dynamic_cast<const c10::Error*>(&e) ? static_cast<const c10::Error&>(e).what_without_backtrace() : e.what());
     return WASMNN_NN_INVALID_ARGUMENT;
   }
   return WASMNN_NN_SUCCESS;

@@ -64,8 +64,7 @@ double guestPerCall(const std::string& encoding, const std::string& model, const
   std::string dims = "1x" + std::to_string(net.widths.front());
   std::string cmd = std::string("'") + WASMNN_CLI + "' run --dir='" + kDir.string() + "::/b' '" + NN_BENCH_GUEST +
                     "' load " + encoding + " cpu /b/" + model + " in 0 f32 " + dims + " /b/" + net.name +
-                    ".input.bin compute out 0 /b/" + net.name + ".guest-out.bin bench 3 bench " +
-                    std::to_string(runs);
+                    ".input.bin compute out 0 /b/" + net.name + ".guest-out.bin bench 3 bench " + std::to_string(runs);
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot start " + cmd);
   double ns = -1;

@@ -46,8 +46,9 @@ static int nn_fail(const char* what, wasi_nn_error err) {
 }
 
 static int usage(const char* why) {
-  fprintf(stderr, "nn-cli: %s\nusage: nn-cli (--model FILE[,FILE2] [--encoding E] [--target T] | --name NAME "
-                  "[--config JSON]) [--input IDX:TYPE:DIMS:FILE]... [--output IDX:FILE]... [--stream] [--legacy]\n",
+  fprintf(stderr,
+          "nn-cli: %s\nusage: nn-cli (--model FILE[,FILE2] [--encoding E] [--target T] | --name NAME "
+          "[--config JSON]) [--input IDX:TYPE:DIMS:FILE]... [--output IDX:FILE]... [--stream] [--legacy]\n",
           why);
   return 2;
 }
@@ -74,12 +75,18 @@ static int parse_args(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--stream")) o->stream = 1;
-    else if (!strcmp(a, "--legacy")) o->legacy = 1;
-    else if (!v) return usage("missing value");
-    else if (!strcmp(a, "--model")) o->model = argv[++i];
-    else if (!strcmp(a, "--name")) o->name = argv[++i];
-    else if (!strcmp(a, "--config")) o->config = argv[++i];
+    if (!strcmp(a, "--stream"))
+      o->stream = 1;
+    else if (!strcmp(a, "--legacy"))
+      o->legacy = 1;
+    else if (!v)
+      return usage("missing value");
+    else if (!strcmp(a, "--model"))
+      o->model = argv[++i];
+    else if (!strcmp(a, "--name"))
+      o->name = argv[++i];
+    else if (!strcmp(a, "--config"))
+      o->config = argv[++i];
     else if (!strcmp(a, "--encoding")) {
       if ((o->encoding = nn_parse_encoding(argv[++i])) < 0) return usage("unknown encoding");
     } else if (!strcmp(a, "--target")) {
@@ -171,8 +178,10 @@ static wasi_nn_error write_output(const Options* o, wasi_nn_context ctx, const O
     err = nn_get_output_alloc(ctx, out->index, &buf, &size);
   }
   if (err == WASI_NN_SUCCESS) {
-    if (!nn_write_file(out->file, buf, size)) err = WASI_NN_RUNTIME_ERROR;
-    else printf("output %u: %u bytes -> %s\n", out->index, size, out->file);
+    if (!nn_write_file(out->file, buf, size))
+      err = WASI_NN_RUNTIME_ERROR;
+    else
+      printf("output %u: %u bytes -> %s\n", out->index, size, out->file);
   }
   free(buf);
   return err;

@@ -80,8 +80,10 @@ static inline int nn_parse_dims(const char* s, uint32_t* dims, uint32_t* rank) {
     if (end == s || *rank == NN_MAX_RANK || v > 0xFFFFFFFFul) return 0;
     dims[(*rank)++] = (uint32_t)v;
     s = end;
-    if (*s == ',') ++s;
-    else if (*s) return 0;
+    if (*s == ',')
+      ++s;
+    else if (*s)
+      return 0;
   }
   return *rank > 0;
 }

@@ -111,8 +111,8 @@ typedef enum wasmnn_nn_errno {
 
 /* Canonical encodings (spec/WasmEdge numbering; ggml is 6 here whatever the guest sent). */
 typedef enum wasmnn_nn_encoding {
-  WASMNN_NN_ENCODING_OPENVINO = 0,       /* builders: model.xml, model.bin */
-  WASMNN_NN_ENCODING_ONNX = 1,           /* builders: .onnx protobuf */
+  WASMNN_NN_ENCODING_OPENVINO = 0, /* builders: model.xml, model.bin */
+  WASMNN_NN_ENCODING_ONNX = 1,     /* builders: .onnx protobuf */
   WASMNN_NN_ENCODING_TENSORFLOW = 2,
   WASMNN_NN_ENCODING_PYTORCH = 3,        /* builders: TorchScript zip */
   WASMNN_NN_ENCODING_TENSORFLOWLITE = 4, /* builders: .tflite flatbuffer */
@@ -233,8 +233,7 @@ typedef struct wasmnn_nn_backend {
    * take a new prompt. Metadata (e.g. token counts as JSON) is an extra
    * output index of get_output, documented by the backend. */
   wasmnn_nn_errno (*compute_single)(wasmnn_nn_context* ctx);
-  wasmnn_nn_errno (*get_output_single)(wasmnn_nn_context* ctx, uint32_t index, void* buf, size_t cap,
-                                       size_t* size_out);
+  wasmnn_nn_errno (*get_output_single)(wasmnn_nn_context* ctx, uint32_t index, void* buf, size_t cap, size_t* size_out);
   wasmnn_nn_errno (*fini_single)(wasmnn_nn_context* ctx);
 } wasmnn_nn_backend;
 

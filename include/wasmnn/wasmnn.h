@@ -60,8 +60,8 @@ typedef struct wasmnn_val {
     uint32_t f32_bits;
     uint64_t f64_bits;
     uint8_t v128[16];
-    wasmnn_func* funcref;  /* NULL = ref.null func */
-    void* externref;       /* NULL = ref.null extern; otherwise an opaque host value */
+    wasmnn_func* funcref; /* NULL = ref.null func */
+    void* externref;      /* NULL = ref.null extern; otherwise an opaque host value */
   } of;
 } wasmnn_val;
 
@@ -151,7 +151,7 @@ WASMNN_API wasmnn_error* wasmnn_module_new(wasmnn_engine* engine, const uint8_t*
 WASMNN_API void wasmnn_module_delete(wasmnn_module* module);
 
 typedef struct wasmnn_import_desc {
-  const char* module;  /* valid while the module lives */
+  const char* module; /* valid while the module lives */
   const char* name;
   wasmnn_externkind kind;
 } wasmnn_import_desc;
@@ -210,8 +210,8 @@ typedef wasmnn_error* (*wasmnn_host_callback)(wasmnn_caller* caller, void* env, 
 typedef void (*wasmnn_finalizer)(void* env);
 
 /* The type is copied. finalizer (may be NULL) runs on env when the store is deleted. */
-WASMNN_API wasmnn_func* wasmnn_func_new(wasmnn_store* store, const wasmnn_functype* type,
-                                        wasmnn_host_callback callback, void* env, wasmnn_finalizer finalizer);
+WASMNN_API wasmnn_func* wasmnn_func_new(wasmnn_store* store, const wasmnn_functype* type, wasmnn_host_callback callback,
+                                        void* env, wasmnn_finalizer finalizer);
 /* The returned type points into the function; valid while the store lives. */
 WASMNN_API wasmnn_functype wasmnn_func_type(const wasmnn_func* func);
 /* Call a function (wasm or host). Checks argument count and kinds. results
@@ -236,8 +236,8 @@ WASMNN_API wasmnn_error* wasmnn_memory_grow(wasmnn_memory* memory, uint32_t delt
 
 /* ---------------------------------------------------------------- tables */
 
-WASMNN_API wasmnn_error* wasmnn_table_new(wasmnn_store* store, wasmnn_valkind element_kind, uint32_t min,
-                                          uint32_t max, wasmnn_table** out);
+WASMNN_API wasmnn_error* wasmnn_table_new(wasmnn_store* store, wasmnn_valkind element_kind, uint32_t min, uint32_t max,
+                                          wasmnn_table** out);
 WASMNN_API uint32_t wasmnn_table_size(const wasmnn_table* table);
 WASMNN_API wasmnn_error* wasmnn_table_get(const wasmnn_table* table, uint32_t index, wasmnn_val* out);
 WASMNN_API wasmnn_error* wasmnn_table_set(wasmnn_table* table, uint32_t index, const wasmnn_val* value);

@@ -107,8 +107,8 @@ wasmnn_memory* wasmnn_caller_memory(wasmnn_caller* caller) {
 wasmnn_instance* wasmnn_caller_instance(wasmnn_caller* caller) { return caller->instance; }
 wasmnn_store* wasmnn_caller_store(wasmnn_caller* caller) { return caller->store; }
 
-wasmnn_func* wasmnn_func_new(wasmnn_store* store, const wasmnn_functype* type, wasmnn_host_callback callback,
-                             void* env, wasmnn_finalizer finalizer) {
+wasmnn_func* wasmnn_func_new(wasmnn_store* store, const wasmnn_functype* type, wasmnn_host_callback callback, void* env,
+                             wasmnn_finalizer finalizer) {
   if (!store || !type || !callback) return nullptr;
   std::optional<FuncType> ft = funcTypeOf(*type);
   if (!ft) return nullptr;
@@ -146,8 +146,7 @@ wasmnn_error* wasmnn_func_call(wasmnn_func* func, const wasmnn_val* args, size_t
   }
   for (size_t i = 0; i < arg_count; ++i) {
     if (rawKind(args[i].kind) != valKindOf(t.params[i]))
-      return hostError("wasmnn_func_call: argument " + std::to_string(i) + " should be " +
-                       valTypeName(t.params[i]));
+      return hostError("wasmnn_func_call: argument " + std::to_string(i) + " should be " + valTypeName(t.params[i]));
   }
   for (size_t i = 0, s = 0; i < arg_count; s += slotsOf(t.params[i]), ++i) storeVal(args[i], slots + s);
   if (wasmnn_error* e = invoke(func, slots, slots)) return e;
@@ -315,8 +314,7 @@ bool wasmnn_instance_export_sized(const wasmnn_instance* instance, const char* n
 
 size_t wasmnn_instance_export_count(const wasmnn_instance* instance) { return instance->exports.size(); }
 
-void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, const char** name,
-                                wasmnn_extern* out) {
+void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, const char** name, wasmnn_extern* out) {
   if (index >= instance->exports.size()) {
     *name = "";
     *out = wasmnn_extern{};

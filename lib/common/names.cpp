@@ -8,20 +8,24 @@ namespace wasmnn {
 
 Imm immediateOf(Op op) {
   switch (op) {
+    // clang-format off
 #define WASMNN_OP(name, code, imm, text) \
   case Op::name:                          \
     return Imm::imm;
 #include "wasmnn/ast/opcodes.def"
+    // clang-format on
   }
   return Imm::None;
 }
 
 const char* opName(Op op) {
   switch (op) {
+    // clang-format off
 #define WASMNN_OP(name, code, imm, text) \
   case Op::name:                          \
     return text;
 #include "wasmnn/ast/opcodes.def"
+    // clang-format on
   }
   return "<unknown opcode>";
 }

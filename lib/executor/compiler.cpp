@@ -15,18 +15,15 @@
 //
 // Operand layouts (after the two handler words):
 //   Br off | BrIf/BrUnless cond off | BrTable idx n off[0..n] (off[n] = default)
-//   Call func argBase | CallLocal func argBase (a function defined in this module) | CallIndirect typeId table idx argBase | Ret
-//   Copy dst src | Copy2/Copy3: 2 or 3 (dst src) pairs, in order | Const32 dst imm | Const64 dst lo hi | Select dst a b cond
-//   RefFunc dst func | GlobalGet dst idx | GlobalSet idx src | GlobalGetV dst idx | GlobalSetV idx src
-//   (a v128: dst and src name the first of its two slots) | Simd: see simd.h
-//   TableGet dst table idx | TableSet table idx val
-//   Load* dst addr offset | Load*Add dst a b offset | Load*AddI dst a imm offset
-//   Load*Abs dst lo hi | Store* addr val offset | Store*Add a b val offset
-//   Store*AddI a imm val offset | Store*Abs lo hi val | MemorySize dst | MemoryGrow dst delta
-//   MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n
-//   TableInit seg table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n
-//   TableGrow dst table init n | TableSize dst table | TableFill table i v n
-//   unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words) | I32XorRotlI dst a x imm
+//   Call func argBase | CallLocal func argBase (a function defined in this module) | CallIndirect typeId table idx
+//   argBase | Ret Copy dst src | Copy2/Copy3: 2 or 3 (dst src) pairs, in order | Const32 dst imm | Const64 dst lo hi |
+//   Select dst a b cond RefFunc dst func | GlobalGet dst idx | GlobalSet idx src | GlobalGetV dst idx | GlobalSetV idx
+//   src (a v128: dst and src name the first of its two slots) | Simd: see simd.h TableGet dst table idx | TableSet
+//   table idx val Load* dst addr offset | Load*Add dst a b offset | Load*AddI dst a imm offset Load*Abs dst lo hi |
+//   Store* addr val offset | Store*Add a b val offset Store*AddI a imm val offset | Store*Abs lo hi val | MemorySize
+//   dst | MemoryGrow dst delta MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n TableInit seg
+//   table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n TableGrow dst table init n | TableSize dst table |
+//   TableFill table i v n unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words) | I32XorRotlI dst a x imm
 //   BrIf<cmp> a b off | BrIf<cmp>I a imm off
 #include <algorithm>
 #include <cstring>
@@ -47,7 +44,7 @@ struct Entry {
   Kind kind = Kind::Temp;
   uint32_t local = 0;  // a local's slot
   uint64_t value = 0;
-  bool hi = false;     // the high half of a v128 (whose low half is the entry below)
+  bool hi = false;  // the high half of a v128 (whose low half is the entry below)
 };
 
 struct Fixup {
@@ -62,10 +59,10 @@ struct Ctrl {
   uint32_t nParams = 0, nResults = 0;
   uint32_t loopStart = 0;
   std::span<const ValType> paramTypes, resultTypes;  // nParams/nResults count their slots
-  std::vector<Fixup> fixups;        // forward branches to the end
-  std::optional<Fixup> elseFixup;   // If: the jump to the else arm
-  bool unreachable = false;         // the rest of the current arm is dead code
-  bool dead = false;                // the whole block sits in dead code
+  std::vector<Fixup> fixups;                         // forward branches to the end
+  std::optional<Fixup> elseFixup;                    // If: the jump to the else arm
+  bool unreachable = false;                          // the rest of the current arm is dead code
+  bool dead = false;                                 // the whole block sits in dead code
   uint32_t arity() const { return op == Op::Loop ? nParams : nResults; }
 };
 
@@ -89,8 +86,7 @@ struct LastCmp {
 std::optional<X> unaryX(Op op) {
   switch (op) {
 #define CASE(n) \
-  case Op::n:   \
-    return X::n;
+  case Op::n: return X::n;
     WASMNN_XOPS_UNARY(CASE)
 #undef CASE
     default: return std::nullopt;
@@ -100,8 +96,7 @@ std::optional<X> unaryX(Op op) {
 std::optional<X> binaryX(Op op) {
   switch (op) {
 #define CASE(n) \
-  case Op::n:   \
-    return X::n;
+  case Op::n: return X::n;
     WASMNN_XOPS_BINARY(CASE)
 #undef CASE
     default: return std::nullopt;
@@ -111,8 +106,7 @@ std::optional<X> binaryX(Op op) {
 std::optional<X> immX(Op op) {
   switch (op) {
 #define CASE(n) \
-  case Op::n:   \
-    return X::n##I;
+  case Op::n: return X::n##I;
     WASMNN_XOPS_IMM32(CASE)
     WASMNN_XOPS_IMM64(CASE)
 #undef CASE
@@ -123,8 +117,7 @@ std::optional<X> immX(Op op) {
 std::optional<X> cmpBranchX(X cmp, bool imm) {
   switch (cmp) {
 #define CASE(n) \
-  case X::n:    \
-    return imm ? X::BrIf##n##I : X::BrIf##n;
+  case X::n: return imm ? X::BrIf##n##I : X::BrIf##n;
     WASMNN_XOPS_CMPBR(CASE)
 #undef CASE
     default: return std::nullopt;
@@ -160,10 +153,20 @@ X negate(X cmp) {
 
 bool commutative(Op op) {
   switch (op) {
-    case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor: case Op::I32Eq:
-    case Op::I32Ne: case Op::I64Add: case Op::I64Mul: case Op::I64And: case Op::I64Or: case Op::I64Xor:
-    case Op::I64Eq: case Op::I64Ne:
-      return true;
+    case Op::I32Add:
+    case Op::I32Mul:
+    case Op::I32And:
+    case Op::I32Or:
+    case Op::I32Xor:
+    case Op::I32Eq:
+    case Op::I32Ne:
+    case Op::I64Add:
+    case Op::I64Mul:
+    case Op::I64And:
+    case Op::I64Or:
+    case Op::I64Xor:
+    case Op::I64Eq:
+    case Op::I64Ne: return true;
     default: return false;
   }
 }
@@ -233,9 +236,7 @@ class Compiler {
     lastDstWord_ = dstWord;
     lastEnd_ = here();
   }
-  bool retargetable(uint32_t slot) const {
-    return lastEnd_ == here() && out_.code[lastDstWord_] == slot;
-  }
+  bool retargetable(uint32_t slot) const { return lastEnd_ == here() && out_.code[lastDstWord_] == slot; }
   // A branch target: nothing emitted before it may be rewritten.
   void bindLabel() {
     entryRegion_ = false;
@@ -604,9 +605,12 @@ class Compiler {
     word(dst);
     for (size_t i = 0; i < sig.in.size(); ++i) word(slots[i]);
     switch (info.shape) {
-      case SimdShape::Extract: case SimdShape::Replace: word(in.a); break;
-      case SimdShape::Load: case SimdShape::Store: word(in.b); break;
-      case SimdShape::LoadLane: case SimdShape::StoreLane:
+      case SimdShape::Extract:
+      case SimdShape::Replace: word(in.a); break;
+      case SimdShape::Load:
+      case SimdShape::Store: word(in.b); break;
+      case SimdShape::LoadLane:
+      case SimdShape::StoreLane:
         word(in.b);
         word(in.a >> 24);
         break;
@@ -921,19 +925,29 @@ class Compiler {
         word(v);
         return;
       }
-      case Op::I32Load: case Op::F32Load: case Op::I64Load32U: return load(X::Load32, in.b);
-      case Op::I64Load: case Op::F64Load: return load(X::Load64, in.b);
+      case Op::I32Load:
+      case Op::F32Load:
+      case Op::I64Load32U: return load(X::Load32, in.b);
+      case Op::I64Load:
+      case Op::F64Load: return load(X::Load64, in.b);
       case Op::I32Load8S: return load(X::Load8S32, in.b);
-      case Op::I32Load8U: case Op::I64Load8U: return load(X::Load8U, in.b);
+      case Op::I32Load8U:
+      case Op::I64Load8U: return load(X::Load8U, in.b);
       case Op::I32Load16S: return load(X::Load16S32, in.b);
-      case Op::I32Load16U: case Op::I64Load16U: return load(X::Load16U, in.b);
+      case Op::I32Load16U:
+      case Op::I64Load16U: return load(X::Load16U, in.b);
       case Op::I64Load8S: return load(X::Load8S64, in.b);
       case Op::I64Load16S: return load(X::Load16S64, in.b);
       case Op::I64Load32S: return load(X::Load32S64, in.b);
-      case Op::I32Store8: case Op::I64Store8: return store(X::Store8, in.b);
-      case Op::I32Store16: case Op::I64Store16: return store(X::Store16, in.b);
-      case Op::I32Store: case Op::F32Store: case Op::I64Store32: return store(X::Store32, in.b);
-      case Op::I64Store: case Op::F64Store: return store(X::Store64, in.b);
+      case Op::I32Store8:
+      case Op::I64Store8: return store(X::Store8, in.b);
+      case Op::I32Store16:
+      case Op::I64Store16: return store(X::Store16, in.b);
+      case Op::I32Store:
+      case Op::F32Store:
+      case Op::I64Store32: return store(X::Store32, in.b);
+      case Op::I64Store:
+      case Op::F64Store: return store(X::Store64, in.b);
       case Op::MemorySize: {
         uint32_t dst = pushTemp();
         emit(X::MemorySize);
@@ -953,9 +967,10 @@ class Compiler {
       case Op::I64Const:
       case Op::F64Const: push(Entry{Kind::Const, 0, in.u64}); return;
       // Reinterpretations do not change the bits in a slot.
-      case Op::I32ReinterpretF32: case Op::I64ReinterpretF64: case Op::F32ReinterpretI32:
-      case Op::F64ReinterpretI64:
-        return;
+      case Op::I32ReinterpretF32:
+      case Op::I64ReinterpretF64:
+      case Op::F32ReinterpretI32:
+      case Op::F64ReinterpretI64: return;
       case Op::MemoryInit: return bulk(X::MemoryInit, {in.a}, 3);
       case Op::DataDrop: return bulk(X::DataDrop, {in.a}, 0);
       case Op::MemoryCopy: return bulk(X::MemoryCopy, {}, 3);
@@ -988,8 +1003,9 @@ class Compiler {
       if (in.op == Op::I32Eqz || in.op == Op::I64Eqz) {
         // eqz is "== 0": lets a following branch fuse with it.
         uint32_t start = here() - 4;
-        lastCmp_ = LastCmp{start, here(), in.op == Op::I32Eqz ? X::I32Eq : X::I64Eq, out_.code[start + 3],
-                           out_.code[start + 2], true, 0};
+        lastCmp_ = LastCmp{
+            start, here(), in.op == Op::I32Eqz ? X::I32Eq : X::I64Eq, out_.code[start + 3], out_.code[start + 2],
+            true,  0};
       }
       return;
     }

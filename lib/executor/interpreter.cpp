@@ -101,11 +101,11 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
 #define WASMNN_LBL_ABS(n) &&L_##n##Abs,
   static const void* const labels[] = {
       WASMNN_XOPS_MISC(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD)
-      WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_LOADS(WASMNN_LBL_ABS) WASMNN_XOPS_STORES(WASMNN_LBL)
-      WASMNN_XOPS_STORES(WASMNN_LBL_ADD) WASMNN_XOPS_STORES(WASMNN_LBL_ADDI) WASMNN_XOPS_STORES(WASMNN_LBL_ABS)
-      WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL)
-      WASMNN_XOPS_IMM32(WASMNN_LBL_I) WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
-      WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
+          WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_LOADS(WASMNN_LBL_ABS) WASMNN_XOPS_STORES(WASMNN_LBL)
+              WASMNN_XOPS_STORES(WASMNN_LBL_ADD) WASMNN_XOPS_STORES(WASMNN_LBL_ADDI) WASMNN_XOPS_STORES(WASMNN_LBL_ABS)
+                  WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL) WASMNN_XOPS_IMM32(WASMNN_LBL_I)
+                      WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
+                          WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
   static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
 #define WASMNN_LBL_G(n) &&L_##n##G,
 #define WASMNN_LBL_ADD_G(n) &&L_##n##AddG,
@@ -113,8 +113,8 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
 #define WASMNN_LBL_ABS_G(n) &&L_##n##AbsG,
   static const void* const unchecked[] = {
       WASMNN_XOPS_LOADS(WASMNN_LBL_G) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD_G) WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI_G)
-      WASMNN_XOPS_LOADS(WASMNN_LBL_ABS_G) WASMNN_XOPS_STORES(WASMNN_LBL_G) WASMNN_XOPS_STORES(WASMNN_LBL_ADD_G)
-      WASMNN_XOPS_STORES(WASMNN_LBL_ADDI_G) WASMNN_XOPS_STORES(WASMNN_LBL_ABS_G)};
+          WASMNN_XOPS_LOADS(WASMNN_LBL_ABS_G) WASMNN_XOPS_STORES(WASMNN_LBL_G) WASMNN_XOPS_STORES(WASMNN_LBL_ADD_G)
+              WASMNN_XOPS_STORES(WASMNN_LBL_ADDI_G) WASMNN_XOPS_STORES(WASMNN_LBL_ABS_G)};
   static_assert(size_t(X::Store64Abs) - size_t(X::Load32) + 1 == sizeof(unchecked) / sizeof(unchecked[0]));
   if (labelsOut) {
     *labelsOut = {labels, unchecked, sizeof(unchecked) / sizeof(unchecked[0])};
@@ -151,24 +151,24 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   wasmnn_error* err = nullptr;
 
 #define SLOT(i) fp[ip[i]]
-#define NEXT(n)            \
-  do {                     \
-    ip += (n);             \
-    goto* handlerAt(ip);   \
+#define NEXT(n)          \
+  do {                   \
+    ip += (n);           \
+    goto* handlerAt(ip); \
   } while (0)
-#define TRAP(msg)   \
-  do {              \
-    trapMsg = msg;  \
-    goto do_trap;   \
+#define TRAP(msg)  \
+  do {             \
+    trapMsg = msg; \
+    goto do_trap;  \
   } while (0)
-#define LOAD_INSTANCE()               \
-  do {                                \
-    funcs = inst->funcs.data();       \
-    globals = inst->globals.data();   \
-    tables = inst->tables.data();     \
-    mem = inst->mem0;                 \
-    memBase = mem->mem.data();        \
-    memSize = mem->mem.size();        \
+#define LOAD_INSTANCE()             \
+  do {                              \
+    funcs = inst->funcs.data();     \
+    globals = inst->globals.data(); \
+    tables = inst->tables.data();   \
+    mem = inst->mem0;               \
+    memBase = mem->mem.data();      \
+    memSize = mem->mem.size();      \
   } while (0)
 #define U32(x) uint64_t(uint32_t(x))
 #define S32(x) int32_t(uint32_t(x))
@@ -187,7 +187,7 @@ do_call:
     LOAD_INSTANCE();
   }
 // `callee` is a wasm function of the current instance with `code` compiled.
-do_call_local: {
+do_call_local : {
   const CompiledFunc* c = code;
   if (__builtin_expect(frameTop >= frameEnd || args + c->frameSlots > valueEnd, 0)) {
     err = exhausted();
@@ -215,7 +215,7 @@ do_call_local: {
   NEXT(0);
 }
 
-do_host_call: {
+do_host_call : {
   const FuncType& t = *callee->type;
   st.valueTop = args + std::max(slotsOf(t.params), slotsOf(t.results));
   if (wasmnn_error* e = callHost(callee, inst, args)) {
@@ -228,7 +228,7 @@ do_host_call: {
   NEXT(0);
 }
 
-L_Ret: {
+L_Ret : {
   --frameTop;
   st.frameTop = frameTop;
   ip = frameTop->retIp;
@@ -256,7 +256,7 @@ L_CallLocal:
   if (__builtin_expect(code == nullptr, 0)) code = callee->code = &compiledCode(callee);
   goto do_call_local;
 
-L_CallIndirect: {
+L_CallIndirect : {
   wasmnn_table* t = tables[ip[3]];
   uint32_t i = uint32_t(SLOT(4));
   if (i >= t->elems.size()) TRAP("undefined element");
@@ -271,15 +271,17 @@ L_CallIndirect: {
   goto do_call;
 }
 
-L_Unreachable: TRAP("unreachable");
-L_Br: NEXT(int32_t(ip[2]));
+L_Unreachable:
+  TRAP("unreachable");
+L_Br:
+  NEXT(int32_t(ip[2]));
 L_BrIf:
   if (uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
   NEXT(4);
 L_BrUnless:
   if (!uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
   NEXT(4);
-L_BrTable: {
+L_BrTable : {
   uint32_t i = uint32_t(SLOT(2));
   uint32_t n = ip[3];
   NEXT(int32_t(ip[4 + (i < n ? i : n)]));
@@ -326,14 +328,14 @@ L_GlobalSetV:
 L_Simd:
   if (const char* msg = simdExec(ip, fp, mem)) TRAP(msg);
   NEXT(ip[3]);
-L_TableGet: {
+L_TableGet : {
   wasmnn_table* t = tables[ip[3]];
   uint32_t i = uint32_t(SLOT(4));
   if (i >= t->elems.size()) TRAP("out of bounds table access");
   SLOT(2) = t->elems[i];
   NEXT(5);
 }
-L_TableSet: {
+L_TableSet : {
   wasmnn_table* t = tables[ip[2]];
   uint32_t i = uint32_t(SLOT(3));
   if (i >= t->elems.size()) TRAP("out of bounds table access");
@@ -341,39 +343,37 @@ L_TableSet: {
   NEXT(5);
 }
 
-  // ---- memory: 64-bit effective addresses, so address + offset + size cannot wrap.
-  // The G variants skip the check: their memory faults beyond its size (guard.h).
+// ---- memory: 64-bit effective addresses, so address + offset + size cannot wrap.
+// The G variants skip the check: their memory faults beyond its size (guard.h).
 #define MEM_CHECK(T) \
   if (__builtin_expect(ea + sizeof(T) > memSize, 0)) TRAP("out of bounds memory access");
 #define NO_CHECK(T)
-#define LOAD_AT(T, conv, eaExpr, len, check)                               \
-  {                                                                        \
-    uint64_t ea = (eaExpr);                                                \
-    check(T)                                                               \
-    T v;                                                                   \
-    std::memcpy(&v, memBase + ea, sizeof v);                               \
-    SLOT(2) = conv(v);                                                     \
-    NEXT(len);                                                             \
+#define LOAD_AT(T, conv, eaExpr, len, check) \
+  {                                          \
+    uint64_t ea = (eaExpr);                  \
+    check(T) T v;                            \
+    std::memcpy(&v, memBase + ea, sizeof v); \
+    SLOT(2) = conv(v);                       \
+    NEXT(len);                               \
   }
-#define LOAD_VARIANTS(name, T, conv, check, G)                                                   \
-  L_##name##G: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5, check)                    \
-  L_##name##Add##G: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6, check)     \
-  L_##name##AddI##G: LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6, check)      \
-  L_##name##Abs##G: LOAD_AT(T, conv, uint64_t(ip[3]) | uint64_t(ip[4]) << 32, 5, check)
+#define LOAD_VARIANTS(name, T, conv, check, G)                                                      \
+  L_##name##G : LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5, check) L_##name##Add##G    \
+      : LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6, check) L_##name##AddI##G \
+      : LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6, check) L_##name##Abs##G    \
+      : LOAD_AT(T, conv, uint64_t(ip[3]) | uint64_t(ip[4]) << 32, 5, check)
 #define LOAD(name, T, conv) LOAD_VARIANTS(name, T, conv, MEM_CHECK, ) LOAD_VARIANTS(name, T, conv, NO_CHECK, G)
-#define STORE_AT(T, eaExpr, valOperand, len, check)                                       \
-  {                                                                                         \
-    uint64_t ea = (eaExpr);                                                                 \
-    check(T)                                                                                \
-    T v = T(SLOT(valOperand));                                                              \
-    std::memcpy(memBase + ea, &v, sizeof v);                                                \
-    NEXT(len);                                                                              \
+#define STORE_AT(T, eaExpr, valOperand, len, check) \
+  {                                                 \
+    uint64_t ea = (eaExpr);                         \
+    check(T) T v = T(SLOT(valOperand));             \
+    std::memcpy(memBase + ea, &v, sizeof v);        \
+    NEXT(len);                                      \
   }
-#define STORE_VARIANTS(name, T, check, G)                                                     \
-  L_##name##G: STORE_AT(T, uint64_t(uint32_t(SLOT(2))) + ip[4], 3, 5, check)                  \
-  L_##name##Add##G: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + SLOT(3))) + ip[5], 4, 6, check)   \
-  L_##name##AddI##G: STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6, check)    \
-  L_##name##Abs##G: STORE_AT(T, uint64_t(ip[2]) | uint64_t(ip[3]) << 32, 4, 5, check)
+#define STORE_VARIANTS(name, T, check, G)                                                         \
+  L_##name##G : STORE_AT(T, uint64_t(uint32_t(SLOT(2))) + ip[4], 3, 5, check) L_##name##Add##G    \
+      : STORE_AT(T, uint64_t(uint32_t(SLOT(2) + SLOT(3))) + ip[5], 4, 6, check) L_##name##AddI##G \
+      : STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6, check) L_##name##Abs##G    \
+      : STORE_AT(T, uint64_t(ip[2]) | uint64_t(ip[3]) << 32, 4, 5, check)
 #define STORE(name, T) STORE_VARIANTS(name, T, MEM_CHECK, ) STORE_VARIANTS(name, T, NO_CHECK, G)
 #define ZEXT(v) uint64_t(v)
 #define SEXT32(v) U32(int32_t(v))
@@ -395,7 +395,7 @@ L_TableSet: {
 L_MemorySize:
   SLOT(2) = memSize / kPageSize;
   NEXT(3);
-L_MemoryGrow: {
+L_MemoryGrow : {
   int64_t r = growMemory(mem, uint32_t(SLOT(3)));
   memSize = mem->mem.size();
   SLOT(2) = U32(r);
@@ -408,13 +408,13 @@ L_MemoryInit:
 L_DataDrop:
   inst->datas[ip[2]] = {};
   NEXT(3);
-L_MemoryCopy: {
+L_MemoryCopy : {
   uint64_t d = uint32_t(SLOT(2)), s = uint32_t(SLOT(3)), n = uint32_t(SLOT(4));
   if (s + n > memSize || d + n > memSize) TRAP("out of bounds memory access");
   if (n) std::memmove(memBase + d, memBase + s, n);
   NEXT(5);
 }
-L_MemoryFill: {
+L_MemoryFill : {
   uint64_t d = uint32_t(SLOT(2)), n = uint32_t(SLOT(4));
   if (d + n > memSize) TRAP("out of bounds memory access");
   if (n) std::memset(memBase + d, int(uint8_t(SLOT(3))), n);
@@ -442,44 +442,44 @@ L_TableFill:
   NEXT(6);
 
   // ---- numeric. Operands a, b are raw slots; every i32 result is zero-extended.
-#define UN(name, expr)        \
-  L_##name: {                 \
-    uint64_t a = SLOT(3);     \
-    SLOT(2) = (expr);         \
-    NEXT(4);                  \
+#define UN(name, expr)    \
+  L_##name : {            \
+    uint64_t a = SLOT(3); \
+    SLOT(2) = (expr);     \
+    NEXT(4);              \
   }
-#define BIN(name, expr)                 \
-  L_##name: {                           \
-    uint64_t a = SLOT(3), b = SLOT(4);  \
-    SLOT(2) = (expr);                   \
-    NEXT(5);                            \
+#define BIN(name, expr)                \
+  L_##name : {                         \
+    uint64_t a = SLOT(3), b = SLOT(4); \
+    SLOT(2) = (expr);                  \
+    NEXT(5);                           \
   }
 // The same operation as BIN plus its immediate form (i32 or i64 immediate)
 // and, for compares, the fused compare-and-branch forms.
-#define BIN_I32(name, expr)             \
-  BIN(name, expr)                       \
-  L_##name##I: {                        \
-    uint64_t a = SLOT(3), b = ip[4];    \
-    SLOT(2) = (expr);                   \
-    NEXT(5);                            \
+#define BIN_I32(name, expr)          \
+  BIN(name, expr)                    \
+  L_##name##I : {                    \
+    uint64_t a = SLOT(3), b = ip[4]; \
+    SLOT(2) = (expr);                \
+    NEXT(5);                         \
   }
-#define BIN_I64(name, expr)                                          \
-  BIN(name, expr)                                                    \
-  L_##name##I: {                                                     \
+#define BIN_I64(name, expr)                                            \
+  BIN(name, expr)                                                      \
+  L_##name##I : {                                                      \
     uint64_t a = SLOT(3), b = uint64_t(ip[4]) | uint64_t(ip[5]) << 32; \
-    SLOT(2) = (expr);                                                \
-    NEXT(6);                                                         \
+    SLOT(2) = (expr);                                                  \
+    NEXT(6);                                                           \
   }
-#define CMP(name, expr, immExt)               \
-  L_BrIf##name: {                             \
-    uint64_t a = SLOT(2), b = SLOT(3);        \
-    if (expr) NEXT(int32_t(ip[4]));           \
-    NEXT(5);                                  \
-  }                                           \
-  L_BrIf##name##I: {                          \
-    uint64_t a = SLOT(2), b = immExt(ip[3]);  \
-    if (expr) NEXT(int32_t(ip[4]));           \
-    NEXT(5);                                  \
+#define CMP(name, expr, immExt)              \
+  L_BrIf##name : {                           \
+    uint64_t a = SLOT(2), b = SLOT(3);       \
+    if (expr) NEXT(int32_t(ip[4]));          \
+    NEXT(5);                                 \
+  }                                          \
+  L_BrIf##name##I : {                        \
+    uint64_t a = SLOT(2), b = immExt(ip[3]); \
+    if (expr) NEXT(int32_t(ip[4]));          \
+    NEXT(5);                                 \
   }
 #define IMM_I32(v) uint64_t(v)
 #define IMM_I64(v) uint64_t(int64_t(int32_t(v)))
@@ -536,16 +536,16 @@ L_TableFill:
   UN(I64TruncSatF64S, uint64_t(num::truncSat<int64_t>(f64(a))))
   UN(I64TruncSatF64U, uint64_t(num::truncSat<uint64_t>(f64(a))))
 
-#define TRUNC(name, I, conv, widen)                                              \
-  L_##name: {                                                                    \
-    I r{};                                                                       \
-    switch (num::truncChecked<I>(conv(SLOT(3)), r)) {                            \
-      case num::TruncResult::Ok: break;                                          \
-      case num::TruncResult::Nan: TRAP("invalid conversion to integer");         \
-      case num::TruncResult::Overflow: TRAP("integer overflow");                 \
-    }                                                                            \
-    SLOT(2) = widen(r);                                                          \
-    NEXT(4);                                                                     \
+#define TRUNC(name, I, conv, widen)                                      \
+  L_##name : {                                                           \
+    I r{};                                                               \
+    switch (num::truncChecked<I>(conv(SLOT(3)), r)) {                    \
+      case num::TruncResult::Ok: break;                                  \
+      case num::TruncResult::Nan: TRAP("invalid conversion to integer"); \
+      case num::TruncResult::Overflow: TRAP("integer overflow");         \
+    }                                                                    \
+    SLOT(2) = widen(r);                                                  \
+    NEXT(4);                                                             \
   }
   TRUNC(I32TruncF32S, int32_t, f32, U32)
   TRUNC(I32TruncF32U, uint32_t, f32, U32)
@@ -631,51 +631,51 @@ L_I32XorRotlI:
   SLOT(2) = U32(uint32_t(SLOT(3)) ^ std::rotl(uint32_t(SLOT(4)), int(ip[5] & 31)));
   NEXT(6);
 
-L_I32DivS: {
+L_I32DivS : {
   int32_t a = S32(SLOT(3)), b = S32(SLOT(4));
   if (b == 0) TRAP("integer divide by zero");
   if (a == INT32_MIN && b == -1) TRAP("integer overflow");
   SLOT(2) = U32(a / b);
   NEXT(5);
 }
-L_I32DivU: {
+L_I32DivU : {
   uint32_t a = uint32_t(SLOT(3)), b = uint32_t(SLOT(4));
   if (b == 0) TRAP("integer divide by zero");
   SLOT(2) = a / b;
   NEXT(5);
 }
-L_I32RemS: {
+L_I32RemS : {
   int32_t a = S32(SLOT(3)), b = S32(SLOT(4));
   if (b == 0) TRAP("integer divide by zero");
   SLOT(2) = b == -1 ? 0 : U32(a % b);
   NEXT(5);
 }
-L_I32RemU: {
+L_I32RemU : {
   uint32_t a = uint32_t(SLOT(3)), b = uint32_t(SLOT(4));
   if (b == 0) TRAP("integer divide by zero");
   SLOT(2) = a % b;
   NEXT(5);
 }
-L_I64DivS: {
+L_I64DivS : {
   int64_t a = S64(SLOT(3)), b = S64(SLOT(4));
   if (b == 0) TRAP("integer divide by zero");
   if (a == INT64_MIN && b == -1) TRAP("integer overflow");
   SLOT(2) = uint64_t(a / b);
   NEXT(5);
 }
-L_I64DivU: {
+L_I64DivU : {
   uint64_t a = SLOT(3), b = SLOT(4);
   if (b == 0) TRAP("integer divide by zero");
   SLOT(2) = a / b;
   NEXT(5);
 }
-L_I64RemS: {
+L_I64RemS : {
   int64_t a = S64(SLOT(3)), b = S64(SLOT(4));
   if (b == 0) TRAP("integer divide by zero");
   SLOT(2) = b == -1 ? 0 : uint64_t(a % b);
   NEXT(5);
 }
-L_I64RemU: {
+L_I64RemU : {
   uint64_t a = SLOT(3), b = SLOT(4);
   if (b == 0) TRAP("integer divide by zero");
   SLOT(2) = a % b;
@@ -683,8 +683,8 @@ L_I64RemU: {
 }
 
 do_trap:
-  err = makeError(WASMNN_ERROR_TRAP, trapIndex < 0 ? std::string(trapMsg)
-                                                   : std::string(trapMsg) + " " + std::to_string(trapIndex));
+  err = makeError(WASMNN_ERROR_TRAP,
+                  trapIndex < 0 ? std::string(trapMsg) : std::string(trapMsg) + " " + std::to_string(trapIndex));
 unwind:
   addBacktrace(err, func, frameTop, frameBase);
   return err;

@@ -45,8 +45,9 @@ template <class T, class F> V map2(const V& a, const V& b, F f) {
 }
 // Comparisons give all ones or all zeros per lane, in the lane's integer width.
 template <class T, class F> V cmp(const V& a, const V& b, F f) {
-  using U = std::conditional_t<sizeof(T) == 1, uint8_t, std::conditional_t<sizeof(T) == 2, uint16_t,
-                               std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+  using U = std::conditional_t<
+      sizeof(T) == 1, uint8_t,
+      std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
   V r;
   for (unsigned i = 0; i < lanesOf<T>(); ++i) r.set<U>(i, f(a.get<T>(i), b.get<T>(i)) ? U(~U(0)) : U(0));
   return r;
@@ -226,6 +227,7 @@ V binary(Op op, const V& a, const V& b) {
       for (unsigned i = 0; i < 16; ++i) r.b[i] = b.b[i] < 16 ? a.b[b.b[i]] : 0;
       return r;
     }
+    // clang-format off
 #define CMPS(P, T, U)                                                                   \
   case Op::P##Eq: return cmp<T>(a, b, [](T x, T y) { return x == y; });                 \
   case Op::P##Ne: return cmp<T>(a, b, [](T x, T y) { return x != y; });                 \
@@ -284,7 +286,9 @@ V binary(Op op, const V& a, const V& b) {
   case Op::P##MaxU: return map2<U>(a, b, [](U x, U y) { return x > y ? x : y; });
     MINMAX(I8x16, int8_t, uint8_t) MINMAX(I16x8, int16_t, uint16_t) MINMAX(I32x4, int32_t, uint32_t)
 #undef MINMAX
-    case Op::I16x8Mul: return map2<uint16_t>(a, b, [](uint16_t x, uint16_t y) { return uint16_t(uint32_t(x) * y); });
+          // clang-format on
+          case Op::I16x8Mul
+          : return map2<uint16_t>(a, b, [](uint16_t x, uint16_t y) { return uint16_t(uint32_t(x) * y); });
     case Op::I32x4Mul: return map2<uint32_t>(a, b, [](uint32_t x, uint32_t y) { return x * y; });
     case Op::I64x2Mul: return map2<uint64_t>(a, b, [](uint64_t x, uint64_t y) { return x * y; });
     case Op::I16x8Q15mulrSatS:
@@ -353,7 +357,8 @@ V splatOp(Op op, uint64_t x) {
   switch (op) {
     case Op::I8x16Splat: return splat<uint8_t>(uint8_t(x));
     case Op::I16x8Splat: return splat<uint16_t>(uint16_t(x));
-    case Op::I32x4Splat: case Op::F32x4Splat: return splat<uint32_t>(uint32_t(x));
+    case Op::I32x4Splat:
+    case Op::F32x4Splat: return splat<uint32_t>(uint32_t(x));
     default: return splat<uint64_t>(x);
   }
 }
@@ -364,7 +369,8 @@ uint64_t extract(Op op, const V& a, unsigned lane) {
     case Op::I8x16ExtractLaneU: return a.get<uint8_t>(lane);
     case Op::I16x8ExtractLaneS: return uint32_t(int32_t(a.get<int16_t>(lane)));
     case Op::I16x8ExtractLaneU: return a.get<uint16_t>(lane);
-    case Op::I32x4ExtractLane: case Op::F32x4ExtractLane: return a.get<uint32_t>(lane);
+    case Op::I32x4ExtractLane:
+    case Op::F32x4ExtractLane: return a.get<uint32_t>(lane);
     default: return a.get<uint64_t>(lane);
   }
 }
@@ -373,7 +379,8 @@ V replace(Op op, V a, unsigned lane, uint64_t x) {
   switch (op) {
     case Op::I8x16ReplaceLane: a.set<uint8_t>(lane, uint8_t(x)); break;
     case Op::I16x8ReplaceLane: a.set<uint16_t>(lane, uint16_t(x)); break;
-    case Op::I32x4ReplaceLane: case Op::F32x4ReplaceLane: a.set<uint32_t>(lane, uint32_t(x)); break;
+    case Op::I32x4ReplaceLane:
+    case Op::F32x4ReplaceLane: a.set<uint32_t>(lane, uint32_t(x)); break;
     default: a.set<uint64_t>(lane, x); break;
   }
   return a;
@@ -407,9 +414,21 @@ V load(Op op, const uint8_t* p) {
     case Op::V128Load32x2S: return loadExtend<int32_t, int64_t>(p);
     case Op::V128Load32x2U: return loadExtend<uint32_t, uint64_t>(p);
     case Op::V128Load8Splat: return splat<uint8_t>(p[0]);
-    case Op::V128Load16Splat: { uint16_t x; std::memcpy(&x, p, 2); return splat(x); }
-    case Op::V128Load32Splat: { uint32_t x; std::memcpy(&x, p, 4); return splat(x); }
-    case Op::V128Load64Splat: { uint64_t x; std::memcpy(&x, p, 8); return splat(x); }
+    case Op::V128Load16Splat: {
+      uint16_t x;
+      std::memcpy(&x, p, 2);
+      return splat(x);
+    }
+    case Op::V128Load32Splat: {
+      uint32_t x;
+      std::memcpy(&x, p, 4);
+      return splat(x);
+    }
+    case Op::V128Load64Splat: {
+      uint64_t x;
+      std::memcpy(&x, p, 8);
+      return splat(x);
+    }
     case Op::V128Load32Zero: std::memcpy(r.b, p, 4); return r;
     default: std::memcpy(r.b, p, 8); return r;  // v128.load64_zero
   }
@@ -422,13 +441,18 @@ constexpr const char* kOob = "out of bounds memory access";
 SimdOperands simdOperands(SimdShape shape) {
   switch (shape) {
     case SimdShape::Unary: return {"v", 'v'};
-    case SimdShape::Binary: case SimdShape::Shuffle: return {"vv", 'v'};
+    case SimdShape::Binary:
+    case SimdShape::Shuffle: return {"vv", 'v'};
     case SimdShape::Ternary: return {"vvv", 'v'};
-    case SimdShape::Test: case SimdShape::Extract: return {"v", 's'};
-    case SimdShape::Shift: case SimdShape::Replace: return {"vs", 'v'};
-    case SimdShape::Splat: case SimdShape::Load: return {"s", 'v'};
+    case SimdShape::Test:
+    case SimdShape::Extract: return {"v", 's'};
+    case SimdShape::Shift:
+    case SimdShape::Replace: return {"vs", 'v'};
+    case SimdShape::Splat:
+    case SimdShape::Load: return {"s", 'v'};
     case SimdShape::LoadLane: return {"sv", 'v'};
-    case SimdShape::Store: case SimdShape::StoreLane: return {"sv", '-'};
+    case SimdShape::Store:
+    case SimdShape::StoreLane: return {"sv", '-'};
     case SimdShape::Const: return {"", 'v'};
     case SimdShape::Invalid: break;
   }
@@ -437,10 +461,18 @@ SimdOperands simdOperands(SimdShape shape) {
 
 uint32_t simdOperandWords(SimdShape shape) {
   switch (shape) {
-    case SimdShape::Unary: case SimdShape::Test: case SimdShape::Splat: return 2;
-    case SimdShape::Binary: case SimdShape::Shift: case SimdShape::Extract: case SimdShape::Load: return 3;
-    case SimdShape::Ternary: case SimdShape::Replace: case SimdShape::Store: return 4;
-    case SimdShape::LoadLane: case SimdShape::StoreLane: return 5;
+    case SimdShape::Unary:
+    case SimdShape::Test:
+    case SimdShape::Splat: return 2;
+    case SimdShape::Binary:
+    case SimdShape::Shift:
+    case SimdShape::Extract:
+    case SimdShape::Load: return 3;
+    case SimdShape::Ternary:
+    case SimdShape::Replace:
+    case SimdShape::Store: return 4;
+    case SimdShape::LoadLane:
+    case SimdShape::StoreLane: return 5;
     case SimdShape::Shuffle: return 7;
     default: return 0;
   }

@@ -20,12 +20,12 @@ struct OpTable {
 
 constexpr OpTable makeOpTable() {
   OpTable t;
-#define WASMNN_OP(name, code, imm, text)       \
-  if ((code) < 0x100) {                        \
-    t.plainValid[(code) & 0xFF] = true;        \
-    t.plainImm[(code) & 0xFF] = Imm::imm;      \
-  } else if ((code) < 0x200) {                 \
-    t.prefixedImm[(code) - 0x100] = Imm::imm;  \
+#define WASMNN_OP(name, code, imm, text)    \
+  if ((code) < 0x100) {                     \
+    t.plainValid[(code)&0xFF] = true;       \
+    t.plainImm[(code)&0xFF] = Imm::imm;     \
+  } else if ((code) < 0x200) {              \
+    t.prefixedImm[(code)-0x100] = Imm::imm; \
   }
 #include "wasmnn/ast/opcodes.def"
   return t;
@@ -34,11 +34,15 @@ constexpr OpTable kOps = makeOpTable();
 
 bool isConstantInstr(Op op) {
   switch (op) {
-    case Op::I32Const: case Op::I64Const: case Op::F32Const: case Op::F64Const:
-    case Op::RefNull: case Op::RefFunc: case Op::GlobalGet: case Op::V128Const:
-      return true;
-    default:
-      return false;
+    case Op::I32Const:
+    case Op::I64Const:
+    case Op::F32Const:
+    case Op::F64Const:
+    case Op::RefNull:
+    case Op::RefFunc:
+    case Op::GlobalGet:
+    case Op::V128Const: return true;
+    default: return false;
   }
 }
 
@@ -64,8 +68,7 @@ bool ModuleDecoder::codeSection() {
   uint32_t count = 0;
   if (!r_.count(count)) return false;
   codeCount_ = count;
-  if (count != m_.functions.size())
-    return r_.fail("function and code section have inconsistent lengths", at);
+  if (count != m_.functions.size()) return r_.fail("function and code section have inconsistent lengths", at);
   for (Function& f : m_.functions) {
     const size_t sizeAt = r_.offset();
     uint32_t size = 0;
@@ -114,7 +117,8 @@ bool ModuleDecoder::instructions(Function& f, uint32_t size) {
     Instr& in = f.code.emplace_back();
     if (!instr(in, f.brTableTargets)) return false;
     switch (in.op) {
-      case Op::Block: case Op::Loop: blocks_.push_back(BlockKind::Plain); break;
+      case Op::Block:
+      case Op::Loop: blocks_.push_back(BlockKind::Plain); break;
       case Op::If: blocks_.push_back(BlockKind::If); break;
       case Op::Else:
         // In the binary grammar `else` can only end the first arm of an `if`;
@@ -173,8 +177,10 @@ bool ModuleDecoder::instr(Instr& in, std::vector<uint32_t>& brTargets) {
       return true;
     }
     case Imm::F64: return r_.fixed64(in.u64);
-    case Imm::V128: case Imm::Shuffle: case Imm::Lane: case Imm::MemArgLane:
-      break;  // SIMD immediates only follow the 0xFD prefix (decoder_simd.cpp)
+    case Imm::V128:
+    case Imm::Shuffle:
+    case Imm::Lane:
+    case Imm::MemArgLane: break;  // SIMD immediates only follow the 0xFD prefix (decoder_simd.cpp)
   }
   return false;
 }

@@ -5,8 +5,19 @@ namespace wasmnn {
 namespace {
 
 enum SectionId : uint8_t {
-  kCustom = 0, kType, kImport, kFunction, kTable, kMemory, kGlobal,
-  kExport, kStart, kElem, kCode, kData, kDataCount,
+  kCustom = 0,
+  kType,
+  kImport,
+  kFunction,
+  kTable,
+  kMemory,
+  kGlobal,
+  kExport,
+  kStart,
+  kElem,
+  kCode,
+  kData,
+  kDataCount,
 };
 
 // Position of each section id in the required order (the data count section
@@ -107,11 +118,14 @@ bool ModuleDecoder::valType(ValType& out) {
   if (!r_.u8(b)) return false;
   if (b & 0x80) return r_.fail("integer representation too long", at);  // type codes are s7 LEB128
   switch (b) {
-    case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x7B: case 0x70: case 0x6F:
-      out = ValType(b);
-      return true;
-    default:
-      return r_.fail("malformed value type", at);
+    case 0x7F:
+    case 0x7E:
+    case 0x7D:
+    case 0x7C:
+    case 0x7B:
+    case 0x70:
+    case 0x6F: out = ValType(b); return true;
+    default: return r_.fail("malformed value type", at);
   }
 }
 
@@ -195,10 +209,22 @@ bool ModuleDecoder::importSection() {
     if (!r_.u8(kind)) return false;
     bool ok = false;
     switch (kind) {
-      case 0: ok = r_.u32(import.funcType); ++m_.importedFuncs; break;
-      case 1: ok = tableType(import.table); ++m_.importedTables; break;
-      case 2: ok = limits(import.memory.limits); ++m_.importedMemories; break;
-      case 3: ok = globalType(import.global); ++m_.importedGlobals; break;
+      case 0:
+        ok = r_.u32(import.funcType);
+        ++m_.importedFuncs;
+        break;
+      case 1:
+        ok = tableType(import.table);
+        ++m_.importedTables;
+        break;
+      case 2:
+        ok = limits(import.memory.limits);
+        ++m_.importedMemories;
+        break;
+      case 3:
+        ok = globalType(import.global);
+        ++m_.importedGlobals;
+        break;
       default: return r_.fail("malformed import kind", at);
     }
     if (!ok) return false;
@@ -329,7 +355,9 @@ bool ModuleDecoder::dataSegment(DataSegment& seg) {
   switch (flags) {
     case 0: break;
     case 1: seg.mode = SegmentMode::Passive; break;
-    case 2: if (!r_.u32(seg.memory)) return false; break;
+    case 2:
+      if (!r_.u32(seg.memory)) return false;
+      break;
     default: return r_.fail("malformed data segment kind", at);
   }
   if (seg.mode == SegmentMode::Active && !constExpr(seg.offset)) return false;

@@ -59,10 +59,8 @@ bool importMatches(const wasmnn_module& module, const Import& im, const wasmnn_e
     case ExternKind::Table:
       return e.of.table->elem == im.table.elem &&
              limitsMatch(e.of.table->elems.size(), e.of.table->declaredMax, im.table.limits);
-    case ExternKind::Memory:
-      return limitsMatch(e.of.memory->mem.pages(), e.of.memory->declaredMax, im.memory.limits);
-    case ExternKind::Global:
-      return e.of.global->type.type == im.global.type && e.of.global->type.mut == im.global.mut;
+    case ExternKind::Memory: return limitsMatch(e.of.memory->mem.pages(), e.of.memory->declaredMax, im.memory.limits);
+    case ExternKind::Global: return e.of.global->type.type == im.global.type && e.of.global->type.mut == im.global.mut;
   }
   return false;
 }

@@ -44,7 +44,8 @@ wasmnn_config normalizeConfig(const wasmnn_config* config) {
   if (config) c = *config;
   if (c.max_call_depth == 0) c.max_call_depth = kDefaultMaxCallDepth;
   if (c.value_stack_bytes == 0) c.value_stack_bytes = kDefaultValueStackBytes;
-  if (c.max_memory_pages == 0 || c.max_memory_pages > kDefaultMaxMemoryPages) c.max_memory_pages = kDefaultMaxMemoryPages;
+  if (c.max_memory_pages == 0 || c.max_memory_pages > kDefaultMaxMemoryPages)
+    c.max_memory_pages = kDefaultMaxMemoryPages;
   if (c.max_table_elements == 0) c.max_table_elements = kDefaultMaxTableElements;
   c.bounds_checks = resolveBoundsChecks(c.bounds_checks);
   return c;
@@ -84,8 +85,7 @@ wasmnn_error* makeError(const Error& error) {
   return makeError(kind, error.message);
 }
 
-wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env,
-                         wasmnn_finalizer fin) {
+wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env, wasmnn_finalizer fin) {
   auto f = std::make_unique<wasmnn_func>();
   f->hostType = std::move(type);
   f->type = &f->hostType;

@@ -10,7 +10,7 @@ namespace wasmnn {
 namespace {
 
 // Storage for the one-result signature of `block (result t)`.
-constexpr ValType kSingle[] = {ValType::I32, ValType::I64, ValType::F32, ValType::F64,
+constexpr ValType kSingle[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
                                ValType::V128, ValType::FuncRef, ValType::ExternRef};
 
 const ValType* singleType(uint8_t code) {
@@ -91,11 +91,16 @@ Access accessOf(Op op) {
     case Op::I64Load: return {ValType::I64, 3, false};
     case Op::F32Load: return {ValType::F32, 2, false};
     case Op::F64Load: return {ValType::F64, 3, false};
-    case Op::I32Load8S: case Op::I32Load8U: return {ValType::I32, 0, false};
-    case Op::I32Load16S: case Op::I32Load16U: return {ValType::I32, 1, false};
-    case Op::I64Load8S: case Op::I64Load8U: return {ValType::I64, 0, false};
-    case Op::I64Load16S: case Op::I64Load16U: return {ValType::I64, 1, false};
-    case Op::I64Load32S: case Op::I64Load32U: return {ValType::I64, 2, false};
+    case Op::I32Load8S:
+    case Op::I32Load8U: return {ValType::I32, 0, false};
+    case Op::I32Load16S:
+    case Op::I32Load16U: return {ValType::I32, 1, false};
+    case Op::I64Load8S:
+    case Op::I64Load8U: return {ValType::I64, 0, false};
+    case Op::I64Load16S:
+    case Op::I64Load16U: return {ValType::I64, 1, false};
+    case Op::I64Load32S:
+    case Op::I64Load32U: return {ValType::I64, 2, false};
     case Op::I32Store: return {ValType::I32, 2, true};
     case Op::I64Store: return {ValType::I64, 3, true};
     case Op::F32Store: return {ValType::F32, 2, true};
@@ -225,16 +230,26 @@ bool FunctionValidator::instr(const Instr& in) {
   const unsigned code = unsigned(in.op);
   if (code < kSignatures.size() && kSignatures[code].arity != 0) return numeric(in);
   switch (in.op) {
-    case Op::LocalGet: case Op::LocalSet: case Op::LocalTee:
-    case Op::GlobalGet: case Op::GlobalSet:
-      return variable(in);
-    case Op::TableGet: case Op::TableSet: case Op::TableGrow: case Op::TableSize: case Op::TableFill:
-    case Op::TableInit: case Op::ElemDrop: case Op::TableCopy:
-      return table(in);
-    case Op::RefNull: case Op::RefIsNull: case Op::RefFunc:
-      return reference(in);
-    case Op::MemoryInit: case Op::DataDrop: case Op::MemoryCopy: case Op::MemoryFill:
-      return bulk(in);
+    case Op::LocalGet:
+    case Op::LocalSet:
+    case Op::LocalTee:
+    case Op::GlobalGet:
+    case Op::GlobalSet: return variable(in);
+    case Op::TableGet:
+    case Op::TableSet:
+    case Op::TableGrow:
+    case Op::TableSize:
+    case Op::TableFill:
+    case Op::TableInit:
+    case Op::ElemDrop:
+    case Op::TableCopy: return table(in);
+    case Op::RefNull:
+    case Op::RefIsNull:
+    case Op::RefFunc: return reference(in);
+    case Op::MemoryInit:
+    case Op::DataDrop:
+    case Op::MemoryCopy:
+    case Op::MemoryFill: return bulk(in);
     case Op::I32Const: push(ValType::I32); return true;
     case Op::I64Const: push(ValType::I64); return true;
     case Op::F32Const: push(ValType::F32); return true;
@@ -289,11 +304,10 @@ bool FunctionValidator::control(const Instr& in) {
     case Op::Nop: return true;
     case Op::Block:
     case Op::Loop:
-      return blockSignature(in.blockType, frame) && popAll(frame.params, frame.paramCount) &&
-             pushFrame(in.op, frame);
+      return blockSignature(in.blockType, frame) && popAll(frame.params, frame.paramCount) && pushFrame(in.op, frame);
     case Op::If:
-      return blockSignature(in.blockType, frame) && pop(ValType::I32) &&
-             popAll(frame.params, frame.paramCount) && pushFrame(in.op, frame);
+      return blockSignature(in.blockType, frame) && pop(ValType::I32) && popAll(frame.params, frame.paramCount) &&
+             pushFrame(in.op, frame);
     case Op::Else:
       if (ctrls_.back().op != Op::If) return fail("misplaced ELSE opcode");
       return popFrame(frame) && pushFrame(Op::Else, frame);
@@ -381,8 +395,7 @@ bool FunctionValidator::control(const Instr& in) {
       push(t);
       return true;
     }
-    default:
-      return fail("illegal opcode");
+    default: return fail("illegal opcode");
   }
 }
 
@@ -402,13 +415,14 @@ bool FunctionValidator::variable(const Instr& in) {
   switch (in.op) {
     case Op::LocalGet: push(t); return true;
     case Op::LocalSet: return pop(t);
-    default: if (!pop(t)) return false; push(t); return true;  // local.tee
+    default:
+      if (!pop(t)) return false;
+      push(t);
+      return true;  // local.tee
   }
 }
 
-bool FunctionValidator::memoryExists() {
-  return !c_.memories.empty() || fail(unknownIndex("memory", 0));
-}
+bool FunctionValidator::memoryExists() { return !c_.memories.empty() || fail(unknownIndex("memory", 0)); }
 
 bool FunctionValidator::memory(const Instr& in) {
   if (!memoryExists()) return false;

@@ -13,21 +13,35 @@ bool FunctionValidator::simd(const Instr& in) {
     return align <= s.accessLog2 || fail("alignment must not be larger than natural");
   };
   switch (s.shape) {
-    case SimdShape::Unary: if (!pop(v)) return false; break;
-    case SimdShape::Binary: if (!pop(v) || !pop(v)) return false; break;
-    case SimdShape::Ternary: if (!pop(v) || !pop(v) || !pop(v)) return false; break;
+    case SimdShape::Unary:
+      if (!pop(v)) return false;
+      break;
+    case SimdShape::Binary:
+      if (!pop(v) || !pop(v)) return false;
+      break;
+    case SimdShape::Ternary:
+      if (!pop(v) || !pop(v) || !pop(v)) return false;
+      break;
     case SimdShape::Test:
       if (!pop(v)) return false;
       push(i32);
       return true;
-    case SimdShape::Shift: if (!pop(i32) || !pop(v)) return false; break;
-    case SimdShape::Splat: if (!pop(s.scalar)) return false; break;
+    case SimdShape::Shift:
+      if (!pop(i32) || !pop(v)) return false;
+      break;
+    case SimdShape::Splat:
+      if (!pop(s.scalar)) return false;
+      break;
     case SimdShape::Extract:
       if (!lane(in.a) || !pop(v)) return false;
       push(s.scalar);
       return true;
-    case SimdShape::Replace: if (!lane(in.a) || !pop(s.scalar) || !pop(v)) return false; break;
-    case SimdShape::Load: if (!memarg(in.a) || !pop(i32)) return false; break;
+    case SimdShape::Replace:
+      if (!lane(in.a) || !pop(s.scalar) || !pop(v)) return false;
+      break;
+    case SimdShape::Load:
+      if (!memarg(in.a) || !pop(i32)) return false;
+      break;
     case SimdShape::Store: return memarg(in.a) && pop(v) && pop(i32);
     case SimdShape::LoadLane:
       if (!memarg(in.a & 0xFFFFFF) || !lane(in.a >> 24) || !pop(v) || !pop(i32)) return false;

@@ -56,17 +56,15 @@ ValidationContext::ValidationContext(const Module& m) : module(m) {
 namespace {
 
 // As the spec's messages name index spaces ("unknown function 3").
-const char* indexSpaceName(ExternKind kind) {
-  return kind == ExternKind::Func ? "function" : externKindName(kind);
-}
+const char* indexSpaceName(ExternKind kind) { return kind == ExternKind::Func ? "function" : externKindName(kind); }
 
 class ModuleValidator {
  public:
   explicit ModuleValidator(const Module& m) : m_(m), c_(m) {}
 
   Result<void> run() {
-    if (checkImports() && checkTables() && checkMemories() && checkGlobals() && checkFunctions() &&
-        checkElems() && checkDatas() && checkStart() && checkExports())
+    if (checkImports() && checkTables() && checkMemories() && checkGlobals() && checkFunctions() && checkElems() &&
+        checkDatas() && checkStart() && checkExports())
       return {};
     return std::move(error_);
   }

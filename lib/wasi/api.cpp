@@ -19,14 +19,12 @@ namespace {
 
 constexpr const char* kModule = "wasi_snapshot_preview1";
 
-template <typename T>
-constexpr wasmnn_valkind kind_of() {
+template <typename T> constexpr wasmnn_valkind kind_of() {
   static_assert(std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t>);
   return std::is_same_v<T, uint32_t> ? WASMNN_I32 : WASMNN_I64;
 }
 
-template <typename T>
-T arg_as(const wasmnn_val& v) {
+template <typename T> T arg_as(const wasmnn_val& v) {
   if constexpr (std::is_same_v<T, uint32_t>) {
     return static_cast<uint32_t>(v.of.i32);
   } else {
@@ -41,11 +39,9 @@ GuestMemory caller_memory(wasmnn_caller* caller) {
 }
 
 // Adapts `Errno fn(Call&, u32/u64...)` to a wasmnn_host_callback returning the errno as i32.
-template <auto Fn>
-struct Binding;
+template <auto Fn> struct Binding;
 
-template <typename... Args, Errno (*Fn)(Call&, Args...)>
-struct Binding<Fn> {
+template <typename... Args, Errno (*Fn)(Call&, Args...)> struct Binding<Fn> {
   static constexpr std::array<wasmnn_valkind, sizeof...(Args)> params{kind_of<Args>()...};
   static constexpr wasmnn_valkind result = WASMNN_I32;
 
@@ -55,8 +51,7 @@ struct Binding<Fn> {
     return nullptr;
   }
 
-  template <size_t... I>
-  static Errno apply(Call& call, const wasmnn_val* args, std::index_sequence<I...>) {
+  template <size_t... I> static Errno apply(Call& call, const wasmnn_val* args, std::index_sequence<I...>) {
     return Fn(call, arg_as<Args>(args[I])...);
   }
 
@@ -68,8 +63,7 @@ wasmnn_error* proc_exit(wasmnn_caller*, void*, const wasmnn_val* args, wasmnn_va
   return wasmnn_error_new_exit(args[0].of.i32);
 }
 
-template <auto Fn>
-wasmnn_host_func_def def(const char* name) {
+template <auto Fn> wasmnn_host_func_def def(const char* name) {
   return wasmnn_host_func_def{kModule, name, Binding<Fn>::type(), &Binding<Fn>::invoke};
 }
 

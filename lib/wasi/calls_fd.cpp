@@ -20,8 +20,7 @@ Errno store_count(const GuestMemory& mem, uint32_t out, ssize_t n) {
 }
 
 // readv/writev/preadv/pwritev share the same shape: iovecs in, a count out.
-template <typename Io>
-Errno transfer(Call& c, uint32_t iovs, uint32_t iovs_len, uint32_t count_out, Io io) {
+template <typename Io> Errno transfer(Call& c, uint32_t iovs, uint32_t iovs_len, uint32_t count_out, Io io) {
   std::vector<struct iovec> vec;
   if (Errno e = gather_iovecs(c.mem, iovs, iovs_len, vec); e != Errno::success) return e;
   if (!c.mem.contains(count_out, 4)) return Errno::fault;

@@ -115,9 +115,7 @@ Errno no_sockets(Call& c, uint32_t fd) {
 }  // namespace
 
 Errno sock_accept(Call& c, uint32_t fd, uint32_t, uint32_t) { return no_sockets(c, fd); }
-Errno sock_recv(Call& c, uint32_t fd, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t) {
-  return no_sockets(c, fd);
-}
+Errno sock_recv(Call& c, uint32_t fd, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t) { return no_sockets(c, fd); }
 Errno sock_send(Call& c, uint32_t fd, uint32_t, uint32_t, uint32_t, uint32_t) { return no_sockets(c, fd); }
 Errno sock_shutdown(Call& c, uint32_t fd, uint32_t) { return no_sockets(c, fd); }
 

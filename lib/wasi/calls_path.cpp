@@ -73,8 +73,7 @@ Errno stat_directory_with_slash(const ResolvedPath& p, struct stat& st) {
 int open_flags(uint32_t oflags, Rights base, uint32_t fdflags) {
   int flags = O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
   bool read = base & (right::fd_read | right::fd_readdir);
-  bool write = (base & (right::fd_write | right::fd_allocate | right::fd_filestat_set_size)) ||
-               (oflags & oflag::trunc);
+  bool write = (base & (right::fd_write | right::fd_allocate | right::fd_filestat_set_size)) || (oflags & oflag::trunc);
   // A directory opened for writing fails with isdir, as the testsuite expects.
   if (oflags & oflag::directory) flags |= O_DIRECTORY;
   flags |= write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
@@ -158,8 +157,8 @@ Errno path_filestat_get(Call& c, uint32_t fd, uint32_t flags, uint32_t path, uin
   return store_filestat(c.mem, out, st);
 }
 
-Errno path_filestat_set_times(Call& c, uint32_t fd, uint32_t flags, uint32_t path, uint32_t path_len,
-                              uint64_t atim, uint64_t mtim, uint32_t fst_flags) {
+Errno path_filestat_set_times(Call& c, uint32_t fd, uint32_t flags, uint32_t path, uint32_t path_len, uint64_t atim,
+                              uint64_t mtim, uint32_t fst_flags) {
   struct timespec ts[2];
   if (Errno t = times_from_fst(atim, mtim, fst_flags, ts); t != Errno::success) return t;
   PathArg p = resolve(c, fd, right::path_filestat_set_times, path, path_len, flags & lookupflag::symlink_follow);
@@ -171,10 +170,10 @@ Errno path_filestat_set_times(Call& c, uint32_t fd, uint32_t flags, uint32_t pat
   return ok_or_errno(utimensat(p.path.dir, p.path.bare_name().c_str(), ts, AT_SYMLINK_NOFOLLOW));
 }
 
-Errno path_link(Call& c, uint32_t old_fd, uint32_t old_flags, uint32_t old_path, uint32_t old_path_len,
-                uint32_t new_fd, uint32_t new_path, uint32_t new_path_len) {
-  PathArg from = resolve(c, old_fd, right::path_link_source, old_path, old_path_len,
-                         old_flags & lookupflag::symlink_follow);
+Errno path_link(Call& c, uint32_t old_fd, uint32_t old_flags, uint32_t old_path, uint32_t old_path_len, uint32_t new_fd,
+                uint32_t new_path, uint32_t new_path_len) {
+  PathArg from =
+      resolve(c, old_fd, right::path_link_source, old_path, old_path_len, old_flags & lookupflag::symlink_follow);
   if (from.error != Errno::success) return from.error;
   PathArg to = resolve(c, new_fd, right::path_link_target, new_path, new_path_len, false);
   if (to.error != Errno::success) return to.error;
@@ -215,8 +214,8 @@ Errno path_remove_directory(Call& c, uint32_t fd, uint32_t path, uint32_t path_l
   return ok_or_errno(unlinkat(p.path.dir, p.path.name.c_str(), AT_REMOVEDIR));
 }
 
-Errno path_rename(Call& c, uint32_t fd, uint32_t old_path, uint32_t old_path_len, uint32_t new_fd,
-                  uint32_t new_path, uint32_t new_path_len) {
+Errno path_rename(Call& c, uint32_t fd, uint32_t old_path, uint32_t old_path_len, uint32_t new_fd, uint32_t new_path,
+                  uint32_t new_path_len) {
   PathArg from = resolve(c, fd, right::path_rename_source, old_path, old_path_len, false);
   if (from.error != Errno::success) return from.error;
   PathArg to = resolve(c, new_fd, right::path_rename_target, new_path, new_path_len, false);

@@ -5,9 +5,7 @@
 
 namespace wasmnn::wasi {
 
-FdEntry* FdTable::find(uint32_t fd) {
-  return fd < slots_.size() ? slots_[fd].get() : nullptr;
-}
+FdEntry* FdTable::find(uint32_t fd) { return fd < slots_.size() ? slots_[fd].get() : nullptr; }
 
 FdEntry* FdTable::get(uint32_t fd, Rights needed, Errno& err) {
   FdEntry* e = find(fd);

@@ -71,8 +71,8 @@ Event fd_event(const FdSub& s, short revents) {
 }
 
 // Parses one subscription; appends an immediate event or a pending wait.
-Errno parse(Call& c, const uint8_t* sub, uint64_t mono_now, std::vector<Event>& events,
-            std::vector<ClockSub>& clocks, std::vector<FdSub>& fds) {
+Errno parse(Call& c, const uint8_t* sub, uint64_t mono_now, std::vector<Event>& events, std::vector<ClockSub>& clocks,
+            std::vector<FdSub>& fds) {
   uint64_t userdata = GuestMemory::get<uint64_t>(sub, 0);
   uint8_t tag = sub[8];
   if (tag == static_cast<uint8_t>(EventType::clock)) {

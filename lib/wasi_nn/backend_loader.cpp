@@ -301,9 +301,9 @@ NnExpected<std::shared_ptr<const Backend>> BackendLoader::forEncoding(wasmnn_nn_
     if (other.backend && other.backend->takes(encoding)) return chosen_[encoding] = other.backend;
     if (!other.backend) others += "; also unusable: " + other.error;
   }
-  std::string why = primary.backend ? primary.backend->path + " does not declare encoding " +
-                                          wasmnn_nn_encoding_name(encoding)
-                                    : primary.error;
+  std::string why = primary.backend
+                        ? primary.backend->path + " does not declare encoding " + wasmnn_nn_encoding_name(encoding)
+                        : primary.error;
   why += others;
   wasmnn_nn_log(WASMNN_NN_LOG_ERROR, kLogSource, "%s", missingBackendReport(encoding, dirs, why).c_str());
   return WASMNN_NN_INVALID_ENCODING;

@@ -42,28 +42,39 @@ constexpr size_t kMaxParams = 6;
 
 // All params and the result are i32; a = the guest's arguments as u32.
 constexpr HostFunc kFuncs[] = {
-    {kEphemeral, "load", 5, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.load(m, a[0], a[1], a[2], a[3], a[4]); }},
-    {kEphemeral, "load_by_name", 3, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.loadByName(m, a[0], a[1], a[2]); }},
+    {kEphemeral, "load", 5,
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.load(m, a[0], a[1], a[2], a[3], a[4]); }},
+    {kEphemeral, "load_by_name", 3,
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.loadByName(m, a[0], a[1], a[2]); }},
     {kEphemeral, "load_by_name_with_config", 5,
-     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.loadByNameWithConfig(m, a[0], a[1], a[2], a[3], a[4]); }},
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) {
+       return n.loadByNameWithConfig(m, a[0], a[1], a[2], a[3], a[4]);
+     }},
     {kEphemeral, "init_execution_context", 2,
      [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.initExecutionContext(m, a[0], a[1]); }},
-    {kEphemeral, "set_input", 3, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.setInput(m, a[0], a[1], a[2]); }},
+    {kEphemeral, "set_input", 3,
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.setInput(m, a[0], a[1], a[2]); }},
     {kEphemeral, "compute", 1, [](NnInstance& n, GuestMemory, const uint32_t* a) { return n.compute(a[0]); }},
     {kEphemeral, "get_output", 5,
      [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.getOutput(m, a[0], a[1], a[2], a[3], a[4]); }},
-    {kEphemeral, "compute_single", 1, [](NnInstance& n, GuestMemory, const uint32_t* a) { return n.computeSingle(a[0]); }},
+    {kEphemeral, "compute_single", 1,
+     [](NnInstance& n, GuestMemory, const uint32_t* a) { return n.computeSingle(a[0]); }},
     {kEphemeral, "get_output_single", 5,
-     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.getOutputSingle(m, a[0], a[1], a[2], a[3], a[4]); }},
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) {
+       return n.getOutputSingle(m, a[0], a[1], a[2], a[3], a[4]);
+     }},
     {kEphemeral, "fini_single", 1, [](NnInstance& n, GuestMemory, const uint32_t* a) { return n.finiSingle(a[0]); }},
     {kEphemeral, "unload", 1, [](NnInstance& n, GuestMemory, const uint32_t* a) { return n.unload(a[0]); }},
     {kEphemeral, "finalize_execution_context", 1,
      [](NnInstance& n, GuestMemory, const uint32_t* a) { return n.finalizeExecutionContext(a[0]); }},
-    {kLegacy, "load", 4, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.legacyLoad(m, a[0], a[1], a[2], a[3]); }},
-    {kLegacy, "load_by_name", 3, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.loadByName(m, a[0], a[1], a[2]); }},
+    {kLegacy, "load", 4,
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.legacyLoad(m, a[0], a[1], a[2], a[3]); }},
+    {kLegacy, "load_by_name", 3,
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.loadByName(m, a[0], a[1], a[2]); }},
     {kLegacy, "init_execution_context", 2,
      [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.initExecutionContext(m, a[0], a[1]); }},
-    {kLegacy, "set_input", 3, [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.legacySetInput(m, a[0], a[1], a[2]); }},
+    {kLegacy, "set_input", 3,
+     [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.legacySetInput(m, a[0], a[1], a[2]); }},
     {kLegacy, "compute", 1, [](NnInstance& n, GuestMemory, const uint32_t* a) { return n.compute(a[0]); }},
     {kLegacy, "get_output", 4,
      [](NnInstance& n, GuestMemory m, const uint32_t* a) { return n.legacyGetOutput(m, a[0], a[1], a[2], a[3]); }},
@@ -88,10 +99,9 @@ wasmnn_error* trampoline(wasmnn_caller* caller, void* env, const wasmnn_val* arg
 constexpr wasmnn_valkind kI32s[kMaxParams] = {WASMNN_I32, WASMNN_I32, WASMNN_I32, WASMNN_I32, WASMNN_I32, WASMNN_I32};
 constexpr wasmnn_valkind kResult[1] = {WASMNN_I32};
 
-template <size_t... I>
-constexpr std::array<wasmnn_host_func_def, sizeof...(I)> makeTable(std::index_sequence<I...>) {
-  return {wasmnn_host_func_def{kFuncs[I].module, kFuncs[I].name, {kFuncs[I].params, kI32s, 1, kResult},
-                               &trampoline<I>}...};
+template <size_t... I> constexpr std::array<wasmnn_host_func_def, sizeof...(I)> makeTable(std::index_sequence<I...>) {
+  return {
+      wasmnn_host_func_def{kFuncs[I].module, kFuncs[I].name, {kFuncs[I].params, kI32s, 1, kResult}, &trampoline<I>}...};
 }
 
 constexpr auto kTable = makeTable(std::make_index_sequence<std::size(kFuncs)>());

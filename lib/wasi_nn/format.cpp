@@ -58,9 +58,12 @@ bool readVarint(Bytes b, size_t& pos, uint64_t& out) {
 // An ONNX ModelProto: every top-level field is well formed, each known field
 // has its declared wire type, ir_version (1) and graph (7) are present.
 bool isOnnx(Bytes b) {
-  struct Field { uint32_t number; uint32_t wire; };
-  static constexpr Field kKnown[] = {{1, 0}, {2, 2}, {3, 2}, {4, 2}, {5, 0}, {6, 2}, {7, 2},
-                                     {8, 2}, {14, 2}, {20, 2}, {25, 2}, {26, 2}};
+  struct Field {
+    uint32_t number;
+    uint32_t wire;
+  };
+  static constexpr Field kKnown[] = {{1, 0}, {2, 2}, {3, 2},  {4, 2},  {5, 0},  {6, 2},
+                                     {7, 2}, {8, 2}, {14, 2}, {20, 2}, {25, 2}, {26, 2}};
   bool haveIr = false, haveGraph = false;
   size_t pos = 0;
   while (pos < b.size()) {
@@ -68,8 +71,7 @@ bool isOnnx(Bytes b) {
     if (!readVarint(b, pos, tag)) return false;
     uint64_t number = tag >> 3;
     uint32_t wire = static_cast<uint32_t>(tag & 7);
-    auto known = std::find_if(std::begin(kKnown), std::end(kKnown),
-                              [&](const Field& f) { return f.number == number; });
+    auto known = std::find_if(std::begin(kKnown), std::end(kKnown), [&](const Field& f) { return f.number == number; });
     if (known == std::end(kKnown) || known->wire != wire) return false;
     uint64_t value = 0;
     if (wire == 0) {
@@ -107,8 +109,8 @@ Sniffed sniffModel(const std::vector<Bytes>& builders) {
   if (isTorchScript(b)) return {WASMNN_NN_ENCODING_PYTORCH, "TorchScript zip archive"};
   if (isOpenVinoXml(b)) return {WASMNN_NN_ENCODING_OPENVINO, "OpenVINO IR XML"};
   if (isOnnx(b)) return {WASMNN_NN_ENCODING_ONNX, "ONNX ModelProto"};
-  return {std::nullopt, "builder 0 is " + describeBytes(b) +
-                            ", which is none of GGUF, TFLite, TorchScript zip, OpenVINO IR, ONNX"};
+  return {std::nullopt,
+          "builder 0 is " + describeBytes(b) + ", which is none of GGUF, TFLite, TorchScript zip, OpenVINO IR, ONNX"};
 }
 
 }  // namespace wasmnn::nn

@@ -18,8 +18,7 @@ wasmnn_nn_errno checkedErrno(const Backend& backend, const char* op, int raw) {
     case WASMNN_NN_END_OF_SEQUENCE:
     case WASMNN_NN_CONTEXT_FULL:
     case WASMNN_NN_PROMPT_TOO_LONG:
-    case WASMNN_NN_MODEL_NOT_FOUND:
-      return static_cast<wasmnn_nn_errno>(raw);
+    case WASMNN_NN_MODEL_NOT_FOUND: return static_cast<wasmnn_nn_errno>(raw);
     default:
       return fail(WASMNN_NN_RUNTIME_ERROR,
                   "backend " + backend.name + ": " + op + " returned unknown errno " + std::to_string(raw));

@@ -211,14 +211,16 @@ uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_
                                   uint32_t target, uint32_t graphOut, const char* fn) {
   const std::string f = fn;
   if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
-  if (!inBounds(mem, graphOut, 4)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
+  if (!inBounds(mem, graphOut, 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
   if (count == 0) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": no graph builders (builders_len is 0)");
   uint32_t maxBuilders = host_->limits().maxBuilders;
   if (count > maxBuilders)
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": " + std::to_string(count) + " graph builders, at most " +
                                                 std::to_string(maxBuilders) + " are accepted");
   if (!inBounds(mem, buildersPtr, uint64_t{count} * kBuilderSize))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": builder array " + range(buildersPtr, uint64_t{count} * kBuilderSize, mem));
+    return fail(WASMNN_NN_INVALID_ARGUMENT,
+                f + ": builder array " + range(buildersPtr, uint64_t{count} * kBuilderSize, mem));
   std::vector<wasmnn_nn_builder> parts;
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t ptr = readU32(mem, buildersPtr + i * kBuilderSize);
@@ -228,7 +230,8 @@ uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_
     parts.push_back({mem.data + ptr, len, nullptr});
   }
   std::optional<wasmnn_nn_encoding> enc;
-  if (!guestEncoding(encoding, enc)) return fail(WASMNN_NN_INVALID_ENCODING, f + ": unknown graph encoding " + std::to_string(encoding));
+  if (!guestEncoding(encoding, enc))
+    return fail(WASMNN_NN_INVALID_ENCODING, f + ": unknown graph encoding " + std::to_string(encoding));
   if (target > WASMNN_NN_TARGET_TPU)
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": unknown execution target " + std::to_string(target));
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
@@ -247,8 +250,8 @@ uint32_t NnInstance::legacyLoad(GuestMemory mem, uint32_t builderArrayPtr, uint3
   if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "wasi_nn.load: the instance has no linear memory");
   if (!inBounds(mem, builderArrayPtr, 8))
     return fail(WASMNN_NN_INVALID_ARGUMENT, "wasi_nn.load: graph_builder_array " + range(builderArrayPtr, 8, mem));
-  return loadBuilders(mem, readU32(mem, builderArrayPtr), readU32(mem, builderArrayPtr + 4), encoding, target,
-                      graphOut, "wasi_nn.load");
+  return loadBuilders(mem, readU32(mem, builderArrayPtr), readU32(mem, builderArrayPtr + 4), encoding, target, graphOut,
+                      "wasi_nn.load");
 }
 
 uint32_t NnInstance::loadByName(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t graphOut) {
@@ -264,8 +267,10 @@ uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameL
                                uint32_t configLen, uint32_t graphOut, const char* fn) {
   const std::string f = fn;
   if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
-  if (!inBounds(mem, graphOut, 4)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
-  if (!inBounds(mem, namePtr, nameLen)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": name " + range(namePtr, nameLen, mem));
+  if (!inBounds(mem, graphOut, 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
+  if (!inBounds(mem, namePtr, nameLen))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": name " + range(namePtr, nameLen, mem));
   if (!inBounds(mem, configPtr, configLen))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": config " + range(configPtr, configLen, mem));
   std::string_view name(reinterpret_cast<const char*>(mem.data + namePtr), nameLen);
@@ -368,7 +373,8 @@ uint32_t NnInstance::legacySetInput(GuestMemory mem, uint32_t ctx, uint32_t inde
   const char* fn = "wasi_nn.set_input";
   if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
   if (!inBounds(mem, tensorPtr, kLegacyTensorSize))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": tensor record " + range(tensorPtr, kLegacyTensorSize, mem));
+    return fail(WASMNN_NN_INVALID_ARGUMENT,
+                std::string(fn) + ": tensor record " + range(tensorPtr, kLegacyTensorSize, mem));
   uint32_t dimsRecord = readU32(mem, tensorPtr);
   if (!inBounds(mem, dimsRecord, 8))
     return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": dimensions record " + range(dimsRecord, 8, mem));
@@ -417,7 +423,8 @@ uint32_t NnInstance::readOutput(GuestMemory mem, uint32_t ctxHandle, uint32_t in
   const std::string f = fn;
   std::shared_ptr<Context> ctx = context(ctxHandle, fn);
   if (!ctx) return WASMNN_NN_INVALID_ARGUMENT;
-  if (!inBounds(mem, outPtr, cap)) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": output buffer " + range(outPtr, cap, mem));
+  if (!inBounds(mem, outPtr, cap))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": output buffer " + range(outPtr, cap, mem));
   const Backend& b = ctx->backend();
   GetFn get = single ? b.fns.get_output_single : b.fns.get_output;
   if (!get) return fail(WASMNN_NN_UNSUPPORTED_OPERATION, f + ": backend " + b.name + " does not stream");
@@ -448,8 +455,8 @@ uint32_t NnInstance::getOutput(GuestMemory mem, uint32_t ctx, uint32_t index, ui
   return err;
 }
 
-uint32_t NnInstance::getOutputSingle(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr,
-                                     uint32_t outMax, uint32_t writtenPtr) {
+uint32_t NnInstance::getOutputSingle(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
+                                     uint32_t writtenPtr) {
   if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "get_output_single: the instance has no linear memory");
   if (!inBounds(mem, writtenPtr, 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, "get_output_single: bytes_written pointer " + range(writtenPtr, 4, mem));

@@ -17,8 +17,8 @@ namespace wasmnn::nn {
 namespace {
 
 Error specError(std::string_view spec, const std::string& why) {
-  return Error{ErrorKind::Host, "--nn-preload `" + std::string(spec) + "`: " + why +
-                                    " (expected NAME:ENCODING:TARGET:PATH[:PATH2])"};
+  return Error{ErrorKind::Host,
+               "--nn-preload `" + std::string(spec) + "`: " + why + " (expected NAME:ENCODING:TARGET:PATH[:PATH2])"};
 }
 
 std::string lower(std::string_view s) {
@@ -30,12 +30,19 @@ std::string lower(std::string_view s) {
 // False for an unknown name; otherwise *out is the encoding, or empty for autodetect.
 bool encodingByName(std::string_view name, std::optional<wasmnn_nn_encoding>& out) {
   static const std::pair<const char*, wasmnn_nn_encoding> kNames[] = {
-      {"openvino", WASMNN_NN_ENCODING_OPENVINO}, {"onnx", WASMNN_NN_ENCODING_ONNX},
-      {"tensorflow", WASMNN_NN_ENCODING_TENSORFLOW}, {"pytorch", WASMNN_NN_ENCODING_PYTORCH},
-      {"tensorflowlite", WASMNN_NN_ENCODING_TENSORFLOWLITE}, {"tflite", WASMNN_NN_ENCODING_TENSORFLOWLITE},
-      {"ggml", WASMNN_NN_ENCODING_GGML}, {"whisper", WASMNN_NN_ENCODING_WHISPER}, {"mlx", WASMNN_NN_ENCODING_MLX},
-      {"piper", WASMNN_NN_ENCODING_PIPER}, {"chattts", WASMNN_NN_ENCODING_CHATTTS},
-      {"openvinogenai", WASMNN_NN_ENCODING_OPENVINOGENAI}, {"bitnet", WASMNN_NN_ENCODING_BITNET}};
+      {"openvino", WASMNN_NN_ENCODING_OPENVINO},
+      {"onnx", WASMNN_NN_ENCODING_ONNX},
+      {"tensorflow", WASMNN_NN_ENCODING_TENSORFLOW},
+      {"pytorch", WASMNN_NN_ENCODING_PYTORCH},
+      {"tensorflowlite", WASMNN_NN_ENCODING_TENSORFLOWLITE},
+      {"tflite", WASMNN_NN_ENCODING_TENSORFLOWLITE},
+      {"ggml", WASMNN_NN_ENCODING_GGML},
+      {"whisper", WASMNN_NN_ENCODING_WHISPER},
+      {"mlx", WASMNN_NN_ENCODING_MLX},
+      {"piper", WASMNN_NN_ENCODING_PIPER},
+      {"chattts", WASMNN_NN_ENCODING_CHATTTS},
+      {"openvinogenai", WASMNN_NN_ENCODING_OPENVINOGENAI},
+      {"bitnet", WASMNN_NN_ENCODING_BITNET}};
   std::string n = lower(name);
   out.reset();
   if (n == "autodetect" || n == "auto") return true;

@@ -19,17 +19,16 @@ void NnHost::setLimits(uint32_t maxGraphs, uint32_t maxContexts) {
   maxContexts_.store(maxContexts ? maxContexts : Limits{}.maxContexts, std::memory_order_relaxed);
 }
 
-NnExpected<std::shared_ptr<Graph>> NnHost::build(std::optional<wasmnn_nn_encoding> encoding,
-                                                 wasmnn_nn_target target,
-                                                 std::span<const wasmnn_nn_builder> builders,
-                                                 std::string_view config, std::string_view what) {
+NnExpected<std::shared_ptr<Graph>> NnHost::build(std::optional<wasmnn_nn_encoding> encoding, wasmnn_nn_target target,
+                                                 std::span<const wasmnn_nn_builder> builders, std::string_view config,
+                                                 std::string_view what) {
   if (!encoding) {
     std::vector<std::span<const uint8_t>> parts;
     for (const wasmnn_nn_builder& b : builders) parts.emplace_back(b.data, b.size);
     Sniffed sniffed = sniffModel(parts);
     if (!sniffed.encoding)
-      return fail(WASMNN_NN_INVALID_ENCODING, std::string(what) + ": autodetect found no known model format: " +
-                                                  sniffed.seen);
+      return fail(WASMNN_NN_INVALID_ENCODING,
+                  std::string(what) + ": autodetect found no known model format: " + sniffed.seen);
     debug(std::string(what) + ": autodetect saw " + sniffed.seen);
     encoding = sniffed.encoding;
   }

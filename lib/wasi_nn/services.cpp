@@ -168,8 +168,8 @@ WASMNN_API const char* wasmnn_nn_tensor_type_name(wasmnn_nn_tensor_type type) {
 WASMNN_API void* wasmnn_nn_alloc(const char* source, size_t size) {
   constexpr size_t kAlign = 64;
   if (size == 0 || size > maxAllocation() || size > SIZE_MAX - kAlign) {
-    wasmnn_nn_log(WASMNN_NN_LOG_ERROR, source, "refused allocation of %zu bytes (limit %zu, WASMNN_NN_MAX_ALLOC)",
-                  size, maxAllocation());
+    wasmnn_nn_log(WASMNN_NN_LOG_ERROR, source, "refused allocation of %zu bytes (limit %zu, WASMNN_NN_MAX_ALLOC)", size,
+                  maxAllocation());
     return nullptr;
   }
   size_t rounded = (size + kAlign - 1) / kAlign * kAlign;
@@ -192,8 +192,7 @@ wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message) {
 void warn(const std::string& message) { wasmnn_nn_log(WASMNN_NN_LOG_WARN, kLogSource, "%s", message.c_str()); }
 
 void debug(const std::string& message) {
-  if (wasmnn_nn_log_enabled(WASMNN_NN_LOG_DEBUG))
-    wasmnn_nn_log(WASMNN_NN_LOG_DEBUG, kLogSource, "%s", message.c_str());
+  if (wasmnn_nn_log_enabled(WASMNN_NN_LOG_DEBUG)) wasmnn_nn_log(WASMNN_NN_LOG_DEBUG, kLogSource, "%s", message.c_str());
 }
 
 }  // namespace wasmnn::nn

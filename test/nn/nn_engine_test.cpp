@@ -90,8 +90,10 @@ TEST(NnEngine, EightThreadsEachWithItsOwnInstanceShareOnePreloadedGraph) {
       for (int r = 0; r < kRunsPerThread; ++r) {
         std::string why;
         int status = runProbe(engine, module, nn, {"nn_probe", "concurrent", std::to_string(t * 1000 + r)}, &why);
-        if (status == 0) ++passed;
-        else problems[t] += "status " + std::to_string(status) + " " + why + "\n";
+        if (status == 0)
+          ++passed;
+        else
+          problems[t] += "status " + std::to_string(status) + " " + why + "\n";
       }
     });
   for (auto& th : threads) th.join();

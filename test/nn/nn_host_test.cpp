@@ -186,7 +186,8 @@ std::string writeTemp(const std::string& name, const std::vector<uint8_t>& bytes
   fs::path dir = fs::temp_directory_path() / ("nn_host_test_" + std::to_string(getpid()));
   fs::create_directories(dir);
   fs::path p = dir / name;
-  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   return p.string();
 }
 
@@ -268,7 +269,7 @@ TEST(NnGuestAbi, LegacyModuleLoadSetInputGetOutputInF32Units) {
   uint32_t dimsRec = g.putU32s({dims, 1});
   uint8_t rec[12] = {};
   std::memcpy(rec, &dimsRec, 4);
-  rec[4] = 1;  // f32 (old numbering)
+  rec[4] = 1;     // f32 (old numbering)
   rec[5] = 0x77;  // padding garbage
   std::memcpy(rec + 8, &data, 4);
   ASSERT_EQ(nn.legacySetInput(g.mem(), ctx, 0, g.put(rec, 12)), kSuccess);
@@ -327,8 +328,7 @@ struct BadInput : ::testing::Test {
   Loaded l;
   void SetUp() override { l = loadFake(nn, g, 1.0f, 0.0f); }
   // Runs `call`, expects `err` and a log line containing `logged`.
-  template <typename F>
-  void expectFailure(uint32_t err, const std::string& logged, F&& call) {
+  template <typename F> void expectFailure(uint32_t err, const std::string& logged, F&& call) {
     StderrCapture cap;
     uint32_t got = call();
     std::string text = cap.finish();
@@ -341,7 +341,8 @@ struct BadInput : ::testing::Test {
 TEST_F(BadInput, PointersOutOfBounds) {
   const uint32_t end = static_cast<uint32_t>(g.bytes.size());
   uint32_t b = g.builders({fakeModel(1, 0)});
-  expectFailure(kInvalidArgument, "graph out-pointer", [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 0, end - 2); });
+  expectFailure(kInvalidArgument, "graph out-pointer",
+                [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 0, end - 2); });
   expectFailure(kInvalidArgument, "builder array", [&] { return nn.load(g.mem(), end - 4, 1, kEncTensorflow, 0, 0); });
   expectFailure(kInvalidArgument, "at most 64", [&] { return nn.load(g.mem(), 0, 0x20000000, kEncTensorflow, 0, 0); });
   uint32_t badBuilder = g.putU32s({end - 10, 11});
@@ -356,7 +357,8 @@ TEST_F(BadInput, PointersOutOfBounds) {
   expectFailure(kInvalidArgument, "bytes_written", [&] { return nn.getOutput(g.mem(), l.ctx, 0, 0, 4, end); });
   expectFailure(kInvalidArgument, "output buffer", [&] { return nn.getOutput(g.mem(), l.ctx, 0, end - 4, 8, 0); });
   expectFailure(kInvalidArgument, "name", [&] { return nn.loadByName(g.mem(), end - 1, 2, 0); });
-  expectFailure(kInvalidArgument, "context out-pointer", [&] { return nn.initExecutionContext(g.mem(), l.graph, end); });
+  expectFailure(kInvalidArgument, "context out-pointer",
+                [&] { return nn.initExecutionContext(g.mem(), l.graph, end); });
   expectFailure(kInvalidArgument, "graph_builder_array", [&] { return nn.legacyLoad(g.mem(), end - 7, 2, 0, 0); });
   expectFailure(kInvalidArgument, "size pointer", [&] { return nn.legacyGetOutput(g.mem(), l.ctx, 0, 0, end - 3); });
 }
@@ -396,8 +398,10 @@ TEST_F(BadInput, UnknownEncodingAndTarget) {
   expectFailure(kInvalidEncoding, "unknown graph encoding 7", [&] { return nn.load(g.mem(), b, 1, 7, 0, out); });
   expectFailure(kInvalidEncoding, "unknown graph encoding 4294967295",
                 [&] { return nn.load(g.mem(), b, 1, 0xFFFFFFFF, 0, out); });
-  expectFailure(kInvalidArgument, "unknown execution target 3", [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 3, out); });
-  expectFailure(kUnsupported, "cannot run on target gpu", [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 1, out); });
+  expectFailure(kInvalidArgument, "unknown execution target 3",
+                [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 3, out); });
+  expectFailure(kUnsupported, "cannot run on target gpu",
+                [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 1, out); });
 }
 
 TEST_F(BadInput, CorruptModelBytes) {
@@ -408,13 +412,15 @@ TEST_F(BadInput, CorruptModelBytes) {
                 [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 0, g.alloc(4)); });
   uint32_t junk = g.builders({{'x', 'y', 'z', 0, 1, 2}});
   for (uint32_t enc : {kEncAutodetect5, kEncAutodetect6})
-    expectFailure(kInvalidEncoding, "autodetect found no known model format: builder 0 is 6 bytes starting with [78 79 7a",
+    expectFailure(kInvalidEncoding,
+                  "autodetect found no known model format: builder 0 is 6 bytes starting with [78 79 7a",
                   [&] { return nn.load(g.mem(), junk, 1, enc, 0, g.alloc(4)); });
 }
 
 TEST_F(BadInput, MissingBackendLibrary) {
   uint32_t b = g.builders({fakeModel(1, 0)});
-  expectFailure(kInvalidEncoding, "libwasmnn_backend_mlx.so", [&] { return nn.load(g.mem(), b, 1, kEncMlx, 0, g.alloc(4)); });
+  expectFailure(kInvalidEncoding, "libwasmnn_backend_mlx.so",
+                [&] { return nn.load(g.mem(), b, 1, kEncMlx, 0, g.alloc(4)); });
   StderrCapture cap;
   nn.load(g.mem(), b, 1, kEncOpenvino, 0, g.alloc(4));
   std::string text = cap.finish();
@@ -461,7 +467,8 @@ TEST_F(BadInput, LimitsAreConfigurable) {
   uint32_t b = g2.builders({fakeModel(1, 0)});
   uint32_t out = g2.alloc(4);
   ASSERT_EQ(small.load(g2.mem(), b, 1, kEncTensorflow, 0, out), kSuccess);
-  expectFailure(kRuntimeError, "2 graphs (the limit)", [&] { return small.load(g2.mem(), b, 1, kEncTensorflow, 0, out); });
+  expectFailure(kRuntimeError, "2 graphs (the limit)",
+                [&] { return small.load(g2.mem(), b, 1, kEncTensorflow, 0, out); });
   expectFailure(kRuntimeError, "1 execution contexts (the limit)",
                 [&] { return small.initExecutionContext(g2.mem(), a.graph, out); });
   ASSERT_EQ(small.unload(a.graph), kSuccess);
@@ -544,8 +551,8 @@ TEST(NnRegistry, ParsePreloadSpec) {
   ASSERT_TRUE(det);
   EXPECT_FALSE(det->encoding.has_value());
   EXPECT_TRUE(parsePreloadSpec("llm:GGML:cpu:/m/q.gguf"));
-  for (const char* bad : {"x:onnx:cpu", ":onnx:cpu:/p", "x:caffe:cpu:/p", "x:onnx:fpga:/p", "x:onnx:cpu:/a:/b:/c",
-                          "x:onnx:cpu:"}) {
+  for (const char* bad :
+       {"x:onnx:cpu", ":onnx:cpu:/p", "x:caffe:cpu:/p", "x:onnx:fpga:/p", "x:onnx:cpu:/a:/b:/c", "x:onnx:cpu:"}) {
     auto r = parsePreloadSpec(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
@@ -607,10 +614,11 @@ TEST(NnRegistry, PreloadErrorsAreReportedAtStartup) {
 // ---------------------------------------------------------------- loader
 
 TEST(NnLoader, WrongAbiVersionIsAClearErrorNeverACall) {
-  BackendOutcome o = openBackendLibrary(std::string(NN_BADABI_DIR) + "/libwasmnn_backend_testfake_badabi.so",
-                                        "testfake_badabi");
+  BackendOutcome o =
+      openBackendLibrary(std::string(NN_BADABI_DIR) + "/libwasmnn_backend_testfake_badabi.so", "testfake_badabi");
   EXPECT_FALSE(o.backend);
-  EXPECT_NE(o.error.find("built for backend ABI version 999, this wasmnn speaks version 1"), std::string::npos) << o.error;
+  EXPECT_NE(o.error.find("built for backend ABI version 999, this wasmnn speaks version 1"), std::string::npos)
+      << o.error;
   // through the guest path: the scan finds it, reports it, and the load fails cleanly
   auto host = std::make_shared<NnHost>();
   host->backends().addDir(NN_BADABI_DIR);

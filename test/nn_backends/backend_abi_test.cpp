@@ -135,9 +135,9 @@ TEST_P(BackendTest, TableDescribesTheBackend) {
   const auto& info = info_[GetParam().name];
   EXPECT_NE(std::string(info.framework_version), "");
   EXPECT_TRUE(info.target_mask & WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU));
-  auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(dlsym(
-      dlopen((std::string(NN_BACKEND_DIR) + "/libwasmnn_backend_" + GetParam().name + ".so").c_str(), RTLD_NOW),
-      WASMNN_NN_BACKEND_ENTRY_SYMBOL));
+  auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(
+      dlsym(dlopen((std::string(NN_BACKEND_DIR) + "/libwasmnn_backend_" + GetParam().name + ".so").c_str(), RTLD_NOW),
+            WASMNN_NN_BACKEND_ENTRY_SYMBOL));
   EXPECT_EQ(entry(WASMNN_NN_BACKEND_ABI_VERSION + 1), nullptr) << "a host of another ABI version is refused";
 }
 
@@ -222,8 +222,7 @@ TEST_P(BackendTest, ContextsOfOneGraphRunInParallel) {
 
 // Runs call() and expects errno `want` and one log line from the backend
 // carrying `message`.
-template <typename F>
-void expectError(const char* backend, wasmnn_nn_errno want, const std::string& message, F call) {
+template <typename F> void expectError(const char* backend, wasmnn_nn_errno want, const std::string& message, F call) {
   ::testing::internal::CaptureStderr();
   wasmnn_nn_errno got = call();
   std::string log = ::testing::internal::GetCapturedStderr();
@@ -296,7 +295,8 @@ TEST_P(BackendTest, MisuseOfAContextIsReportedNotCrashed) {
   std::vector<uint8_t> wide(17 * 4, 0);
   uint32_t dims[2] = {1, 17};
   wasmnn_nn_tensor bad{WASMNN_NN_TYPE_F32, 2, dims, wide.data(), wide.size()};
-  expectError(name, GetParam().encoding == WASMNN_NN_ENCODING_ONNX ? WASMNN_NN_INVALID_ARGUMENT : WASMNN_NN_RUNTIME_ERROR,
+  expectError(name,
+              GetParam().encoding == WASMNN_NN_ENCODING_ONNX ? WASMNN_NN_INVALID_ARGUMENT : WASMNN_NN_RUNTIME_ERROR,
               GetParam().encoding == WASMNN_NN_ENCODING_ONNX ? "shape" : "compute", [&] {
                 wasmnn_nn_errno e = b_->set_input(ctx, 0, &bad);
                 return e ? e : b_->compute(ctx);

@@ -72,8 +72,7 @@ class GuestFixture {
 
   // Appends the steps that feed case c and fetch all its outputs into /out.
   static void addCaseSteps(GuestCommand& cmd, const Case& c) {
-    for (const auto& in : c.inputs)
-      cmd.add({"in", std::to_string(in.index), in.type, in.dims, dataPath(in.file)});
+    for (const auto& in : c.inputs) cmd.add({"in", std::to_string(in.index), in.type, in.dims, dataPath(in.file)});
     cmd.add({"compute"});
     for (const auto& out : c.outputs)
       cmd.add({"out", std::to_string(out.index), "/out/" + c.name + ".out" + std::to_string(out.index) + ".bin"});
@@ -118,8 +117,8 @@ TEST_P(BackendE2E, GuestOutputsEqualNativeOutputs) {
       case Load::Autodetect: cmd.add({"load", "autodetect", "cpu", dataPath(c.model)}); break;
       case Load::Preload:
         if (preloaded.insert(modelName(c)).second)
-          cmd.host_options.push_back("--nn-preload=" + modelName(c) + ":" + backend.encoding + ":cpu:" +
-                                     (dir / c.model).string());
+          cmd.host_options.push_back("--nn-preload=" + modelName(c) + ":" + backend.encoding +
+                                     ":cpu:" + (dir / c.model).string());
         cmd.add({"name", modelName(c)});
         break;
     }
@@ -205,8 +204,8 @@ TEST_P(BackendErrors, OutputIndexOutOfRangeIsInvalidArgument) {
 
 TEST_P(BackendErrors, UnknownConfigIsInvalidArgumentEmptyConfigWorks) {
   Case c = classifier();
-  std::string preload = "--nn-preload=clf:" + std::string(GetParam().encoding) + ":cpu:" +
-                        (fs::path(GetParam().data_dir) / c.model).string();
+  std::string preload = "--nn-preload=clf:" + std::string(GetParam().encoding) +
+                        ":cpu:" + (fs::path(GetParam().data_dir) / c.model).string();
   GuestCommand ok = command(GetParam().data_dir);
   ok.host_options.push_back(preload);
   ok.add({"name-config", "clf", "{}"});

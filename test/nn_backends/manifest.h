@@ -68,8 +68,7 @@ inline std::vector<Case> readCases(const std::filesystem::path& dir) {
 }
 
 // A manifest's DIMS field: "2x3", "-" for rank 0.
-template <typename Int = uint32_t>
-std::vector<Int> parseDims(const std::string& text) {
+template <typename Int = uint32_t> std::vector<Int> parseDims(const std::string& text) {
   std::vector<Int> dims;
   if (text == "-") return dims;
   std::stringstream s(text);
@@ -77,8 +76,7 @@ std::vector<Int> parseDims(const std::string& text) {
   return dims;
 }
 
-template <typename Int>
-std::string dimsText(const std::vector<Int>& dims) {
+template <typename Int> std::string dimsText(const std::vector<Int>& dims) {
   if (dims.empty()) return "-";
   std::string s;
   for (size_t i = 0; i < dims.size(); ++i) {

@@ -113,10 +113,10 @@ static int32_t failed(const char* step, int32_t err) {
   fprintf(stderr, "nn_run: %s failed: errno %d\n", step, (int)err);
   return err;
 }
-#define TRY(step, call)                                \
-  do {                                                 \
-    int32_t err_ = (call);                             \
-    if (err_ != 0) return failed(step, err_);          \
+#define TRY(step, call)                       \
+  do {                                        \
+    int32_t err_ = (call);                    \
+    if (err_ != 0) return failed(step, err_); \
   } while (0)
 
 static uint8_t* read_file(const char* path, uint32_t* size) {
@@ -149,10 +149,10 @@ static uint32_t parse_enum(const char* text, const char* const* names, size_t co
 static uint32_t parse_encoding(const char* text) {
   /* autodetect and ggml swap between the two camps (wasi-nn-abi.md §1):
    * legacy (WAMR) guests say ggml 5, autodetect 6. */
-  static const char* const current[] = {"openvino", "onnx", "tensorflow", "pytorch", "tensorflowlite",
-                                        "autodetect", "ggml"};
-  static const char* const wamr[] = {"openvino", "onnx", "tensorflow", "pytorch", "tensorflowlite",
-                                     "ggml", "autodetect"};
+  static const char* const current[] = {"openvino",       "onnx",       "tensorflow", "pytorch",
+                                        "tensorflowlite", "autodetect", "ggml"};
+  static const char* const wamr[] = {"openvino",       "onnx", "tensorflow", "pytorch",
+                                     "tensorflowlite", "ggml", "autodetect"};
   return parse_enum(text, legacy ? wamr : current, 7, "encoding");
 }
 
@@ -279,7 +279,7 @@ static int32_t step_in(const char* idx, const char* type, const char* dims, cons
 }
 
 static int32_t compute(void) {
-  if (!have_ctx) TRY("init_execution_context", new_context());  /* a model without inputs */
+  if (!have_ctx) TRY("init_execution_context", new_context()); /* a model without inputs */
   TRY("compute", legacy ? legacy_compute(ctx) : nn_compute(ctx));
   return 0;
 }
@@ -353,18 +353,20 @@ static int32_t step_unload(void) {
   return 0;
 }
 
-static int is_graph_step(const char* s) { return strcmp(s, "load") == 0 || strcmp(s, "name") == 0 || strcmp(s, "name-config") == 0; }
+static int is_graph_step(const char* s) {
+  return strcmp(s, "load") == 0 || strcmp(s, "name") == 0 || strcmp(s, "name-config") == 0;
+}
 
 /* Runs the step at argv[*i] and advances *i past it; returns its errno. */
 static int32_t run_step(int argc, char** argv, int* i) {
   const char* s = argv[*i];
   int left = argc - *i - 1;
   char** a = argv + *i;
-#define STEP(name, n, call)                        \
-  if (strcmp(s, name) == 0) {                      \
-    if (left < (n)) die(s, "missing arguments");  \
-    *i += (n) + 1;                                 \
-    return call;                                   \
+#define STEP(name, n, call)                      \
+  if (strcmp(s, name) == 0) {                    \
+    if (left < (n)) die(s, "missing arguments"); \
+    *i += (n) + 1;                               \
+    return call;                                 \
   }
   STEP("load", 3, step_load(a[1], a[2], a[3]))
   STEP("name", 1, step_name(a[1], NULL))
@@ -388,11 +390,16 @@ int main(int argc, char** argv) {
   /* Options may stand anywhere (no step argument starts with "--"); they are
    * taken out before the steps run. */
   for (int k = 1; k < argc; ++k) {
-    if (strncmp(argv[k], "--", 2) != 0) argv[++steps] = argv[k];
-    else if (argv[k][2] == 0) continue; /* a lone "--" ends no options here: ignore it */
-    else if (strcmp(argv[k], "--legacy") == 0) legacy = 1;
-    else if (strcmp(argv[k], "--keep-going") == 0) keep_going = 1;
-    else die("unknown option", argv[k]);
+    if (strncmp(argv[k], "--", 2) != 0)
+      argv[++steps] = argv[k];
+    else if (argv[k][2] == 0)
+      continue; /* a lone "--" ends no options here: ignore it */
+    else if (strcmp(argv[k], "--legacy") == 0)
+      legacy = 1;
+    else if (strcmp(argv[k], "--keep-going") == 0)
+      keep_going = 1;
+    else
+      die("unknown option", argv[k]);
   }
   argc = steps + 1;
   if (steps == 0) die("usage", "nn_run [--legacy] [--keep-going] STEP... (see nn_run.c)");

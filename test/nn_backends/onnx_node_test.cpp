@@ -36,8 +36,9 @@ const fs::path kNodeDir = NN_ONNX_NODE_DIR;
 const std::string kTraining = "ai.onnx.preview.training op: ORT's inference build does not register it (load fails)";
 const std::string kRandom = "random sampling: ORT's generator is not the one that made the expected output";
 const std::string kBatchwise = "layout=1 (batchwise) RNN: ORT's CPU kernel refuses it at load";
-const std::string kResize = "align_corners downsampling: ORT and the ONNX 1.12 reference disagree (ORT's own test "
-                            "runner excludes it)";
+const std::string kResize =
+    "align_corners downsampling: ORT and the ONNX 1.12 reference disagree (ORT's own test "
+    "runner excludes it)";
 const std::map<std::string, std::string> kKnownFailures = {
     {"test_adagrad", kTraining},
     {"test_adagrad_multiple", kTraining},
@@ -58,8 +59,9 @@ const std::map<std::string, std::string> kKnownFailures = {
     {"test_resize_downsample_scales_cubic_align_corners", kResize},
     {"test_resize_downsample_scales_linear_align_corners", kResize},
     {"test_cast_FLOAT_to_BFLOAT16", "ORT rounds to nearest even, the ONNX 1.12 reference truncates the mantissa"},
-    {"test_maxunpool_export_with_output_shape", "the expected output in ONNX 1.12's test data is wrong (ORT's own "
-                                                "test runner excludes it)"},
+    {"test_maxunpool_export_with_output_shape",
+     "the expected output in ONNX 1.12's test data is wrong (ORT's own "
+     "test runner excludes it)"},
 };
 
 // FFT-based operators leave values that should be 0 at about 1e-4: their
@@ -76,10 +78,20 @@ struct Tensor {
 
 size_t elementSize(int type) {
   switch (type) {
-    case TensorProto::BOOL: case TensorProto::UINT8: case TensorProto::INT8: return 1;
-    case TensorProto::FLOAT16: case TensorProto::BFLOAT16: case TensorProto::UINT16: case TensorProto::INT16: return 2;
-    case TensorProto::FLOAT: case TensorProto::INT32: case TensorProto::UINT32: return 4;
-    case TensorProto::DOUBLE: case TensorProto::INT64: case TensorProto::UINT64: case TensorProto::COMPLEX64: return 8;
+    case TensorProto::BOOL:
+    case TensorProto::UINT8:
+    case TensorProto::INT8: return 1;
+    case TensorProto::FLOAT16:
+    case TensorProto::BFLOAT16:
+    case TensorProto::UINT16:
+    case TensorProto::INT16: return 2;
+    case TensorProto::FLOAT:
+    case TensorProto::INT32:
+    case TensorProto::UINT32: return 4;
+    case TensorProto::DOUBLE:
+    case TensorProto::INT64:
+    case TensorProto::UINT64:
+    case TensorProto::COMPLEX64: return 8;
     case TensorProto::COMPLEX128: return 16;
     default: return 0;  // STRING, UNDEFINED
   }
@@ -98,8 +110,7 @@ std::string wasiType(int type) {
   }
 }
 
-template <typename T, typename Field>
-void appendAs(std::vector<uint8_t>& out, const Field& values, size_t size) {
+template <typename T, typename Field> void appendAs(std::vector<uint8_t>& out, const Field& values, size_t size) {
   for (auto v : values) {
     T x = static_cast<T>(v);
     const auto* p = reinterpret_cast<const uint8_t*>(&x);
@@ -117,10 +128,13 @@ bool tensorBytes(const TensorProto& t, std::vector<uint8_t>& out) {
     return true;
   }
   switch (t.data_type()) {
-    case TensorProto::FLOAT: case TensorProto::COMPLEX64: appendAs<float>(out, t.float_data(), 4); break;
-    case TensorProto::DOUBLE: case TensorProto::COMPLEX128: appendAs<double>(out, t.double_data(), 8); break;
+    case TensorProto::FLOAT:
+    case TensorProto::COMPLEX64: appendAs<float>(out, t.float_data(), 4); break;
+    case TensorProto::DOUBLE:
+    case TensorProto::COMPLEX128: appendAs<double>(out, t.double_data(), 8); break;
     case TensorProto::INT64: appendAs<int64_t>(out, t.int64_data(), 8); break;
-    case TensorProto::UINT64: case TensorProto::UINT32: appendAs<uint64_t>(out, t.uint64_data(), es); break;
+    case TensorProto::UINT64:
+    case TensorProto::UINT32: appendAs<uint64_t>(out, t.uint64_data(), es); break;
     default: appendAs<int32_t>(out, t.int32_data(), es); break;  // bool, (u)int8/16, int32, f16, bf16
   }
   return true;
@@ -137,7 +151,7 @@ bool readTensor(const fs::path& file, Tensor& t) {
 
 float halfToFloat(uint16_t h) {
   uint32_t sign = (h >> 15) & 1, exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
-  float v = exp == 0 ? std::ldexp(static_cast<float>(mant), -24)
+  float v = exp == 0    ? std::ldexp(static_cast<float>(mant), -24)
             : exp == 31 ? (mant ? NAN : INFINITY)
                         : std::ldexp(static_cast<float>(mant | 0x400), static_cast<int>(exp) - 25);
   return sign ? -v : v;
@@ -145,9 +159,23 @@ float halfToFloat(uint16_t h) {
 
 double element(const std::vector<uint8_t>& b, size_t i, int type) {
   switch (type) {
-    case TensorProto::FLOAT: case TensorProto::COMPLEX64: { float f; std::memcpy(&f, &b[i * 4], 4); return f; }
-    case TensorProto::DOUBLE: case TensorProto::COMPLEX128: { double d; std::memcpy(&d, &b[i * 8], 8); return d; }
-    case TensorProto::FLOAT16: { uint16_t h; std::memcpy(&h, &b[i * 2], 2); return halfToFloat(h); }
+    case TensorProto::FLOAT:
+    case TensorProto::COMPLEX64: {
+      float f;
+      std::memcpy(&f, &b[i * 4], 4);
+      return f;
+    }
+    case TensorProto::DOUBLE:
+    case TensorProto::COMPLEX128: {
+      double d;
+      std::memcpy(&d, &b[i * 8], 8);
+      return d;
+    }
+    case TensorProto::FLOAT16: {
+      uint16_t h;
+      std::memcpy(&h, &b[i * 2], 2);
+      return halfToFloat(h);
+    }
     case TensorProto::BFLOAT16: {
       uint32_t bits = uint32_t{b[i * 2]} << 16 | uint32_t{b[i * 2 + 1]} << 24;
       float f;
@@ -170,7 +198,7 @@ std::string compare(const Tensor& want, const std::vector<uint8_t>& got, double 
   if (!isFloating(want.type)) return got == want.bytes ? "" : "integer values differ";
   size_t n = want.bytes.size() / (want.type == TensorProto::DOUBLE || want.type == TensorProto::COMPLEX128 ? 8
                                   : want.type == TensorProto::FLOAT || want.type == TensorProto::COMPLEX64 ? 4
-                                                                                                            : 2);
+                                                                                                           : 2);
   for (size_t i = 0; i < n; ++i) {
     double w = element(want.bytes, i, want.type), g = element(got, i, want.type);
     if (std::isnan(w) && std::isnan(g)) continue;
@@ -279,7 +307,8 @@ TEST(OnnxNodeModels, RunThroughAGuestMatchExpectedOutputs) {
     std::string problem;
     for (size_t k = 0; k < m.outputs.size() && problem.empty(); ++k) {
       fs::path got = tmp.path() / m.name / ("out" + std::to_string(k) + ".bin");
-      problem = fs::exists(got) ? compare(m.outputs[k], readBytes(got), absoluteTolerance(m.name)) : "no output (a WASI-NN call failed)";
+      problem = fs::exists(got) ? compare(m.outputs[k], readBytes(got), absoluteTolerance(m.name))
+                                : "no output (a WASI-NN call failed)";
       if (!problem.empty()) problem = "output " + std::to_string(k) + ": " + problem;
     }
     bool listed = kKnownFailures.count(m.name) > 0;
@@ -299,9 +328,10 @@ TEST(OnnxNodeModels, RunThroughAGuestMatchExpectedOutputs) {
     skipped += n;
     reasons += "\n  " + std::to_string(n) + " × " + why;
   }
-  std::printf("onnx node models: %zu found, %zu run through the guest: %d passed, %d known failures, %zu failed; "
-              "%d not expressible in WASI-NN:%s\n",
-              dirs.size(), models.size(), passed, known, failures.size(), skipped, reasons.c_str());
+  std::printf(
+      "onnx node models: %zu found, %zu run through the guest: %d passed, %d known failures, %zu failed; "
+      "%d not expressible in WASI-NN:%s\n",
+      dirs.size(), models.size(), passed, known, failures.size(), skipped, reasons.c_str());
   for (const auto& f : failures) ADD_FAILURE() << f;
   EXPECT_GE(passed, 500) << "the sample must stay broad";
 }

@@ -92,8 +92,8 @@ void run_case(Ort::Env& env, const fs::path& dir, const std::string& name) {
   std::vector<const char*> in_names, out_names;
   for (size_t i = 0; i < inputs.size(); ++i) {
     Input& in = inputs[i];
-    values.push_back(Ort::Value::CreateTensor(mem, in.data.data(), in.data.size(), in.dims.data(), in.dims.size(),
-                                              in.type->onnx));
+    values.push_back(
+        Ort::Value::CreateTensor(mem, in.data.data(), in.data.size(), in.dims.data(), in.dims.size(), in.type->onnx));
     name_holders.push_back(session.GetInputNameAllocated(i, alloc));
     in_names.push_back(name_holders.back().get());
   }
@@ -101,9 +101,8 @@ void run_case(Ort::Env& env, const fs::path& dir, const std::string& name) {
     name_holders.push_back(session.GetOutputNameAllocated(i, alloc));
     out_names.push_back(name_holders.back().get());
   }
-  std::vector<Ort::Value> outputs =
-      session.Run(Ort::RunOptions{nullptr}, in_names.data(), values.data(), values.size(), out_names.data(),
-                  out_names.size());
+  std::vector<Ort::Value> outputs = session.Run(Ort::RunOptions{nullptr}, in_names.data(), values.data(), values.size(),
+                                                out_names.data(), out_names.size());
 
   std::ofstream rewritten(dir / (name + ".manifest"));
   for (const auto& line : kept) rewritten << line << '\n';

@@ -121,8 +121,8 @@ void dtypes(Writer& w) {
   auto m = script("Twice", "def forward(self, x):\n  return x * 2 + 1, x + x\n");
   w.save(m, "twice.pt");
   for (const Case& c : cases) {
-    at::Tensor x = at::isFloatingType(c.type) ? torch::randn({2, 5}).to(c.type)
-                                                : torch::randint(0, 200, {2, 5}).to(c.type);
+    at::Tensor x =
+        at::isFloatingType(c.type) ? torch::randn({2, 5}).to(c.type) : torch::randint(0, 200, {2, 5}).to(c.type);
     w.emit(c.name, "twice.pt", {x});
   }
 }

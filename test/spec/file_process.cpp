@@ -100,7 +100,8 @@ std::string where(int line) {
 // Why the child ended early, or empty if it ran the whole file.
 std::string abnormal_end(int status, bool timed_out, const FileProgress& progress, int timeout_seconds) {
   const std::string rest = "; the rest of the file did not run";
-  if (timed_out) return "timed out after " + std::to_string(timeout_seconds) + " s " + where(progress.current_line) + rest;
+  if (timed_out)
+    return "timed out after " + std::to_string(timeout_seconds) + " s " + where(progress.current_line) + rest;
   if (WIFSIGNALED(status)) {
     const int signal = WTERMSIG(status);
     return "crashed with signal " + std::to_string(signal) + " (" + strsignal(signal) + ") " +
@@ -150,8 +151,8 @@ Running start(const SpecFile& file, size_t index, const fs::path& scratch_root, 
 
 }  // namespace
 
-void run_files(const std::vector<SpecFile>& files, const fs::path& scratch_root, const ChildOptions& options,
-               int jobs, const std::function<void(const FileResult&)>& report) {
+void run_files(const std::vector<SpecFile>& files, const fs::path& scratch_root, const ChildOptions& options, int jobs,
+               const std::function<void(const FileResult&)>& report) {
   std::vector<std::optional<FileResult>> results(files.size());
   std::list<Running> running;
   size_t next_to_start = 0;

@@ -26,11 +26,11 @@ struct ChildOptions {
 struct FileResult {
   std::string name;  // file name, e.g. "i32.wast": the key of known_failures.txt
   std::string group;
-  FileProgress progress;         // a crash or timeout adds one failure at the line it happened
+  FileProgress progress;  // a crash or timeout adds one failure at the line it happened
   std::vector<int> failed_lines;
-  int last_line_run = 0;         // commands after this line did not run (crash, timeout)
-  std::string log;               // the child's output: failures, warnings, print lines
-  std::string abnormal_end;      // why the child ended early; empty when it finished
+  int last_line_run = 0;     // commands after this line did not run (crash, timeout)
+  std::string log;           // the child's output: failures, warnings, print lines
+  std::string abnormal_end;  // why the child ended early; empty when it finished
   double seconds = 0;
 };
 

@@ -50,9 +50,7 @@ std::vector<fs::path> wast_files_in(const fs::path& dir) {
   return found;
 }
 
-std::string group_of(const fs::path& file) {
-  return file.parent_path().filename() == "simd" ? "simd" : "core";
-}
+std::string group_of(const fs::path& file) { return file.parent_path().filename() == "simd" ? "simd" : "core"; }
 
 // Directories give their *.wast (and simd/*.wast with --simd); files are taken as given.
 std::vector<SpecFile> collect_files(const Options& options) {
@@ -99,10 +97,11 @@ class Summary {
   int finish(double wall_seconds) const {
     Totals all;
     for (const auto& [group, totals] : groups_) {
-      std::printf("%s: %d files, %d passed, %d failed (%d known), %d not applicable (text format), "
-                  "%d message mismatches%s\n",
-                  group.c_str(), totals.files, totals.passed, totals.failed, totals.known, totals.not_applicable,
-                  totals.message_mismatches, verbose_ || totals.message_mismatches == 0 ? "" : " (-v shows them)");
+      std::printf(
+          "%s: %d files, %d passed, %d failed (%d known), %d not applicable (text format), "
+          "%d message mismatches%s\n",
+          group.c_str(), totals.files, totals.passed, totals.failed, totals.known, totals.not_applicable,
+          totals.message_mismatches, verbose_ || totals.message_mismatches == 0 ? "" : " (-v shows them)");
       all.passed += totals.passed;
       all.failed += totals.failed;
     }

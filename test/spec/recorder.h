@@ -20,8 +20,8 @@ struct FileProgress {
 };
 
 struct ReportOptions {
-  bool verbose = false;          // every failure and message mismatch
-  int failures_shown = 20;       // per file, when not verbose
+  bool verbose = false;     // every failure and message mismatch
+  int failures_shown = 20;  // per file, when not verbose
 };
 
 // Counts outcomes into FileProgress, prints failures to stdout and appends

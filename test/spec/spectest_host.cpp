@@ -10,8 +10,7 @@
 namespace wasmnn::spec {
 namespace {
 
-template <typename Number>
-std::string to_text(Number number) {
+template <typename Number> std::string to_text(Number number) {
   char text[64];
   const auto result = std::to_chars(text, text + sizeof text, number);
   return std::string(text, result.ptr);

@@ -15,8 +15,12 @@ wasmnn_valkind parse_kind(const std::string& name) {
   static constexpr struct {
     const char* name;
     wasmnn_valkind kind;
-  } kKinds[] = {{"i32", WASMNN_I32},   {"i64", WASMNN_I64},         {"f32", WASMNN_F32},
-                {"f64", WASMNN_F64},   {"v128", WASMNN_V128},       {"funcref", WASMNN_FUNCREF},
+  } kKinds[] = {{"i32", WASMNN_I32},
+                {"i64", WASMNN_I64},
+                {"f32", WASMNN_F32},
+                {"f64", WASMNN_F64},
+                {"v128", WASMNN_V128},
+                {"funcref", WASMNN_FUNCREF},
                 {"externref", WASMNN_EXTERNREF}};
   for (const auto& entry : kKinds) {
     if (name == entry.name) return entry.kind;
@@ -76,12 +80,9 @@ bool float_matches(uint64_t actual, uint64_t expected, size_t bytes, FloatMatch 
   const uint64_t sign = bytes == 4 ? 0x8000'0000u : 0x8000'0000'0000'0000u;
   const uint64_t quiet_nan = bytes == 4 ? 0x7fc0'0000u : 0x7ff8'0000'0000'0000u;
   switch (match) {
-    case FloatMatch::canonical_nan:
-      return (actual & ~sign) == quiet_nan;
-    case FloatMatch::arithmetic_nan:
-      return (actual & quiet_nan) == quiet_nan;
-    case FloatMatch::exact:
-      break;
+    case FloatMatch::canonical_nan: return (actual & ~sign) == quiet_nan;
+    case FloatMatch::arithmetic_nan: return (actual & quiet_nan) == quiet_nan;
+    case FloatMatch::exact: break;
   }
   return actual == expected;
 }
@@ -98,8 +99,7 @@ std::string hex(uint64_t bits, size_t bytes) {
   return text;
 }
 
-template <typename Float>
-std::string shortest(Float number) {
+template <typename Float> std::string shortest(Float number) {
   char text[64];
   const auto result = std::to_chars(text, text + sizeof text, number);
   return std::string(text, result.ptr);
@@ -166,13 +166,9 @@ wasmnn_val parse_argument(const nlohmann::json& json) {
   value.kind = parse_kind(json.at("type").get<std::string>());
   switch (value.kind) {
     case WASMNN_I32:
-    case WASMNN_F32:
-      value.of.i32 = static_cast<int32_t>(parse_bits(json.at("value").get<std::string>()));
-      break;
+    case WASMNN_F32: value.of.i32 = static_cast<int32_t>(parse_bits(json.at("value").get<std::string>())); break;
     case WASMNN_I64:
-    case WASMNN_F64:
-      value.of.i64 = static_cast<int64_t>(parse_bits(json.at("value").get<std::string>()));
-      break;
+    case WASMNN_F64: value.of.i64 = static_cast<int64_t>(parse_bits(json.at("value").get<std::string>())); break;
     case WASMNN_V128: {
       const LaneShape lanes = lane_shape(json.at("lane_type").get<std::string>());
       const auto& texts = json.at("value");
@@ -214,16 +210,15 @@ Expected parse_expected(const nlohmann::json& json) {
       for (size_t lane = 0; lane < texts.size(); ++lane) {
         const auto text = texts[lane].get<std::string>();
         expected.lane_match.push_back(lanes.is_float ? parse_float_match(text) : FloatMatch::exact);
-        if (expected.lane_match.back() == FloatMatch::exact) set_lane_bits(expected.value, lane, lanes.bytes, parse_bits(text));
+        if (expected.lane_match.back() == FloatMatch::exact)
+          set_lane_bits(expected.value, lane, lanes.bytes, parse_bits(text));
       }
       break;
     }
     case WASMNN_FUNCREF:
     case WASMNN_EXTERNREF:
     case WASMNN_I32:
-    case WASMNN_I64:
-      expected.value = parse_argument(json);
-      break;
+    case WASMNN_I64: expected.value = parse_argument(json); break;
   }
   return expected;
 }
@@ -232,10 +227,8 @@ bool matches(const Expected& expected, const wasmnn_val& actual) {
   const wasmnn_val& want = expected.value;
   if (actual.kind != want.kind) return false;
   switch (want.kind) {
-    case WASMNN_I32:
-      return actual.of.i32 == want.of.i32;
-    case WASMNN_I64:
-      return actual.of.i64 == want.of.i64;
+    case WASMNN_I32: return actual.of.i32 == want.of.i32;
+    case WASMNN_I64: return actual.of.i64 == want.of.i64;
     case WASMNN_F32:
     case WASMNN_F64:
       return float_matches(scalar_bits(actual), scalar_bits(want), scalar_bytes(want.kind), expected.lane_match[0]);
@@ -249,10 +242,8 @@ bool matches(const Expected& expected, const wasmnn_val& actual) {
       }
       return true;
     }
-    case WASMNN_FUNCREF:
-      return actual.of.funcref == want.of.funcref;  // only ref.null func can be expected
-    case WASMNN_EXTERNREF:
-      return actual.of.externref == want.of.externref;
+    case WASMNN_FUNCREF: return actual.of.funcref == want.of.funcref;  // only ref.null func can be expected
+    case WASMNN_EXTERNREF: return actual.of.externref == want.of.externref;
   }
   return false;
 }
@@ -266,11 +257,9 @@ std::string format_value(const wasmnn_val& value, const std::string& lane_type) 
     case WASMNN_F32:
     case WASMNN_F64:
       return std::string(kind_name(value.kind)) + ":" + format_float(scalar_bits(value), scalar_bytes(value.kind));
-    case WASMNN_V128:
-      return format_v128(value, lane_type, nullptr);
+    case WASMNN_V128: return format_v128(value, lane_type, nullptr);
     case WASMNN_FUNCREF:
-    case WASMNN_EXTERNREF:
-      return format_ref(value);
+    case WASMNN_EXTERNREF: return format_ref(value);
   }
   return "<unknown value kind " + std::to_string(static_cast<int>(value.kind)) + ">";
 }

@@ -18,8 +18,8 @@ enum class FloatMatch { exact, canonical_nan, arithmetic_nan };
 // because NaN classes are per lane and printing by lane is what a human reads.
 struct Expected {
   wasmnn_val value{};
-  std::string lane_type;             // v128 only: i8 i16 i32 i64 f32 f64
-  std::vector<FloatMatch> lane_match; // f32/f64: one entry; v128: one per lane
+  std::string lane_type;               // v128 only: i8 i16 i32 i64 f32 f64
+  std::vector<FloatMatch> lane_match;  // f32/f64: one entry; v128: one per lane
 };
 
 // The host value that stands for `ref.extern N`. N + 1 so that 0 is not null.

@@ -72,7 +72,8 @@ wasmnn_error* hostCallback(wasmnn_caller* caller, void*, const wasmnn_val* args,
     return nullptr;
   }
   wasmnn_extern e;
-  if (!wasmnn_instance_export(wasmnn_caller_instance(caller), "reenter", &e)) return wasmnn_error_new(WASMNN_ERROR_HOST, "no export");
+  if (!wasmnn_instance_export(wasmnn_caller_instance(caller), "reenter", &e))
+    return wasmnn_error_new(WASMNN_ERROR_HOST, "no export");
   wasmnn_val arg = i32(n - 1), r;
   if (wasmnn_error* err = wasmnn_func_call(e.of.func, &arg, 1, &r, 1)) return err;
   results[0] = i32(r.of.i32 + 1);

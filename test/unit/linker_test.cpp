@@ -30,8 +30,7 @@ const wasmnn_functype kTakesI32 = {1, kI32, 0, nullptr};
 
 // Each host function returns its own number plus *env, so a result tells
 // which definition was linked and with which env.
-template <int32_t N>
-wasmnn_error* answer(wasmnn_caller*, void* env, const wasmnn_val*, wasmnn_val* results) {
+template <int32_t N> wasmnn_error* answer(wasmnn_caller*, void* env, const wasmnn_val*, wasmnn_val* results) {
   results[0].kind = WASMNN_I32;
   results[0].of.i32 = N + *static_cast<int32_t*>(env);
   return nullptr;

@@ -67,8 +67,21 @@ struct ModuleBytes {
 };
 
 // Section ids.
-enum : uint8_t { kCustom, kType, kImport, kFunction, kTable, kMemory, kGlobal, kExport,
-                 kStart, kElem, kCode, kData, kDataCount };
+enum : uint8_t {
+  kCustom,
+  kType,
+  kImport,
+  kFunction,
+  kTable,
+  kMemory,
+  kGlobal,
+  kExport,
+  kStart,
+  kElem,
+  kCode,
+  kData,
+  kDataCount
+};
 
 // A module with one type [params] -> [results] and one function of that type
 // whose body is `code` (no locals); `code` must end with 0x0B.

@@ -55,10 +55,18 @@ TEST(Loader, TypesAndImports) {
   b.section(kType, {0x02, 0x60, 0x02, 0x7F, 0x7E, 0x01, 0x7D,  // (i32, i64) -> (f32)
                     0x60, 0x00, 0x02, 0x6F, 0x70});            // () -> (externref, funcref)
   b.section(kImport, concat({{0x04},
-                             name("env"), name("f"), {0x00, 0x01},              // func type 1
-                             name("env"), name("t"), {0x01, 0x70, 0x01, 0x02, 0x05},  // table funcref 2..5
-                             name("env"), name("m"), {0x02, 0x00, 0x01},        // memory min 1
-                             name("env"), name("g"), {0x03, 0x7C, 0x01}}));     // global (mut f64)
+                             name("env"),
+                             name("f"),
+                             {0x00, 0x01},  // func type 1
+                             name("env"),
+                             name("t"),
+                             {0x01, 0x70, 0x01, 0x02, 0x05},  // table funcref 2..5
+                             name("env"),
+                             name("m"),
+                             {0x02, 0x00, 0x01},  // memory min 1
+                             name("env"),
+                             name("g"),
+                             {0x03, 0x7C, 0x01}}));  // global (mut f64)
   b.section(kFunction, {0x01, 0x00});
   b.section(kCode, concat({{0x01}, body({0x00, 0x0B})}));
   Module m = load(b.bytes);
@@ -81,21 +89,15 @@ TEST(Loader, TypesAndImports) {
 }
 
 TEST(Loader, InstructionImmediates) {
-  const Bytes code = {
-      0x02, 0x40,                    // block (empty)
-      0x03, 0x7F,                    // loop (result i32)
-      0x41, 0x7F,                    // i32.const -1
-      0x0E, 0x02, 0x00, 0x01, 0x00,  // br_table [0 1] default 0
-      0x0B, 0x0B,
-      0x42, 0x80, 0x7F,              // i64.const -128
-      0x1A,
-      0x43, 0x00, 0x00, 0x80, 0x3F,  // f32.const 1.0
-      0x1A,
-      0x41, 0x00, 0x28, 0x02, 0x10,  // i32.load align=2 offset=16
-      0x1A,
-      0x02, 0x00,                    // block (type 0)
-      0x0B,
-      0x0B};
+  const Bytes code = {0x02, 0x40,                          // block (empty)
+                      0x03, 0x7F,                          // loop (result i32)
+                      0x41, 0x7F,                          // i32.const -1
+                      0x0E, 0x02, 0x00, 0x01, 0x00,        // br_table [0 1] default 0
+                      0x0B, 0x0B, 0x42, 0x80, 0x7F,        // i64.const -128
+                      0x1A, 0x43, 0x00, 0x00, 0x80, 0x3F,  // f32.const 1.0
+                      0x1A, 0x41, 0x00, 0x28, 0x02, 0x10,  // i32.load align=2 offset=16
+                      0x1A, 0x02, 0x00,                    // block (type 0)
+                      0x0B, 0x0B};
   Module m = load(oneFunction({}, {}, code, {0x01, 0x00, 0x01}));
   ASSERT_EQ(m.functions.size(), 1u);
   const std::vector<Instr>& in = m.functions[0].code;
@@ -164,8 +166,7 @@ TEST(Loader, SectionStructure) {
 TEST(Loader, CountsMustAgree) {
   expectError(ModuleBytes{}.section(kType, kVoidType).section(kFunction, {0x01, 0x00}).bytes,
               "function and code section have inconsistent lengths");
-  expectError(ModuleBytes{}.section(kDataCount, {0x01}).bytes,
-              "data count and data section have inconsistent lengths");
+  expectError(ModuleBytes{}.section(kDataCount, {0x01}).bytes, "data count and data section have inconsistent lengths");
   // memory.init with a data section but no data count section.
   ModuleBytes b;
   b.section(kType, kVoidType).section(kFunction, {0x01, 0x00}).section(kMemory, {0x01, 0x00, 0x01});
@@ -188,7 +189,7 @@ TEST(Loader, Opcodes) {
   expectError(oneFunction({}, {}, {0x06, 0x0B}), "illegal opcode");
   expectError(oneFunction({}, {}, {0xFC, 0x12, 0x0B}), "illegal opcode");
   expectError(oneFunction({}, {}, {0xFD, 0x9A, 0x01, 0x0B}), "illegal opcode");  // a gap in the SIMD numbering
-  expectError(oneFunction({}, {}, {0xFD, 0x0C, 0x0B}), "unexpected end");         // v128.const lacks its 16 bytes
+  expectError(oneFunction({}, {}, {0xFD, 0x0C, 0x0B}), "unexpected end");        // v128.const lacks its 16 bytes
   expectError(oneFunction({}, {}, {0xD0, 0x7F, 0x0B}), "malformed reference type");
 }
 
@@ -259,8 +260,7 @@ TEST(Loader, TypeEncodings) {
 TEST(Loader, ElementSegmentEncodings) {
   ModuleBytes b;
   b.section(kType, kVoidType).section(kFunction, {0x01, 0x00}).section(kTable, {0x01, 0x70, 0x00, 0x01});
-  b.section(kElem, {0x08,
-                    0x00, 0x41, 0x00, 0x0B, 0x01, 0x00,              // 0: active table 0, func indices
+  b.section(kElem, {0x08, 0x00, 0x41, 0x00, 0x0B, 0x01, 0x00,        // 0: active table 0, func indices
                     0x01, 0x00, 0x01, 0x00,                          // 1: passive, elemkind, indices
                     0x02, 0x00, 0x41, 0x01, 0x0B, 0x00, 0x01, 0x00,  // 2: active explicit table
                     0x03, 0x00, 0x01, 0x00,                          // 3: declarative
@@ -271,9 +271,9 @@ TEST(Loader, ElementSegmentEncodings) {
   b.section(kCode, concat({{0x01}, body({0x00, 0x0B})}));
   Module m = load(b.bytes);
   ASSERT_EQ(m.elems.size(), 8u);
-  const SegmentMode modes[] = {SegmentMode::Active, SegmentMode::Passive, SegmentMode::Active,
-                               SegmentMode::Declarative, SegmentMode::Active, SegmentMode::Passive,
-                               SegmentMode::Active, SegmentMode::Declarative};
+  const SegmentMode modes[] = {SegmentMode::Active,      SegmentMode::Passive,    SegmentMode::Active,
+                               SegmentMode::Declarative, SegmentMode::Active,     SegmentMode::Passive,
+                               SegmentMode::Active,      SegmentMode::Declarative};
   for (size_t i = 0; i < 8; ++i) EXPECT_EQ(m.elems[i].mode, modes[i]) << i;
   EXPECT_EQ(m.elems[0].init[0].kind, ConstExpr::Kind::RefFunc);
   EXPECT_EQ(m.elems[2].offset.value, 1u);
@@ -287,10 +287,9 @@ TEST(Loader, ElementSegmentEncodings) {
 TEST(Loader, DataSegments) {
   ModuleBytes b;
   b.section(kMemory, {0x01, 0x00, 0x01}).section(kDataCount, {0x03});
-  b.section(kData, {0x03,
-                    0x00, 0x41, 0x10, 0x0B, 0x02, 0xAA, 0xBB,  // active at 16
-                    0x01, 0x01, 0xCC,                          // passive
-                    0x02, 0x00, 0x41, 0x00, 0x0B, 0x00});      // explicit memory 0, empty
+  b.section(kData, {0x03, 0x00, 0x41, 0x10, 0x0B, 0x02, 0xAA, 0xBB,  // active at 16
+                    0x01, 0x01, 0xCC,                                // passive
+                    0x02, 0x00, 0x41, 0x00, 0x0B, 0x00});            // explicit memory 0, empty
   Module m = load(b.bytes);
   ASSERT_EQ(m.datas.size(), 3u);
   EXPECT_EQ(m.datas[0].offset.value, 16u);
@@ -298,8 +297,10 @@ TEST(Loader, DataSegments) {
   EXPECT_EQ(m.datas[1].mode, SegmentMode::Passive);
   EXPECT_TRUE(m.datas[2].bytes.empty());
   // Seven bytes declared, six present.
-  expectError(ModuleBytes{}.section(kMemory, {0x01, 0x00, 0x01}).raw({kData, 0x0C, 0x01, 0x00, 0x41, 0x03, 0x0B,
-                                                                      0x07, 1, 2, 3, 4, 5, 6}).bytes,
+  expectError(ModuleBytes{}
+                  .section(kMemory, {0x01, 0x00, 0x01})
+                  .raw({kData, 0x0C, 0x01, 0x00, 0x41, 0x03, 0x0B, 0x07, 1, 2, 3, 4, 5, 6})
+                  .bytes,
               "unexpected end");
 }
 
@@ -307,8 +308,8 @@ TEST(Loader, ConstantExpressionShapeIsAValidationError) {
   // (global i32 (i32.const 0) (i32.ctz)): decodes, but is not constant.
   expectError(ModuleBytes{}.section(kGlobal, {0x01, 0x7F, 0x00, 0x41, 0x00, 0x68, 0x0B}).bytes,
               "constant expression required", ErrorKind::Invalid);
-  expectError(ModuleBytes{}.section(kGlobal, {0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x00, 0x0B}).bytes,
-              "type mismatch", ErrorKind::Invalid);
+  expectError(ModuleBytes{}.section(kGlobal, {0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x00, 0x0B}).bytes, "type mismatch",
+              ErrorKind::Invalid);
   expectError(ModuleBytes{}.section(kGlobal, {0x01, 0x7F, 0x00, 0x0B}).bytes, "type mismatch", ErrorKind::Invalid);
   // A malformed byte later in the module still makes it malformed.
   expectError(ModuleBytes{}.section(kGlobal, {0x01, 0x7F, 0x00, 0x0B}).raw({0x0D}).bytes, "malformed section id");
@@ -317,7 +318,6 @@ TEST(Loader, ConstantExpressionShapeIsAValidationError) {
   EXPECT_EQ(m.globals[0].init.value, ~uint64_t(0));
   EXPECT_TRUE(m.globals[0].type.mut);
 }
-
 
 TEST(Loader, NamesOfOpsAndTypes) {
   EXPECT_STREQ(opName(Op::I64Extend32S), "i64.extend32_s");

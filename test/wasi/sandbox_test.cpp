@@ -197,8 +197,7 @@ TEST_F(CallTest, TrailingSlashRaceNeverReachesOutside) {
   ASSERT_EQ(stat((root_ / "outside").c_str(), &outside), 0);
   std::atomic<bool> stop{false};
   std::thread swapper([&] {
-    while (!stop.load(std::memory_order_relaxed))
-      ASSERT_EQ(renameat2(box_, "d", box_, "d_link", RENAME_EXCHANGE), 0);
+    while (!stop.load(std::memory_order_relaxed)) ASSERT_EQ(renameat2(box_, "d", box_, "d_link", RENAME_EXCHANGE), 0);
   });
   Call c = call();
   uint32_t len = put("d/", 100);

@@ -50,8 +50,7 @@ struct Deleter {
   void operator()(wasmnn_nn_host* p) const { wasmnn_nn_host_delete(p); }
   void operator()(wasmnn_error* p) const { wasmnn_error_delete(p); }
 };
-template <typename T>
-using Owned = std::unique_ptr<T, Deleter>;
+template <typename T> using Owned = std::unique_ptr<T, Deleter>;
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "wasmnn: error: %s\n", message.c_str());
@@ -80,16 +79,14 @@ void printBacktrace(const wasmnn_error* error) {
 int report(wasmnn_error* raw, const std::string& context) {
   Owned<wasmnn_error> error(raw);
   switch (wasmnn_error_get_kind(error.get())) {
-    case WASMNN_ERROR_EXIT:
-      return wasmnn_error_exit_code(error.get());
+    case WASMNN_ERROR_EXIT: return wasmnn_error_exit_code(error.get());
     case WASMNN_ERROR_TRAP:
     case WASMNN_ERROR_EXHAUSTION: {
       std::fprintf(stderr, "wasmnn: trap: %s\n", wasmnn_error_message(error.get()));
       printBacktrace(error.get());
       return kTrapExitCode;
     }
-    default:
-      return fail(context + ": " + wasmnn_error_message(error.get()));
+    default: return fail(context + ": " + wasmnn_error_message(error.get()));
   }
 }
 
@@ -111,15 +108,13 @@ std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
   return bytes;
 }
 
-template <typename T>
-bool parseNumber(const std::string& text, T& out) {
+template <typename T> bool parseNumber(const std::string& text, T& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size();
 }
 
 // Integers accept signed or unsigned spellings ("-1" and "4294967295" are the same i32).
-template <typename Signed, typename Unsigned>
-bool parseInteger(const std::string& text, Signed& out) {
+template <typename Signed, typename Unsigned> bool parseInteger(const std::string& text, Signed& out) {
   Unsigned u;
   if (parseNumber(text, out)) return true;
   if (!parseNumber(text, u)) return false;
@@ -143,8 +138,7 @@ bool parseV128(const std::string& text, uint8_t (&bytes)[16]) {
 }
 
 // Floats travel as their bit patterns.
-template <typename Float, typename Bits>
-bool parseFloat(const std::string& text, Bits& bits) {
+template <typename Float, typename Bits> bool parseFloat(const std::string& text, Bits& bits) {
   Float f;
   if (!parseNumber(text, f)) return false;
   std::memcpy(&bits, &f, sizeof f);
@@ -166,8 +160,7 @@ bool parseArgument(const std::string& text, wasmnn_valkind kind, wasmnn_val& out
 }
 
 // The shortest text that reads back as the same float.
-template <typename Float, typename Bits>
-void printFloat(Bits bits) {
+template <typename Float, typename Bits> void printFloat(Bits bits) {
   Float f;
   std::memcpy(&f, &bits, sizeof f);
   char buf[64];
@@ -204,8 +197,10 @@ int invokeExport(wasmnn_instance* instance, const std::string& name, const std::
   std::vector<wasmnn_val> params(type.param_count), results(type.result_count);
   for (size_t i = 0; i < args.size(); ++i)
     if (!parseArgument(args[i], type.params[i], params[i]))
-      return fail("argument " + std::to_string(i + 1) + " (`" + args[i] + "`) is not a valid value of the parameter's type");
-  if (wasmnn_error* error = wasmnn_func_call(item.of.func, params.data(), params.size(), results.data(), results.size()))
+      return fail("argument " + std::to_string(i + 1) + " (`" + args[i] +
+                  "`) is not a valid value of the parameter's type");
+  if (wasmnn_error* error =
+          wasmnn_func_call(item.of.func, params.data(), params.size(), results.data(), results.size()))
     return report(error, "invoking `" + name + "`");
   for (const wasmnn_val& v : results) printValue(v);
   return 0;
@@ -268,8 +263,7 @@ int run(const RunOptions& opt) {
   Owned<wasmnn_store> store(wasmnn_store_new(engine.get()));
   Owned<wasmnn_linker> linker(wasmnn_linker_new(store.get()));
   if (wasmnn_error* error = wasmnn_linker_define_wasi(linker.get(), wasi.get())) return report(error, "WASI setup");
-  if (wasmnn_error* error = wasmnn_linker_define_wasi_nn(linker.get(), nn.get()))
-    return report(error, "WASI-NN setup");
+  if (wasmnn_error* error = wasmnn_linker_define_wasi_nn(linker.get(), nn.get())) return report(error, "WASI-NN setup");
 
   wasmnn_instance* instance = nullptr;
   if (wasmnn_error* error = wasmnn_linker_instantiate(linker.get(), module.get(), &instance))
@@ -295,7 +289,8 @@ int listBackends(const std::vector<std::string>& backendDirs) {
 }
 
 constexpr const char* kUsage =
-    "wasmnn " WASMNN_VERSION_STRING " — a WebAssembly runtime with WASI and WASI-NN\n"
+    "wasmnn " WASMNN_VERSION_STRING
+    " — a WebAssembly runtime with WASI and WASI-NN\n"
     "\n"
     "Usage:\n"
     "  wasmnn run [options] [--] module.wasm [args...]   run _start (or --invoke an export)\n"
@@ -320,8 +315,18 @@ int usageError(const std::string& message) {
   return 2;
 }
 
-enum OptionId { kDir = 1, kEnv, kInheritEnv, kNnPreload, kNnBackendDir, kInvoke, kMaxCallDepth, kMaxMemoryPages,
-                kBoundsChecks, kHelp };
+enum OptionId {
+  kDir = 1,
+  kEnv,
+  kInheritEnv,
+  kNnPreload,
+  kNnBackendDir,
+  kInvoke,
+  kMaxCallDepth,
+  kMaxMemoryPages,
+  kBoundsChecks,
+  kHelp
+};
 
 constexpr option kOptions[] = {
     {"dir", required_argument, nullptr, kDir},
@@ -351,9 +356,12 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
     case kMaxMemoryPages:
       return parseNumber(value, opt.maxMemoryPages) ? "" : "--max-memory-pages wants a number, got `" + value + "`";
     case kBoundsChecks:
-      if (value == "explicit") opt.boundsChecks = WASMNN_BOUNDS_EXPLICIT;
-      else if (value == "guard") opt.boundsChecks = WASMNN_BOUNDS_GUARD;
-      else return "--bounds-checks wants `explicit` or `guard`, got `" + value + "`";
+      if (value == "explicit")
+        opt.boundsChecks = WASMNN_BOUNDS_EXPLICIT;
+      else if (value == "guard")
+        opt.boundsChecks = WASMNN_BOUNDS_GUARD;
+      else
+        return "--bounds-checks wants `explicit` or `guard`, got `" + value + "`";
       return "";
   }
   return "unknown option";
@@ -413,8 +421,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "backends") return backendsCommand(argc - 1, argv + 1);
-  if (command != "run")
-    return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
+  if (command != "run") return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
   RunOptions opt;
   if (std::optional<int> exitCode = parseRun(argc - 1, argv + 1, opt)) return *exitCode;
   return run(opt);

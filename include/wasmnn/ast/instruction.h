@@ -17,21 +17,21 @@ enum class Op : uint16_t {
 // Which fields of Instr an opcode uses.
 enum class Imm : uint8_t {
   None,
-  BlockType,  // blockType
-  Index,      // a
-  TwoIndex,   // a, b
-  BrTable,    // a = first entry in Function::brTableTargets, b = count (the default target comes last, included in b)
-  RefType,    // a = ValType code (0x70 funcref / 0x6F externref)
-  SelectT,    // a = ValType code
-  MemArg,     // a = alignment exponent, b = offset
-  I32,        // u64 holds the value zero-extended from 32 bits
-  I64,        // u64
-  F32,        // u64 holds the IEEE bits zero-extended (NaN payloads preserved)
-  F64,        // u64 holds the IEEE bits
-  V128,       // a = index into Function::v128Pool (the 16 bytes, little-endian)
-  Shuffle,    // a = index into Function::v128Pool (the 16 lane indices)
-  Lane,       // a = lane index
-  MemArgLane, // a = alignment exponent (saturated to 24 bits) | lane index << 24, b = offset
+  BlockType,   // blockType
+  Index,       // a
+  TwoIndex,    // a, b
+  BrTable,     // a = first entry in Function::brTableTargets, b = count (the default target comes last, included in b)
+  RefType,     // a = ValType code (0x70 funcref / 0x6F externref)
+  SelectT,     // a = ValType code
+  MemArg,      // a = alignment exponent, b = offset
+  I32,         // u64 holds the value zero-extended from 32 bits
+  I64,         // u64
+  F32,         // u64 holds the IEEE bits zero-extended (NaN payloads preserved)
+  F64,         // u64 holds the IEEE bits
+  V128,        // a = index into Function::v128Pool (the 16 bytes, little-endian)
+  Shuffle,     // a = index into Function::v128Pool (the 16 lane indices)
+  Lane,        // a = lane index
+  MemArgLane,  // a = alignment exponent (saturated to 24 bits) | lane index << 24, b = offset
 };
 
 WASMNN_INTERNAL_API Imm immediateOf(Op op);
@@ -49,7 +49,9 @@ struct Instr {
   Op op;
   uint32_t offset;  // byte offset of the opcode in the module (for error messages)
   union {
-    struct { uint32_t a, b; };
+    struct {
+      uint32_t a, b;
+    };
     uint64_t u64;
     BlockType blockType;
   };

@@ -71,9 +71,9 @@ struct ConstExpr {
   enum class Kind : uint8_t { I32, I64, F32, F64, RefNull, RefFunc, GlobalGet, V128 };
   Kind kind = Kind::I32;
   ValType refType = ValType::FuncRef;  // RefNull
-  uint64_t value = 0;  // I32/I64 value, F32/F64 bits, RefFunc function index, GlobalGet global index, V128 low half
+  uint64_t value = 0;    // I32/I64 value, F32/F64 bits, RefFunc function index, GlobalGet global index, V128 low half
   uint64_t valueHi = 0;  // V128: the high 8 bytes
-  uint32_t offset = 0;  // byte offset (for error messages)
+  uint32_t offset = 0;   // byte offset (for error messages)
 };
 
 struct Global {
@@ -91,10 +91,10 @@ enum class SegmentMode : uint8_t { Active, Passive, Declarative };
 
 struct ElemSegment {
   SegmentMode mode = SegmentMode::Active;
-  uint32_t table = 0;             // Active
-  ConstExpr offset;               // Active
+  uint32_t table = 0;  // Active
+  ConstExpr offset;    // Active
   ValType type = ValType::FuncRef;
-  std::vector<ConstExpr> init;    // function indices are decoded as RefFunc
+  std::vector<ConstExpr> init;  // function indices are decoded as RefFunc
 };
 
 struct DataSegment {
@@ -106,12 +106,12 @@ struct DataSegment {
 
 // A function defined in this module (imports are in Module::imports).
 struct Function {
-  uint32_t type = 0;                    // type index
-  std::vector<ValType> locals;          // declared locals only (params come from the type)
-  std::vector<Instr> code;              // the body, ending with the function's final End
-  std::vector<uint32_t> brTableTargets; // storage for every br_table in this body
+  uint32_t type = 0;                              // type index
+  std::vector<ValType> locals;                    // declared locals only (params come from the type)
+  std::vector<Instr> code;                        // the body, ending with the function's final End
+  std::vector<uint32_t> brTableTargets;           // storage for every br_table in this body
   std::vector<std::array<uint8_t, 16>> v128Pool;  // v128.const values and i8x16.shuffle lanes
-  uint32_t bodyOffset = 0;              // byte offset of the body (for messages)
+  uint32_t bodyOffset = 0;                        // byte offset of the body (for messages)
 };
 
 struct CustomSection {
@@ -122,10 +122,10 @@ struct CustomSection {
 struct Module {
   std::vector<FuncType> types;
   std::vector<Import> imports;
-  std::vector<Function> functions;      // defined functions, indexed after imported ones
-  std::vector<TableType> tables;        // defined tables
-  std::vector<MemoryType> memories;     // defined memories
-  std::vector<Global> globals;          // defined globals
+  std::vector<Function> functions;   // defined functions, indexed after imported ones
+  std::vector<TableType> tables;     // defined tables
+  std::vector<MemoryType> memories;  // defined memories
+  std::vector<Global> globals;       // defined globals
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elems;

@@ -9,13 +9,13 @@
 namespace wasmnn {
 
 enum class ErrorKind {
-  Malformed,       // the bytes are not a WebAssembly binary (spec: assert_malformed)
-  Invalid,         // well-formed but fails validation (spec: assert_invalid)
-  Link,            // an import cannot be satisfied (spec: assert_unlinkable)
-  Trap,            // a runtime trap (spec: assert_trap)
-  Exhaustion,      // call stack exhausted (spec: assert_exhaustion)
-  Exit,            // the guest asked to exit (WASI proc_exit); not a failure by itself
-  Host,            // a host-side failure (bad argument to the embedding API, out of memory, ...)
+  Malformed,   // the bytes are not a WebAssembly binary (spec: assert_malformed)
+  Invalid,     // well-formed but fails validation (spec: assert_invalid)
+  Link,        // an import cannot be satisfied (spec: assert_unlinkable)
+  Trap,        // a runtime trap (spec: assert_trap)
+  Exhaustion,  // call stack exhausted (spec: assert_exhaustion)
+  Exit,        // the guest asked to exit (WASI proc_exit); not a failure by itself
+  Host,        // a host-side failure (bad argument to the embedding API, out of memory, ...)
 };
 
 struct Error {
@@ -23,8 +23,7 @@ struct Error {
   std::string message;
 };
 
-template <typename T>
-class Result {
+template <typename T> class Result {
  public:
   Result(T value) : v_(std::move(value)) {}
   Result(Error error) : v_(std::move(error)) {}
@@ -41,8 +40,7 @@ class Result {
   std::variant<T, Error> v_;
 };
 
-template <>
-class Result<void> {
+template <> class Result<void> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error)), ok_(false) {}

@@ -16,8 +16,7 @@ enum class LebStatus : uint8_t {
 };
 
 // Reads an unsigned LEB128 of at most Bits bits from [p, end); advances p.
-template <unsigned Bits>
-inline LebStatus readUnsignedLeb(const uint8_t*& p, const uint8_t* end, uint64_t& out) {
+template <unsigned Bits> inline LebStatus readUnsignedLeb(const uint8_t*& p, const uint8_t* end, uint64_t& out) {
   static_assert(Bits > 0 && Bits <= 64);
   uint64_t result = 0;
   out = 0;
@@ -36,8 +35,7 @@ inline LebStatus readUnsignedLeb(const uint8_t*& p, const uint8_t* end, uint64_t
 }
 
 // Reads a signed LEB128 of at most Bits bits from [p, end); advances p.
-template <unsigned Bits>
-inline LebStatus readSignedLeb(const uint8_t*& p, const uint8_t* end, int64_t& out) {
+template <unsigned Bits> inline LebStatus readSignedLeb(const uint8_t*& p, const uint8_t* end, int64_t& out) {
   static_assert(Bits > 0 && Bits <= 64);
   uint64_t result = 0;
   out = 0;

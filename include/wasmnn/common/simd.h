@@ -11,21 +11,21 @@ namespace wasmnn {
 
 // Operand and result pattern; "v" is a v128, "s" the instruction's scalar type.
 enum class SimdShape : uint8_t {
-  Invalid,   // not a SIMD opcode (a gap in the 0xFD numbering)
-  Unary,     // v -> v
-  Binary,    // v v -> v
-  Ternary,   // v v v -> v
-  Test,      // v -> i32
-  Shift,     // v i32 -> v
-  Splat,     // s -> v
-  Extract,   // v -> s (lane immediate)
-  Replace,   // v s -> v (lane immediate)
-  Load,      // i32 -> v (memarg)
-  Store,     // i32 v -> (memarg)
-  LoadLane,  // i32 v -> v (memarg, lane)
-  StoreLane, // i32 v -> (memarg, lane)
-  Const,     // -> v
-  Shuffle,   // v v -> v (16 lane indices)
+  Invalid,    // not a SIMD opcode (a gap in the 0xFD numbering)
+  Unary,      // v -> v
+  Binary,     // v v -> v
+  Ternary,    // v v v -> v
+  Test,       // v -> i32
+  Shift,      // v i32 -> v
+  Splat,      // s -> v
+  Extract,    // v -> s (lane immediate)
+  Replace,    // v s -> v (lane immediate)
+  Load,       // i32 -> v (memarg)
+  Store,      // i32 v -> (memarg)
+  LoadLane,   // i32 v -> v (memarg, lane)
+  StoreLane,  // i32 v -> (memarg, lane)
+  Const,      // -> v
+  Shuffle,    // v v -> v (16 lane indices)
 };
 
 struct SimdInfo {

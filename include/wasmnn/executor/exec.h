@@ -17,8 +17,8 @@ namespace wasmnn {
 struct CompiledFunc {
   std::vector<uint32_t> code;  // handler addresses (2 words) followed by operands
   uint32_t numParams = 0;
-  uint32_t numLocals = 0;      // params + declared locals
-  uint32_t frameSlots = 0;     // locals + the deepest operand stack
+  uint32_t numLocals = 0;   // params + declared locals
+  uint32_t frameSlots = 0;  // locals + the deepest operand stack
   uint32_t numResults = 0;
 };
 
@@ -26,7 +26,7 @@ struct CompiledFunc {
 struct Frame {
   const uint32_t* retIp;  // nullptr marks the bottom of one host->wasm entry
   uint64_t* fp;
-  wasmnn_func* func;      // the function to return into
+  wasmnn_func* func;  // the function to return into
 };
 
 // Per-store stacks, reserved on first use so an idle store touches nothing.
@@ -36,8 +36,8 @@ struct ExecStack {
   uint64_t* valueTop = nullptr;  // first free slot for the next host->wasm entry
   uint64_t* valueEnd = nullptr;
   Frame* frameTop = nullptr;
-  Frame* frameEnd = nullptr;     // frames + max_call_depth
-  uint32_t hostDepth = 0;        // nested host->wasm entries
+  Frame* frameEnd = nullptr;  // frames + max_call_depth
+  uint32_t hostDepth = 0;     // nested host->wasm entries
 };
 
 // How deeply host functions may re-enter wasm (each level uses C stack).

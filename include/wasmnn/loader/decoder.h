@@ -69,7 +69,7 @@ class ModuleDecoder {
   std::optional<uint32_t> codeCount_;
   std::optional<uint32_t> dataSectionCount_;
   std::optional<uint32_t> firstDataIndexUse_;  // offset of the first memory.init / data.drop
-  std::vector<uint32_t> scratchTargets_;  // br_table targets met in const expressions
+  std::vector<uint32_t> scratchTargets_;       // br_table targets met in const expressions
   // Where v128.const and i8x16.shuffle immediates go: the body's pool, or
   // scratchPool_ while decoding a constant expression.
   std::vector<std::array<uint8_t, 16>>* pool_ = &scratchPool_;

@@ -47,8 +47,8 @@ struct CodeSlot {
 struct wasmnn_module {
   std::atomic<uint32_t> refs{1};
   wasmnn::Module ast;
-  std::vector<uint32_t> typeIds;                  // interned id of each type (for call_indirect)
-  std::unique_ptr<wasmnn::CodeSlot[]> code;       // one per defined function, compiled lazily
+  std::vector<uint32_t> typeIds;             // interned id of each type (for call_indirect)
+  std::unique_ptr<wasmnn::CodeSlot[]> code;  // one per defined function, compiled lazily
   // The same without load/store checks, allocated on demand (under compileMutex).
   std::atomic<wasmnn::CodeSlot*> guardCode{nullptr};
   std::mutex compileMutex;
@@ -63,10 +63,10 @@ struct wasmnn_func {
   const wasmnn::FuncType* type = nullptr;  // into the module, or hostType
   uint32_t typeId = 0;
   wasmnn_store* store = nullptr;
-  wasmnn_instance* instance = nullptr;     // wasm functions only
-  uint32_t index = 0;                      // function index within its module
+  wasmnn_instance* instance = nullptr;         // wasm functions only
+  uint32_t index = 0;                          // function index within its module
   const wasmnn::CompiledFunc* code = nullptr;  // set on first call (wasm only)
-  wasmnn_host_callback callback = nullptr; // host functions only
+  wasmnn_host_callback callback = nullptr;     // host functions only
   void* env = nullptr;
   wasmnn_finalizer finalizer = nullptr;
   wasmnn::FuncType hostType;
@@ -82,8 +82,8 @@ struct wasmnn_memory {
 struct wasmnn_table {
   wasmnn::ValType elem = wasmnn::ValType::FuncRef;
   std::optional<uint32_t> declaredMax;
-  uint32_t maxElems = 0;         // effective cap
-  std::vector<uint64_t> elems;   // wasmnn_func* or externref bits; 0 = null
+  uint32_t maxElems = 0;        // effective cap
+  std::vector<uint64_t> elems;  // wasmnn_func* or externref bits; 0 = null
 };
 
 struct wasmnn_global {
@@ -99,10 +99,10 @@ struct wasmnn_instance {
   std::vector<wasmnn_table*> tables;
   std::vector<wasmnn_memory*> memories;
   std::vector<wasmnn_global*> globals;
-  std::vector<std::vector<uint64_t>> elems;      // element segments; dropped = empty
-  std::vector<std::span<const uint8_t>> datas;   // data segments; dropped = empty
-  std::vector<wasmnn_extern> exports;            // parallel to module->ast.exports
-  wasmnn_memory* mem0 = nullptr;                 // memory 0, or a shared empty memory
+  std::vector<std::vector<uint64_t>> elems;     // element segments; dropped = empty
+  std::vector<std::span<const uint8_t>> datas;  // data segments; dropped = empty
+  std::vector<wasmnn_extern> exports;           // parallel to module->ast.exports
+  wasmnn_memory* mem0 = nullptr;                // memory 0, or a shared empty memory
   ~wasmnn_instance() {
     if (module) module->release();
   }
@@ -161,8 +161,7 @@ wasmnn_error* makeError(wasmnn_error_kind kind, std::string message);
 wasmnn_error* makeError(const Error& error);
 
 // Store-owned allocation.
-wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env,
-                         wasmnn_finalizer fin);
+wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env, wasmnn_finalizer fin);
 Result<wasmnn_memory*> newMemory(wasmnn_store* store, uint32_t min, std::optional<uint32_t> max);
 Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, std::optional<uint32_t> max);
 wasmnn_global* newGlobal(wasmnn_store* store, GlobalType type, uint64_t value);

@@ -7,22 +7,94 @@
 namespace wasmnn::wasi {
 
 enum class Errno : uint16_t {
-  success = 0, toobig = 1, acces = 2, addrinuse = 3, addrnotavail = 4, afnosupport = 5, again = 6,
-  already = 7, badf = 8, badmsg = 9, busy = 10, canceled = 11, child = 12, connaborted = 13,
-  connrefused = 14, connreset = 15, deadlk = 16, destaddrreq = 17, dom = 18, dquot = 19, exist = 20,
-  fault = 21, fbig = 22, hostunreach = 23, idrm = 24, ilseq = 25, inprogress = 26, intr = 27, inval = 28,
-  io = 29, isconn = 30, isdir = 31, loop = 32, mfile = 33, mlink = 34, msgsize = 35, multihop = 36,
-  nametoolong = 37, netdown = 38, netreset = 39, netunreach = 40, nfile = 41, nobufs = 42, nodev = 43,
-  noent = 44, noexec = 45, nolck = 46, nolink = 47, nomem = 48, nomsg = 49, noprotoopt = 50, nospc = 51,
-  nosys = 52, notconn = 53, notdir = 54, notempty = 55, notrecoverable = 56, notsock = 57, notsup = 58,
-  notty = 59, nxio = 60, overflow = 61, ownerdead = 62, perm = 63, pipe = 64, proto = 65,
-  protonosupport = 66, prototype = 67, range = 68, rofs = 69, spipe = 70, srch = 71, stale = 72,
-  timedout = 73, txtbsy = 74, xdev = 75, notcapable = 76,
+  success = 0,
+  toobig = 1,
+  acces = 2,
+  addrinuse = 3,
+  addrnotavail = 4,
+  afnosupport = 5,
+  again = 6,
+  already = 7,
+  badf = 8,
+  badmsg = 9,
+  busy = 10,
+  canceled = 11,
+  child = 12,
+  connaborted = 13,
+  connrefused = 14,
+  connreset = 15,
+  deadlk = 16,
+  destaddrreq = 17,
+  dom = 18,
+  dquot = 19,
+  exist = 20,
+  fault = 21,
+  fbig = 22,
+  hostunreach = 23,
+  idrm = 24,
+  ilseq = 25,
+  inprogress = 26,
+  intr = 27,
+  inval = 28,
+  io = 29,
+  isconn = 30,
+  isdir = 31,
+  loop = 32,
+  mfile = 33,
+  mlink = 34,
+  msgsize = 35,
+  multihop = 36,
+  nametoolong = 37,
+  netdown = 38,
+  netreset = 39,
+  netunreach = 40,
+  nfile = 41,
+  nobufs = 42,
+  nodev = 43,
+  noent = 44,
+  noexec = 45,
+  nolck = 46,
+  nolink = 47,
+  nomem = 48,
+  nomsg = 49,
+  noprotoopt = 50,
+  nospc = 51,
+  nosys = 52,
+  notconn = 53,
+  notdir = 54,
+  notempty = 55,
+  notrecoverable = 56,
+  notsock = 57,
+  notsup = 58,
+  notty = 59,
+  nxio = 60,
+  overflow = 61,
+  ownerdead = 62,
+  perm = 63,
+  pipe = 64,
+  proto = 65,
+  protonosupport = 66,
+  prototype = 67,
+  range = 68,
+  rofs = 69,
+  spipe = 70,
+  srch = 71,
+  stale = 72,
+  timedout = 73,
+  txtbsy = 74,
+  xdev = 75,
+  notcapable = 76,
 };
 
 enum class Filetype : uint8_t {
-  unknown = 0, block_device = 1, character_device = 2, directory = 3, regular_file = 4,
-  socket_dgram = 5, socket_stream = 6, symbolic_link = 7,
+  unknown = 0,
+  block_device = 1,
+  character_device = 2,
+  directory = 3,
+  regular_file = 4,
+  socket_dgram = 5,
+  socket_stream = 6,
+  symbolic_link = 7,
 };
 
 using Rights = uint64_t;
@@ -92,13 +164,14 @@ inline constexpr uint16_t eventrw_hangup = 1;
 
 // Struct sizes and field offsets in guest memory.
 namespace layout {
-inline constexpr uint32_t iovec_size = 8;          // buf u32 @0, len u32 @4
-inline constexpr uint32_t fdstat_size = 24;        // filetype u8 @0, flags u16 @2, base u64 @8, inheriting u64 @16
-inline constexpr uint32_t filestat_size = 64;      // dev @0 ino @8 filetype u8 @16 nlink @24 size @32 atim @40 mtim @48 ctim @56
+inline constexpr uint32_t iovec_size = 8;    // buf u32 @0, len u32 @4
+inline constexpr uint32_t fdstat_size = 24;  // filetype u8 @0, flags u16 @2, base u64 @8, inheriting u64 @16
+inline constexpr uint32_t filestat_size =
+    64;  // dev @0 ino @8 filetype u8 @16 nlink @24 size @32 atim @40 mtim @48 ctim @56
 inline constexpr uint32_t prestat_size = 8;        // tag u8 @0 (0 = dir), name_len u32 @4
 inline constexpr uint32_t dirent_size = 24;        // next u64 @0, ino u64 @8, namlen u32 @16, type u8 @20
 inline constexpr uint32_t subscription_size = 48;  // userdata u64 @0, tag u8 @8, payload @16
-inline constexpr uint32_t event_size = 32;         // userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24
+inline constexpr uint32_t event_size = 32;  // userdata u64 @0, error u16 @8, type u8 @10, nbytes u64 @16, flags u16 @24
 }  // namespace layout
 
 // Bounds on what one call may ask of the host.

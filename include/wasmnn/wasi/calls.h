@@ -43,8 +43,7 @@ WASMNN_INTERNAL_API Errno fd_fdstat_set_flags(Call& c, uint32_t fd, uint32_t fla
 WASMNN_INTERNAL_API Errno fd_fdstat_set_rights(Call& c, uint32_t fd, uint64_t base, uint64_t inheriting);
 WASMNN_INTERNAL_API Errno fd_filestat_get(Call& c, uint32_t fd, uint32_t out);
 WASMNN_INTERNAL_API Errno fd_filestat_set_size(Call& c, uint32_t fd, uint64_t size);
-WASMNN_INTERNAL_API Errno fd_filestat_set_times(Call& c, uint32_t fd, uint64_t atim, uint64_t mtim,
-                                                uint32_t fst_flags);
+WASMNN_INTERNAL_API Errno fd_filestat_set_times(Call& c, uint32_t fd, uint64_t atim, uint64_t mtim, uint32_t fst_flags);
 WASMNN_INTERNAL_API Errno fd_pread(Call& c, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t offset,
                                    uint32_t nread_out);
 WASMNN_INTERNAL_API Errno fd_prestat_get(Call& c, uint32_t fd, uint32_t out);
@@ -65,13 +64,12 @@ WASMNN_INTERNAL_API Errno path_create_directory(Call& c, uint32_t fd, uint32_t p
 WASMNN_INTERNAL_API Errno path_filestat_get(Call& c, uint32_t fd, uint32_t flags, uint32_t path, uint32_t path_len,
                                             uint32_t out);
 WASMNN_INTERNAL_API Errno path_filestat_set_times(Call& c, uint32_t fd, uint32_t flags, uint32_t path,
-                                                  uint32_t path_len, uint64_t atim, uint64_t mtim,
-                                                  uint32_t fst_flags);
+                                                  uint32_t path_len, uint64_t atim, uint64_t mtim, uint32_t fst_flags);
 WASMNN_INTERNAL_API Errno path_link(Call& c, uint32_t old_fd, uint32_t old_flags, uint32_t old_path,
                                     uint32_t old_path_len, uint32_t new_fd, uint32_t new_path, uint32_t new_path_len);
 WASMNN_INTERNAL_API Errno path_open(Call& c, uint32_t dirfd, uint32_t dirflags, uint32_t path, uint32_t path_len,
-                                    uint32_t oflags, uint64_t rights_base, uint64_t rights_inheriting,
-                                    uint32_t fdflags, uint32_t fd_out);
+                                    uint32_t oflags, uint64_t rights_base, uint64_t rights_inheriting, uint32_t fdflags,
+                                    uint32_t fd_out);
 WASMNN_INTERNAL_API Errno path_readlink(Call& c, uint32_t fd, uint32_t path, uint32_t path_len, uint32_t buf,
                                         uint32_t buf_len, uint32_t bufused_out);
 WASMNN_INTERNAL_API Errno path_remove_directory(Call& c, uint32_t fd, uint32_t path, uint32_t path_len);

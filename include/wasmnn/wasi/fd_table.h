@@ -25,9 +25,9 @@ struct FdEntry {
   Filetype type = Filetype::unknown;
   Rights base = 0;
   Rights inheriting = 0;
-  uint16_t sync_flags = 0;     // rsync is not a host flag; remembered here
+  uint16_t sync_flags = 0;  // rsync is not a host flag; remembered here
   bool is_preopen = false;
-  std::string preopen_name;    // the guest-visible name of a preopened dir
+  std::string preopen_name;       // the guest-visible name of a preopened dir
   std::vector<DirEntry> listing;  // fd_readdir snapshot, refreshed at cookie 0
   bool listing_valid = false;
 };

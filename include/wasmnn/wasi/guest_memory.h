@@ -22,8 +22,7 @@ class GuestMemory {
   // The bytes [ptr, ptr+len), or nullptr when any of them is out of range.
   uint8_t* at(uint64_t ptr, uint64_t len) const { return contains(ptr, len) ? data_ + ptr : nullptr; }
 
-  template <typename T>
-  bool store(uint64_t ptr, T value) const {
+  template <typename T> bool store(uint64_t ptr, T value) const {
     static_assert(std::is_trivially_copyable_v<T>);
     uint8_t* p = at(ptr, sizeof(T));
     if (!p) return false;
@@ -32,12 +31,10 @@ class GuestMemory {
   }
 
   // Stores value at base+offset into a region the caller already checked.
-  template <typename T>
-  static void put(uint8_t* base, size_t offset, T value) {
+  template <typename T> static void put(uint8_t* base, size_t offset, T value) {
     std::memcpy(base + offset, &value, sizeof(T));
   }
-  template <typename T>
-  static T get(const uint8_t* base, size_t offset) {
+  template <typename T> static T get(const uint8_t* base, size_t offset) {
     T v;
     std::memcpy(&v, base + offset, sizeof(T));
     return v;

@@ -29,9 +29,9 @@
 namespace wasmnn::wasi {
 
 struct ResolvedPath {
-  UniqueFd owned;     // the parent directory when it is not the root itself
-  int dir = -1;       // fd to pass to the *at() call (owned or the root)
-  std::string name;   // one component, "." for the directory itself; keeps a trailing '/'
+  UniqueFd owned;    // the parent directory when it is not the root itself
+  int dir = -1;      // fd to pass to the *at() call (owned or the root)
+  std::string name;  // one component, "." for the directory itself; keeps a trailing '/'
   bool trailing_slash = false;
 
   std::string bare_name() const { return trailing_slash ? name.substr(0, name.size() - 1) : name; }

@@ -74,7 +74,7 @@ class WASMNN_INTERNAL_API BackendLoader {
 
   mutable std::mutex mu_;
   std::vector<std::string> dirs_;
-  std::map<std::string, BackendOutcome> byName_;                     // attempts, by backend name
+  std::map<std::string, BackendOutcome> byName_;                         // attempts, by backend name
   std::map<wasmnn_nn_encoding, std::shared_ptr<const Backend>> chosen_;  // successful routes
 };
 

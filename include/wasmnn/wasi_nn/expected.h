@@ -9,8 +9,7 @@
 
 namespace wasmnn::nn {
 
-template <typename T>
-class NnExpected {
+template <typename T> class NnExpected {
  public:
   NnExpected(T value) : v_(std::move(value)) {}
   NnExpected(wasmnn_nn_errno err) : v_(err) {}

@@ -17,13 +17,11 @@ namespace wasmnn::nn {
 
 // Calls a backend function under the ABI contract: an errno outside the
 // known set, or a C++ exception escaping the backend, becomes runtime_error.
-template <typename Call>
-wasmnn_nn_errno callBackend(const Backend& backend, const char* op, Call&& call);
+template <typename Call> wasmnn_nn_errno callBackend(const Backend& backend, const char* op, Call&& call);
 wasmnn_nn_errno checkedErrno(const Backend& backend, const char* op, int raw);
 wasmnn_nn_errno backendThrew(const Backend& backend, const char* op);
 
-template <typename Call>
-wasmnn_nn_errno callBackend(const Backend& backend, const char* op, Call&& call) {
+template <typename Call> wasmnn_nn_errno callBackend(const Backend& backend, const char* op, Call&& call) {
   try {
     return checkedErrno(backend, op, static_cast<int>(call()));
   } catch (...) {
@@ -44,9 +42,8 @@ class Graph {
   wasmnn_nn_encoding encoding() const { return encoding_; }
 
   // Builds a graph with the backend's load().
-  static NnExpected<std::shared_ptr<Graph>> build(std::shared_ptr<const Backend> backend,
-                                                  wasmnn_nn_encoding encoding, wasmnn_nn_target target,
-                                                  std::span<const wasmnn_nn_builder> builders,
+  static NnExpected<std::shared_ptr<Graph>> build(std::shared_ptr<const Backend> backend, wasmnn_nn_encoding encoding,
+                                                  wasmnn_nn_target target, std::span<const wasmnn_nn_builder> builders,
                                                   std::string_view config);
 
  private:

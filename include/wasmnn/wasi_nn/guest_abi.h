@@ -59,8 +59,7 @@ class WASMNN_INTERNAL_API NnInstance {
   uint32_t finalizeExecutionContext(uint32_t ctx);
 
   // wasi_nn (WAMR legacy)
-  uint32_t legacyLoad(GuestMemory mem, uint32_t builderArrayPtr, uint32_t encoding, uint32_t target,
-                      uint32_t graphOut);
+  uint32_t legacyLoad(GuestMemory mem, uint32_t builderArrayPtr, uint32_t encoding, uint32_t target, uint32_t graphOut);
   uint32_t legacySetInput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t tensorPtr);
   // *inout_size is counted in 4-byte (f32) elements on entry and on return,
   // like WAMR's legacy guests and its TFLite backend (rounded up for outputs

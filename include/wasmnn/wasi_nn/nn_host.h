@@ -15,9 +15,9 @@
 namespace wasmnn::nn {
 
 struct Limits {
-  uint32_t maxGraphs = 1024;     // per instance
-  uint32_t maxContexts = 4096;   // per instance
-  uint32_t maxBuilders = 64;     // per load
+  uint32_t maxGraphs = 1024;    // per instance
+  uint32_t maxContexts = 4096;  // per instance
+  uint32_t maxBuilders = 64;    // per load
 };
 
 class WASMNN_INTERNAL_API NnHost {

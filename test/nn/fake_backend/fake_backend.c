@@ -52,8 +52,8 @@ struct wasmnn_nn_context {
   const struct wasmnn_nn_graph* graph;
   Buffer inputs[MAX_INPUTS];
   Buffer output;
-  atomic_int inside;   /* >0 while a call runs on this context */
-  size_t stream_pos;   /* compute_single position in input 0 */
+  atomic_int inside; /* >0 while a call runs on this context */
+  size_t stream_pos; /* compute_single position in input 0 */
 };
 
 static atomic_int g_running;
@@ -217,8 +217,7 @@ static wasmnn_nn_errno copy_out(const void* src, size_t size, void* buf, size_t 
   return WASMNN_NN_SUCCESS;
 }
 
-static wasmnn_nn_errno fake_get_output(wasmnn_nn_context* c, uint32_t index, void* buf, size_t cap,
-                                       size_t* size_out) {
+static wasmnn_nn_errno fake_get_output(wasmnn_nn_context* c, uint32_t index, void* buf, size_t cap, size_t* size_out) {
   if (index == 0) return copy_out(c->output.data, c->output.size, buf, cap, size_out);
   if (index == 1) {
     char meta[160];

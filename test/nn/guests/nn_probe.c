@@ -14,22 +14,22 @@
 
 static int failures = 0;
 
-#define EXPECT_ERR(call, want)                                                                             \
-  do {                                                                                                     \
-    wasi_nn_error got_ = (call);                                                                           \
-    if (got_ != (want)) {                                                                                  \
+#define EXPECT_ERR(call, want)                                                                               \
+  do {                                                                                                       \
+    wasi_nn_error got_ = (call);                                                                             \
+    if (got_ != (want)) {                                                                                    \
       printf("FAIL line %d: %s -> %s (%d), want %s\n", __LINE__, #call, wasi_nn_error_name(got_), (int)got_, \
-             wasi_nn_error_name(want));                                                                    \
-      ++failures;                                                                                          \
-    }                                                                                                      \
+             wasi_nn_error_name(want));                                                                      \
+      ++failures;                                                                                            \
+    }                                                                                                        \
   } while (0)
 
-#define EXPECT_TRUE(cond)                                         \
-  do {                                                            \
-    if (!(cond)) {                                                \
-      printf("FAIL line %d: %s\n", __LINE__, #cond);              \
-      ++failures;                                                 \
-    }                                                             \
+#define EXPECT_TRUE(cond)                            \
+  do {                                               \
+    if (!(cond)) {                                   \
+      printf("FAIL line %d: %s\n", __LINE__, #cond); \
+      ++failures;                                    \
+    }                                                \
   } while (0)
 
 /* The fake backend's model: magic, f32 scale, f32 bias, u32 delay_ms. */
@@ -242,13 +242,23 @@ static void concurrent(int seed) {
 int main(int argc, char** argv) {
   const char* s = argc > 1 ? argv[1] : getenv("NN_SCENARIO");
   if (!s) return 2;
-  struct { const char* name; void (*run)(void); } scenarios[] = {
-      {"ephemeral_roundtrip", ephemeral_roundtrip}, {"legacy_roundtrip", legacy_roundtrip},
-      {"by_name", by_name}, {"stream", stream}, {"oob_pointer", oob_pointer}, {"rank_overflow", rank_overflow},
-      {"size_overflow", size_overflow}, {"data_len_mismatch", data_len_mismatch},
-      {"unknown_encoding", unknown_encoding}, {"corrupt_model", corrupt_model},
-      {"missing_backend", missing_backend}, {"wrong_abi", wrong_abi}, {"stale_handle", stale_handle},
-      {"too_small", too_small}};
+  struct {
+    const char* name;
+    void (*run)(void);
+  } scenarios[] = {{"ephemeral_roundtrip", ephemeral_roundtrip},
+                   {"legacy_roundtrip", legacy_roundtrip},
+                   {"by_name", by_name},
+                   {"stream", stream},
+                   {"oob_pointer", oob_pointer},
+                   {"rank_overflow", rank_overflow},
+                   {"size_overflow", size_overflow},
+                   {"data_len_mismatch", data_len_mismatch},
+                   {"unknown_encoding", unknown_encoding},
+                   {"corrupt_model", corrupt_model},
+                   {"missing_backend", missing_backend},
+                   {"wrong_abi", wrong_abi},
+                   {"stale_handle", stale_handle},
+                   {"too_small", too_small}};
   if (!strcmp(s, "concurrent")) {
     concurrent(argc > 2 ? atoi(argv[2]) : 0);
   } else {

@@ -9,23 +9,23 @@
 
 static int check_failures;
 
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      check_failures++;                                                    \
-    }                                                                      \
+      check_failures++;                                                        \
+    }                                                                          \
   } while (0)
 
 // Checks a WASI call returned exactly `want` (a __WASI_ERRNO_* value).
-#define CHECK_ERRNO(call, want)                                                                    \
-  do {                                                                                             \
-    int got_ = (int)(call);                                                                        \
-    if (got_ != (int)(want)) {                                                                     \
-      fprintf(stderr, "%s:%d: %s returned errno %d, want %d (%s)\n", __FILE__, __LINE__, #call, got_, \
-              (int)(want), #want);                                                                 \
-      check_failures++;                                                                            \
-    }                                                                                              \
+#define CHECK_ERRNO(call, want)                                                                                    \
+  do {                                                                                                             \
+    int got_ = (int)(call);                                                                                        \
+    if (got_ != (int)(want)) {                                                                                     \
+      fprintf(stderr, "%s:%d: %s returned errno %d, want %d (%s)\n", __FILE__, __LINE__, #call, got_, (int)(want), \
+              #want);                                                                                              \
+      check_failures++;                                                                                            \
+    }                                                                                                              \
   } while (0)
 
 #define CHECK_OK(call) CHECK_ERRNO(call, __WASI_ERRNO_SUCCESS)

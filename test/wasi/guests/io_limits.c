@@ -16,9 +16,9 @@ IMPORT(args_get) int32_t raw_args_get(int32_t argv, int32_t buf);
 IMPORT(args_sizes_get) int32_t raw_args_sizes_get(int32_t argc, int32_t size);
 IMPORT(random_get) int32_t raw_random_get(int32_t buf, int32_t len);
 IMPORT(fd_prestat_dir_name) int32_t raw_prestat_dir_name(int32_t fd, int32_t buf, int32_t len);
-IMPORT(path_open) int32_t raw_path_open(int32_t fd, int32_t dirflags, int32_t path, int32_t path_len,
-                                        int32_t oflags, int64_t base, int64_t inheriting, int32_t fdflags,
-                                        int32_t out);
+IMPORT(path_open)
+int32_t raw_path_open(int32_t fd, int32_t dirflags, int32_t path, int32_t path_len, int32_t oflags, int64_t base,
+                      int64_t inheriting, int32_t fdflags, int32_t out);
 IMPORT(clock_time_get) int32_t raw_clock_time_get(int32_t id, int64_t precision, int32_t out);
 IMPORT(poll_oneoff) int32_t raw_poll_oneoff(int32_t in, int32_t out, int32_t n, int32_t nevents);
 
@@ -122,7 +122,7 @@ static void hostile_pointers(int dir) {
   CHECK_ERRNO(raw_clock_time_get(1, 0, (int32_t)(end - 4)), __WASI_ERRNO_FAULT);
   CHECK_ERRNO(raw_prestat_dir_name(dir, (int32_t)(end - 1), 100), __WASI_ERRNO_FAULT);
   CHECK_ERRNO(raw_path_open(dir, 0, (int32_t)(end - 3), 10, 0, 0, 0, 0, (int32_t)&n), __WASI_ERRNO_FAULT);
-  CHECK_ERRNO(raw_path_open(dir, 0, (int32_t)"sub", 3, 0, 0, 0, 0, (int32_t)end), __WASI_ERRNO_FAULT);
+  CHECK_ERRNO(raw_path_open(dir, 0, (int32_t) "sub", 3, 0, 0, 0, 0, (int32_t)end), __WASI_ERRNO_FAULT);
   CHECK_ERRNO(raw_poll_oneoff((int32_t)(end - 48), (int32_t)big, 2, (int32_t)&n), __WASI_ERRNO_FAULT);
   CHECK_ERRNO(raw_poll_oneoff((int32_t)big, (int32_t)big, 0, (int32_t)&n), __WASI_ERRNO_INVAL);
   // Bad fds.

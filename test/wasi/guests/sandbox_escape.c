@@ -46,10 +46,20 @@ static __wasi_errno_t read_path(int base, const char* path, char* buf, size_t si
 
 static void escapes_by_open(void) {
   const char* outside[] = {
-      "../outside/secret.txt", "sub/../../outside/secret.txt", "/etc/passwd",  "link_out",
-      "link_abs",              "link_dir_out/secret.txt",      "chain1",       "sub/up/outside/secret.txt",
-      "sub/up",                "./../outside",                 "..",           "sub/../..",
-      "link_dir_out",          "sub/up/sandbox/inside.txt",
+      "../outside/secret.txt",
+      "sub/../../outside/secret.txt",
+      "/etc/passwd",
+      "link_out",
+      "link_abs",
+      "link_dir_out/secret.txt",
+      "chain1",
+      "sub/up/outside/secret.txt",
+      "sub/up",
+      "./../outside",
+      "..",
+      "sub/../..",
+      "link_dir_out",
+      "sub/up/sandbox/inside.txt",
   };
   for (size_t i = 0; i < sizeof outside / sizeof *outside; ++i) {
     __wasi_errno_t e = open_path(outside[i], FOLLOW, 0, R_READ);
@@ -93,13 +103,12 @@ static void escapes_by_other_calls(void) {
   CHECK_ERRNO(__wasi_path_filestat_get(dir, 0, "../outside", &st), __WASI_ERRNO_PERM);
   CHECK_ERRNO(__wasi_path_filestat_get(dir, FOLLOW, "link_out", &st), __WASI_ERRNO_PERM);
   CHECK_ERRNO(__wasi_path_filestat_get(dir, FOLLOW, "chain1", &st), __WASI_ERRNO_PERM);
-  CHECK_ERRNO(__wasi_path_filestat_set_times(dir, FOLLOW, "link_out", 1, 1,
-                                             __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM),
-              __WASI_ERRNO_PERM);
+  CHECK_ERRNO(
+      __wasi_path_filestat_set_times(dir, FOLLOW, "link_out", 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM),
+      __WASI_ERRNO_PERM);
   char buf[64];
   __wasi_size_t used;
-  CHECK_ERRNO(__wasi_path_readlink(dir, "link_dir_out/x", (uint8_t*)buf, sizeof buf, &used),
-              __WASI_ERRNO_PERM);
+  CHECK_ERRNO(__wasi_path_readlink(dir, "link_dir_out/x", (uint8_t*)buf, sizeof buf, &used), __WASI_ERRNO_PERM);
   // A planted relative link to the outside is only text: following it fails.
   CHECK_OK(__wasi_path_symlink("../outside/secret.txt", dir, "made_out"));
   CHECK_ERRNO(open_path("made_out", FOLLOW, 0, R_READ), __WASI_ERRNO_PERM);
@@ -128,8 +137,8 @@ static void legitimate_paths(void) {
 
   // A subdirectory fd is a root of its own: ".." from it is refused too.
   __wasi_fd_t sub;
-  CHECK_OK(__wasi_path_open(dir, 0, "sub", __WASI_OFLAGS_DIRECTORY,
-                            __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR, __WASI_RIGHTS_FD_READ, 0, &sub));
+  CHECK_OK(__wasi_path_open(dir, 0, "sub", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR,
+                            __WASI_RIGHTS_FD_READ, 0, &sub));
   CHECK_ERRNO(read_path(sub, "../inside.txt", buf, sizeof buf), __WASI_ERRNO_PERM);
   CHECK_OK(read_path(sub, "file.txt", buf, sizeof buf));
   CHECK(strcmp(buf, "SUBFILE\n") == 0);

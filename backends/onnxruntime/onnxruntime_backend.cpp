@@ -504,6 +504,7 @@ const wasmnn_nn_backend kBackend = {
     .compute_single = nullptr,
     .get_output_single = nullptr,
     .fini_single = nullptr,
+    .sandbox_flags = 0,
 };
 
 }  // namespace

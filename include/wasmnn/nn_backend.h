@@ -52,6 +52,28 @@
  *   two contexts of one graph at once must lock inside the backend; the host
  *   never returns `busy`.
  *
+ * ---------------------------------------------------------------- isolation
+ * By default (--nn-isolation process) the host never loads a backend
+ * itself: a zygote process dlopens the library, and every instance that uses
+ * the backend gets its own worker process, forked from the zygote, which
+ * confines itself (seccomp, Landlock, namespaces, a memory limit) and only
+ * then calls init() and serves the calls below unchanged. Consequences for a
+ * backend:
+ * - init() runs once per worker, inside the sandbox: it can read the
+ *   directories its libraries were loaded from, /etc/ld.so.cache and CPU
+ *   information under /proc and /sys, and nothing else; it cannot write any
+ *   file, open a socket or start a program. GPU devices are not reachable.
+ * - Builders carry bytes only: `path` is NULL even for preloaded models (the
+ *   bytes are then a read-only mapping of the file, as cheap as opening it).
+ * - A crash, an allocation beyond the limit or a call past its deadline ends
+ *   the worker; the host reports it and never calls that worker again.
+ * - A backend that must talk to a server (a client of a remote inference
+ *   service) sets WASMNN_NN_SANDBOX_NETWORK in sandbox_flags: its workers may
+ *   then open TCP/UDP sockets and read the resolver's files (/etc/hosts,
+ *   /etc/resolv.conf, ...); everything else stays closed.
+ * With --nn-isolation none the backend runs inside the host process, as
+ * described everywhere else in this file.
+ *
  * ---------------------------------------------------------------- errors
  * Every call returns a wasmnn_nn_errno, handed to the guest unchanged
  * (unknown values become runtime_error). Before returning an error the
@@ -235,7 +257,15 @@ typedef struct wasmnn_nn_backend {
   wasmnn_nn_errno (*compute_single)(wasmnn_nn_context* ctx);
   wasmnn_nn_errno (*get_output_single)(wasmnn_nn_context* ctx, uint32_t index, void* buf, size_t cap, size_t* size_out);
   wasmnn_nn_errno (*fini_single)(wasmnn_nn_context* ctx);
+
+  /* Appended (compatible: absent in a smaller struct_size, then read as 0).
+   * WASMNN_NN_SANDBOX_* bits: what the backend's sandboxed worker needs
+   * beyond computing (see "isolation" above). */
+  uint32_t sandbox_flags;
 } wasmnn_nn_backend;
+
+/* sandbox_flags: the worker may open TCP/UDP connections (no files). */
+#define WASMNN_NN_SANDBOX_NETWORK (1u << 0)
 
 /* Size of the version-1 table up to its last mandatory member (get_output). */
 #define WASMNN_NN_BACKEND_V1_MIN_SIZE (offsetof(wasmnn_nn_backend, get_output) + sizeof(void*))

@@ -44,6 +44,22 @@ typedef struct wasmnn_nn_limits {
   uint32_t max_contexts;
 } wasmnn_nn_limits;
 WASMNN_API void wasmnn_nn_host_set_limits(wasmnn_nn_host* host, const wasmnn_nn_limits* limits);
+/* Where backends run. PROCESS (the default): each instance's backends run in
+ * a worker process that can read only its own libraries, write nothing,
+ * open no socket and start no program; a crash, the memory limit or the
+ * deadline below ends that worker only (the call returns runtime_error, one
+ * log line says why). NONE: backends run inside this process, as trusted
+ * code (a guest's model can then read and write whatever this process can).
+ * Applies to backends first used after the call. */
+typedef enum wasmnn_nn_isolation {
+  WASMNN_NN_ISOLATION_PROCESS = 0,
+  WASMNN_NN_ISOLATION_NONE = 1,
+} wasmnn_nn_isolation;
+WASMNN_API void wasmnn_nn_host_set_isolation(wasmnn_nn_host* host, wasmnn_nn_isolation isolation);
+/* Limits of each worker under process isolation, for workers started after
+ * the call: max_memory_bytes of memory (default 4 GiB; 0 = no limit) and
+ * timeout_ms per call (default 0 = none). Exceeding either ends the worker. */
+WASMNN_API void wasmnn_nn_host_set_worker_limits(wasmnn_nn_host* host, uint64_t max_memory_bytes, uint64_t timeout_ms);
 /* Human-readable report of installed backends and failures (`wasmnn backends`).
  * The returned string is freed with wasmnn_nn_string_delete. */
 WASMNN_API char* wasmnn_nn_host_describe_backends(wasmnn_nn_host* host);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "wasmnn/wasi_nn/isolation/isolation.h"
 #include "wasmnn/wasi_nn/log.h"
 
 namespace wasmnn::nn {
@@ -29,7 +30,9 @@ bool validName(const std::string& name) {
   });
 }
 
-std::string dirOfThisLibrary() {
+}  // namespace
+
+std::string coreLibraryDir() {
   Dl_info info{};
   if (!dladdr(reinterpret_cast<void*>(&wasmnn_nn_log), &info) || !info.dli_fname) return {};
   std::string path = info.dli_fname;
@@ -38,6 +41,8 @@ std::string dirOfThisLibrary() {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
 }
+
+namespace {
 
 std::string canonicalPath(const std::string& path) {
   char resolved[PATH_MAX];
@@ -97,23 +102,9 @@ BackendOutcome initBackend(const wasmnn_nn_backend* table, const std::string& pa
 }
 
 BackendOutcome openUncached(const std::string& path, const std::string& name) {
-  dlerror();
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) return {nullptr, path + ": dlopen failed: " + dlerrorText()};
-  auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(dlsym(handle, WASMNN_NN_BACKEND_ENTRY_SYMBOL));
-  if (!entry) return {nullptr, path + ": " + missingEntryReport(handle)};
-  const wasmnn_nn_backend* table = nullptr;
-  try {
-    table = entry(WASMNN_NN_BACKEND_ABI_VERSION);
-  } catch (...) {
-    return {nullptr, path + ": its entry threw a C++ exception (contract violation)"};
-  }
-  if (!table)
-    return {nullptr, path + ": the backend declined backend ABI version " +
-                         std::to_string(WASMNN_NN_BACKEND_ABI_VERSION) + " (entry returned NULL)"};
-  std::string problem = checkBackendTable(table, name);
-  if (!problem.empty()) return {nullptr, path + ": " + problem};
-  return initBackend(table, path);
+  BackendTable loaded = loadBackendTable(path, name);
+  if (!loaded.table) return {nullptr, loaded.error};
+  return initBackend(loaded.table, path);
 }
 
 std::string joinEncodings(const std::vector<wasmnn_nn_encoding>& encodings) {
@@ -166,6 +157,30 @@ std::string checkBackendTable(const wasmnn_nn_backend* table, const std::string&
   return {};
 }
 
+BackendTable loadBackendTable(const std::string& path, const std::string& name) {
+  dlerror();
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) return {nullptr, path + ": dlopen failed: " + dlerrorText(), path};
+  auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(dlsym(handle, WASMNN_NN_BACKEND_ENTRY_SYMBOL));
+  if (!entry) return {nullptr, path + ": " + missingEntryReport(handle), path};
+  Dl_info info{};
+  std::string where = dladdr(reinterpret_cast<void*>(entry), &info) && info.dli_fname ? info.dli_fname : path;
+  const wasmnn_nn_backend* table = nullptr;
+  try {
+    table = entry(WASMNN_NN_BACKEND_ABI_VERSION);
+  } catch (...) {
+    return {nullptr, where + ": its entry threw a C++ exception (contract violation)", where};
+  }
+  if (!table)
+    return {nullptr,
+            where + ": the backend declined backend ABI version " + std::to_string(WASMNN_NN_BACKEND_ABI_VERSION) +
+                " (entry returned NULL)",
+            where};
+  std::string problem = checkBackendTable(table, name);
+  if (!problem.empty()) return {nullptr, where + ": " + problem, where};
+  return {table, {}, where};
+}
+
 BackendOutcome openBackendLibrary(const std::string& path, const std::string& name) {
   std::lock_guard lock(processMutex());
   std::string key = canonicalPath(path);
@@ -189,6 +204,14 @@ EncodingRoute defaultRoute(wasmnn_nn_encoding encoding) {
     case WASMNN_NN_ENCODING_GGML: return {"llamacpp", nullptr};
     default: return {wasmnn_nn_encoding_name(encoding), nullptr};
   }
+}
+
+void BackendLoader::setIsolated(bool isolated) {
+  std::lock_guard lock(mu_);
+  if (isolated_ == isolated) return;
+  isolated_ = isolated;
+  byName_.clear();
+  chosen_.clear();
 }
 
 void BackendLoader::addDir(std::string dir) {
@@ -220,7 +243,7 @@ std::vector<SearchDir> BackendLoader::searchDirs() const {
       start = colon + 1;
     }
   }
-  add(dirOfThisLibrary(), "next to libwasmnn.so");
+  add(coreLibraryDir(), "next to libwasmnn.so");
   return out;
 }
 
@@ -230,8 +253,11 @@ BackendOutcome BackendLoader::byNameLocked(const std::string& name, const std::v
   BackendOutcome outcome;
   auto hit = std::find_if(dirs.begin(), dirs.end(),
                           [&](const SearchDir& d) { return access((d.path + "/" + file).c_str(), F_OK) == 0; });
+  auto open = isolated_ ? isolation::openIsolatedBackend : openBackendLibrary;
   if (hit != dirs.end()) {
-    outcome = openBackendLibrary(hit->path + "/" + file, name);
+    outcome = open(hit->path + "/" + file, name);
+  } else if (isolated_) {
+    outcome = open(file, name);  // the zygote's dlopen searches the system library path
   } else {
     // Last resort: the dynamic loader's own search (LD_LIBRARY_PATH, ld.so.cache).
     dlerror();

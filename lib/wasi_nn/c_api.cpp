@@ -126,6 +126,15 @@ WASMNN_API void wasmnn_nn_host_set_limits(wasmnn_nn_host* host, const wasmnn_nn_
   if (host && limits) host->impl->setLimits(limits->max_graphs, limits->max_contexts);
 }
 
+WASMNN_API void wasmnn_nn_host_set_isolation(wasmnn_nn_host* host, wasmnn_nn_isolation isolation) {
+  using wasmnn::nn::isolation::Mode;
+  if (host) host->impl->setIsolation(isolation == WASMNN_NN_ISOLATION_NONE ? Mode::None : Mode::Process);
+}
+
+WASMNN_API void wasmnn_nn_host_set_worker_limits(wasmnn_nn_host* host, uint64_t max_memory_bytes, uint64_t timeout_ms) {
+  if (host) host->impl->setWorkerLimits(max_memory_bytes, timeout_ms);
+}
+
 WASMNN_API wasmnn_error* wasmnn_nn_host_preload(wasmnn_nn_host* host, const char* spec) {
   if (!host || !spec) return wasmnn_error_new(WASMNN_ERROR_HOST, "wasmnn_nn_host_preload: NULL argument");
   auto parsed = wasmnn::nn::parsePreloadSpec(spec);
@@ -136,7 +145,7 @@ WASMNN_API wasmnn_error* wasmnn_nn_host_preload(wasmnn_nn_host* host, const char
 }
 
 WASMNN_API char* wasmnn_nn_host_describe_backends(wasmnn_nn_host* host) {
-  std::string text = host ? host->impl->backends().describe() : std::string("no WASI-NN host\n");
+  std::string text = host ? host->impl->describe() : std::string("no WASI-NN host\n");
   return strdup(text.c_str());
 }
 

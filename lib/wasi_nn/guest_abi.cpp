@@ -235,7 +235,7 @@ uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_
   if (target > WASMNN_NN_TARGET_TPU)
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": unknown execution target " + std::to_string(target));
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
-  auto built = host_->build(enc, static_cast<wasmnn_nn_target>(target), parts, {}, f);
+  auto built = host_->build(enc, static_cast<wasmnn_nn_target>(target), parts, {}, f, tenant_);
   if (!built) return built.error();
   return addGraph(mem, std::move(*built), graphOut, fn);
 }
@@ -280,7 +280,7 @@ uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameL
                                          "' (preloaded: " + host_->models().names() + ")");
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
   std::string_view config(reinterpret_cast<const char*>(mem.data + configPtr), configLen);
-  auto built = model->buildWithConfig(*host_, config);
+  auto built = model->buildWithConfig(*host_, tenant_, config);
   if (!built) return built.error();
   return addGraph(mem, std::move(*built), graphOut, fn);
 }

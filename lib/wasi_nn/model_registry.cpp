@@ -135,13 +135,17 @@ std::vector<wasmnn_nn_builder> PreloadedModel::builders() const {
   return out;
 }
 
-NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host) {
+NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host, isolation::Tenant& tenant) {
+  if (host.isolation().mode == isolation::Mode::Process)
+    return tenant.preloaded(this, [&] {
+      return host.build(spec_.encoding, spec_.target, builders(), {}, "preloaded model '" + spec_.name + "'", tenant);
+    });
   std::lock_guard lock(mu_);
   if (graph_) return graph_;
   if (failed_ != WASMNN_NN_SUCCESS)
     return fail(failed_, "preloaded model '" + spec_.name + "' failed to build earlier; see the first error");
   std::vector<wasmnn_nn_builder> parts = builders();
-  auto built = host.build(spec_.encoding, spec_.target, parts, {}, "preloaded model '" + spec_.name + "'");
+  auto built = host.build(spec_.encoding, spec_.target, parts, {}, "preloaded model '" + spec_.name + "'", tenant);
   if (!built) {
     failed_ = built.error();
     return failed_;
@@ -150,10 +154,12 @@ NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host) {
   return graph_;
 }
 
-NnExpected<std::shared_ptr<Graph>> PreloadedModel::buildWithConfig(NnHost& host, std::string_view config) {
-  if (isConfigEmpty(config)) return sharedGraph(host);
+NnExpected<std::shared_ptr<Graph>> PreloadedModel::buildWithConfig(NnHost& host, isolation::Tenant& tenant,
+                                                                   std::string_view config) {
+  if (isConfigEmpty(config)) return sharedGraph(host, tenant);
   std::vector<wasmnn_nn_builder> parts = builders();
-  return host.build(spec_.encoding, spec_.target, parts, config, "preloaded model '" + spec_.name + "' (with config)");
+  return host.build(spec_.encoding, spec_.target, parts, config, "preloaded model '" + spec_.name + "' (with config)",
+                    tenant);
 }
 
 Result<void> ModelRegistry::add(PreloadSpec spec) {

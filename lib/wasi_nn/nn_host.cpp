@@ -7,6 +7,8 @@
 
 namespace wasmnn::nn {
 
+NnHost::NnHost() { backends_.setIsolated(isolation_.mode == isolation::Mode::Process); }
+
 Limits NnHost::limits() const {
   Limits l;
   l.maxGraphs = maxGraphs_.load(std::memory_order_relaxed);
@@ -19,9 +21,28 @@ void NnHost::setLimits(uint32_t maxGraphs, uint32_t maxContexts) {
   maxContexts_.store(maxContexts ? maxContexts : Limits{}.maxContexts, std::memory_order_relaxed);
 }
 
+isolation::Settings NnHost::isolation() const {
+  std::lock_guard lock(isolationMu_);
+  return isolation_;
+}
+
+void NnHost::setIsolation(isolation::Mode mode) {
+  std::lock_guard lock(isolationMu_);
+  isolation_.mode = mode;
+  backends_.setIsolated(mode == isolation::Mode::Process);
+}
+
+void NnHost::setWorkerLimits(uint64_t maxMemory, uint64_t timeoutMs) {
+  std::lock_guard lock(isolationMu_);
+  isolation_.maxMemory = maxMemory;
+  isolation_.timeoutMs = timeoutMs;
+}
+
+std::string NnHost::describe() { return backends_.describe() + isolation::describeIsolation(isolation()); }
+
 NnExpected<std::shared_ptr<Graph>> NnHost::build(std::optional<wasmnn_nn_encoding> encoding, wasmnn_nn_target target,
                                                  std::span<const wasmnn_nn_builder> builders, std::string_view config,
-                                                 std::string_view what) {
+                                                 std::string_view what, isolation::Tenant& tenant) {
   if (!encoding) {
     std::vector<std::span<const uint8_t>> parts;
     for (const wasmnn_nn_builder& b : builders) parts.emplace_back(b.data, b.size);
@@ -39,6 +60,8 @@ NnExpected<std::shared_ptr<Graph>> NnHost::build(std::optional<wasmnn_nn_encodin
     return fail(WASMNN_NN_UNSUPPORTED_OPERATION, std::string(what) + ": backend " + (*backend)->name +
                                                      " cannot run on target " + names[target] + " here");
   }
+  const isolation::Settings settings = isolation();
+  isolation::LoadScope scope(tenant, **backend, settings);
   return Graph::build(*backend, *encoding, target, builders, config);
 }
 

@@ -34,6 +34,10 @@ struct RunOptions {
   bool inheritEnv = false;
   std::vector<std::string> preloads;
   std::vector<std::string> backendDirs;
+  wasmnn_nn_isolation nnIsolation = WASMNN_NN_ISOLATION_PROCESS;
+  uint64_t nnMaxMemory = uint64_t{4} << 30;
+  uint64_t nnTimeoutMs = 0;
+  wasmnn_nn_limits nnLimits{};
   std::string invoke;
   uint32_t maxCallDepth = 0;
   uint32_t maxMemoryPages = 0;
@@ -232,6 +236,9 @@ wasmnn_error* configureWasi(wasmnn_wasi* wasi, const RunOptions& opt) {
 }
 
 wasmnn_error* configureNn(wasmnn_nn_host* nn, const RunOptions& opt) {
+  wasmnn_nn_host_set_isolation(nn, opt.nnIsolation);
+  wasmnn_nn_host_set_worker_limits(nn, opt.nnMaxMemory, opt.nnTimeoutMs);
+  wasmnn_nn_host_set_limits(nn, &opt.nnLimits);
   for (const std::string& dir : opt.backendDirs) wasmnn_nn_host_add_backend_dir(nn, dir.c_str());
   for (const std::string& spec : opt.preloads)
     if (wasmnn_error* error = wasmnn_nn_host_preload(nn, spec.c_str())) return error;
@@ -279,9 +286,9 @@ int run(const RunOptions& opt) {
   return 0;
 }
 
-int listBackends(const std::vector<std::string>& backendDirs) {
+int listBackends(const RunOptions& opt) {
   Owned<wasmnn_nn_host> nn(wasmnn_nn_host_new());
-  for (const std::string& dir : backendDirs) wasmnn_nn_host_add_backend_dir(nn.get(), dir.c_str());
+  if (wasmnn_error* error = configureNn(nn.get(), opt)) return report(error, "WASI-NN setup");
   char* text = wasmnn_nn_host_describe_backends(nn.get());
   std::fputs(text, stdout);
   wasmnn_nn_string_delete(text);
@@ -294,7 +301,8 @@ constexpr const char* kUsage =
     "\n"
     "Usage:\n"
     "  wasmnn run [options] [--] module.wasm [args...]   run _start (or --invoke an export)\n"
-    "  wasmnn backends [--nn-backend-dir DIR]...         list WASI-NN backends and why others failed\n"
+    "  wasmnn backends [--nn-backend-dir DIR]... [--nn-isolation ...] [--nn-max-memory ...] [--nn-timeout ...]\n"
+    "                                                    list WASI-NN backends, why others failed, the sandbox\n"
     "  wasmnn --version | --help\n"
     "\n"
     "Options of `run`:\n"
@@ -304,6 +312,12 @@ constexpr const char* kUsage =
     "  --nn-preload NAME:ENCODING:TARGET:PATH[:PATH2]\n"
     "                                     preload a WASI-NN model for load_by_name (repeatable)\n"
     "  --nn-backend-dir DIR               search DIR for WASI-NN backends first (repeatable)\n"
+    "  --nn-isolation process|none        run each instance's backends in a confined worker process\n"
+    "                                     (default) or inside this process (trusted models only)\n"
+    "  --nn-max-memory SIZE               memory of each worker, e.g. 512M, 4G (default 4G; 0 = no limit)\n"
+    "  --nn-timeout DURATION              time limit of each WASI-NN call, e.g. 500ms, 2s (default none)\n"
+    "  --nn-max-graphs N                  live graphs per instance (default 1024)\n"
+    "  --nn-max-contexts N                live execution contexts per instance (default 4096)\n"
     "  --invoke NAME                      call export NAME with the arguments after the module\n"
     "                                     and print its results\n"
     "  --max-call-depth N                 wasm call depth before 'call stack exhausted' (default 30000)\n"
@@ -321,6 +335,11 @@ enum OptionId {
   kInheritEnv,
   kNnPreload,
   kNnBackendDir,
+  kNnIsolation,
+  kNnMaxMemory,
+  kNnTimeout,
+  kNnMaxGraphs,
+  kNnMaxContexts,
   kInvoke,
   kMaxCallDepth,
   kMaxMemoryPages,
@@ -334,6 +353,11 @@ constexpr option kOptions[] = {
     {"inherit-env", no_argument, nullptr, kInheritEnv},
     {"nn-preload", required_argument, nullptr, kNnPreload},
     {"nn-backend-dir", required_argument, nullptr, kNnBackendDir},
+    {"nn-isolation", required_argument, nullptr, kNnIsolation},
+    {"nn-max-memory", required_argument, nullptr, kNnMaxMemory},
+    {"nn-timeout", required_argument, nullptr, kNnTimeout},
+    {"nn-max-graphs", required_argument, nullptr, kNnMaxGraphs},
+    {"nn-max-contexts", required_argument, nullptr, kNnMaxContexts},
     {"invoke", required_argument, nullptr, kInvoke},
     {"max-call-depth", required_argument, nullptr, kMaxCallDepth},
     {"max-memory-pages", required_argument, nullptr, kMaxMemoryPages},
@@ -341,6 +365,21 @@ constexpr option kOptions[] = {
     {"help", no_argument, nullptr, kHelp},
     {nullptr, 0, nullptr, 0},
 };
+
+// A number with an optional unit suffix: {"K", 1024}, ... (none: `unit` 1).
+bool parseScaled(const std::string& text, std::initializer_list<std::pair<const char*, uint64_t>> units,
+                 uint64_t& out) {
+  for (const auto& [suffix, scale] : units) {
+    size_t n = std::strlen(suffix);
+    if (text.size() > n && text.compare(text.size() - n, n, suffix) == 0) {
+      uint64_t v;
+      if (!parseNumber(text.substr(0, text.size() - n), v) || v > UINT64_MAX / scale) return false;
+      out = v * scale;
+      return true;
+    }
+  }
+  return parseNumber(text, out);
+}
 
 // Applies one option to opt; returns an error message, or "" on success.
 std::string applyOption(int id, const std::string& value, RunOptions& opt) {
@@ -350,6 +389,32 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
     case kInheritEnv: opt.inheritEnv = true; return "";
     case kNnPreload: opt.preloads.push_back(value); return "";
     case kNnBackendDir: opt.backendDirs.push_back(value); return "";
+    case kNnIsolation:
+      if (value == "process")
+        opt.nnIsolation = WASMNN_NN_ISOLATION_PROCESS;
+      else if (value == "none")
+        opt.nnIsolation = WASMNN_NN_ISOLATION_NONE;
+      else
+        return "--nn-isolation wants `process` or `none`, got `" + value + "`";
+      return "";
+    case kNnMaxMemory:
+      return parseScaled(value, {{"K", 1ull << 10}, {"M", 1ull << 20}, {"G", 1ull << 30}, {"T", 1ull << 40}},
+                         opt.nnMaxMemory)
+                 ? ""
+                 : "--nn-max-memory wants a size like 512M or 4G (0 = no limit), got `" + value + "`";
+    case kNnTimeout:
+      if (value == "none") opt.nnTimeoutMs = 0;
+      return value == "none" || parseScaled(value, {{"ms", 1}, {"s", 1000}, {"m", 60000}}, opt.nnTimeoutMs)
+                 ? ""
+                 : "--nn-timeout wants a duration like 500ms, 2s or 1m (none = no limit), got `" + value + "`";
+    case kNnMaxGraphs:
+      return parseNumber(value, opt.nnLimits.max_graphs) && opt.nnLimits.max_graphs
+                 ? ""
+                 : "--nn-max-graphs wants a number above 0, got `" + value + "`";
+    case kNnMaxContexts:
+      return parseNumber(value, opt.nnLimits.max_contexts) && opt.nnLimits.max_contexts
+                 ? ""
+                 : "--nn-max-contexts wants a number above 0, got `" + value + "`";
     case kInvoke: opt.invoke = value; return "";
     case kMaxCallDepth:
       return parseNumber(value, opt.maxCallDepth) ? "" : "--max-call-depth wants a number, got `" + value + "`";
@@ -395,17 +460,16 @@ int backendsCommand(int argc, char** argv) {
   opterr = 0;
   int id;
   while ((id = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1) {
-    if (id == kNnBackendDir) {
-      opt.backendDirs.push_back(optarg);
-    } else if (id == kHelp || id == 'h') {
+    if (id == kHelp || id == 'h') {
       std::fputs(kUsage, stdout);
       return 0;
-    } else {
-      return usageError("`wasmnn backends` takes only --nn-backend-dir DIR");
     }
+    if (id < kNnBackendDir || id > kNnTimeout)
+      return usageError("`wasmnn backends` takes only --nn-backend-dir, --nn-isolation, --nn-max-memory, --nn-timeout");
+    if (std::string error = applyOption(id, optarg, opt); !error.empty()) return usageError(error);
   }
   if (optind < argc) return usageError(std::string("unexpected argument `") + argv[optind] + "`");
-  return listBackends(opt.backendDirs);
+  return listBackends(opt);
 }
 
 }  // namespace

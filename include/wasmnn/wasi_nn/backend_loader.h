@@ -15,6 +15,10 @@
 
 namespace wasmnn::nn {
 
+namespace isolation {
+class Zygote;
+}
+
 // A validated, initialised backend. Lives for the whole process: libraries
 // are never dlclosed (frameworks like libtorch do not survive it).
 struct Backend {
@@ -23,6 +27,9 @@ struct Backend {
   wasmnn_nn_backend fns{};  // copy of the backend's table; members past its struct_size are NULL
   wasmnn_nn_backend_info info{};
   std::vector<wasmnn_nn_encoding> encodings;
+  // Process isolation: the zygote starting this backend's workers, and `fns`
+  // is the proxy table that calls them (isolation/isolation.h). Null in-process.
+  std::shared_ptr<isolation::Zygote> zygote;
 
   bool takes(wasmnn_nn_encoding encoding) const;
   bool runsOn(wasmnn_nn_target target) const;
@@ -36,6 +43,16 @@ struct BackendOutcome {
 
 // Validates a table returned by an entry function; returns "" or the problem.
 WASMNN_INTERNAL_API std::string checkBackendTable(const wasmnn_nn_backend* table, const std::string& expectedName);
+// The checked table of the library at `path`, dlopened but not initialised
+// (a bare file name goes through the dynamic loader's search), or why it is none.
+struct BackendTable {
+  const wasmnn_nn_backend* table = nullptr;
+  std::string error;
+  std::string path;  // the file actually loaded
+};
+WASMNN_INTERNAL_API BackendTable loadBackendTable(const std::string& path, const std::string& name);
+// The directory holding libwasmnn.so (build tree or install libdir).
+WASMNN_INTERNAL_API std::string coreLibraryDir();
 // Opens `path` (once per process; later calls return the first outcome).
 WASMNN_INTERNAL_API BackendOutcome openBackendLibrary(const std::string& path, const std::string& name);
 
@@ -59,6 +76,9 @@ WASMNN_INTERNAL_API std::string missingBackendReport(wasmnn_nn_encoding encoding
 class WASMNN_INTERNAL_API BackendLoader {
  public:
   void addDir(std::string dir);
+  // Process isolation: backends are opened through zygotes (openIsolatedBackend)
+  // instead of in this process. Off by default; NnHost turns it on.
+  void setIsolated(bool isolated);
   // Flag dirs first, then $WASMNN_BACKEND_PATH, then the directory of libwasmnn.so.
   std::vector<SearchDir> searchDirs() const;
   // The backend for `encoding`: its conventional library first, else any
@@ -74,6 +94,7 @@ class WASMNN_INTERNAL_API BackendLoader {
 
   mutable std::mutex mu_;
   std::vector<std::string> dirs_;
+  bool isolated_ = false;
   std::map<std::string, BackendOutcome> byName_;                         // attempts, by backend name
   std::map<wasmnn_nn_encoding, std::shared_ptr<const Backend>> chosen_;  // successful routes
 };

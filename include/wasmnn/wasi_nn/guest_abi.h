@@ -92,7 +92,8 @@ class WASMNN_INTERNAL_API NnInstance {
   bool graphSlotFree(const char* fn);
 
   std::shared_ptr<NnHost> host_;
-  std::mutex mu_;  // guards the tables, never held during a backend call
+  isolation::Tenant tenant_;  // this instance's workers (process isolation); outlives the tables below
+  std::mutex mu_;             // guards the tables, never held during a backend call
   std::unordered_map<uint32_t, std::shared_ptr<Graph>> graphs_;
   std::unordered_map<uint32_t, std::shared_ptr<Context>> contexts_;
 };

@@ -18,6 +18,7 @@
 #include "wasmnn/nn_backend.h"
 #include "wasmnn/wasi_nn/expected.h"
 #include "wasmnn/wasi_nn/graph.h"
+#include "wasmnn/wasi_nn/isolation/isolation.h"
 
 namespace wasmnn::nn {
 
@@ -56,10 +57,11 @@ class PreloadedModel {
   PreloadedModel(PreloadSpec spec, std::vector<MappedFile> files) : spec_(std::move(spec)), files_(std::move(files)) {}
   const PreloadSpec& spec() const { return spec_; }
   // The shared graph, built on first call; concurrent first callers wait for
-  // the one build. A failed build is remembered (and re-reported).
-  NnExpected<std::shared_ptr<Graph>> sharedGraph(NnHost& host);
+  // the one build. A failed build is remembered (and re-reported). Under
+  // process isolation each tenant builds and keeps its own, in its worker.
+  NnExpected<std::shared_ptr<Graph>> sharedGraph(NnHost& host, isolation::Tenant& tenant);
   // A private graph built with a load_by_name_with_config configuration.
-  NnExpected<std::shared_ptr<Graph>> buildWithConfig(NnHost& host, std::string_view config);
+  NnExpected<std::shared_ptr<Graph>> buildWithConfig(NnHost& host, isolation::Tenant& tenant, std::string_view config);
 
  private:
   std::vector<wasmnn_nn_builder> builders() const;

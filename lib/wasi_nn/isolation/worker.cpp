@@ -1,0 +1,247 @@
+// The host side of one worker: requests with a deadline, and the single
+// place where a worker's end is decided, reported and made final.
+#include "wasmnn/wasi_nn/isolation/worker.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstring>
+#include <string_view>
+
+#include "wasmnn/wasi_nn/isolation/zygote.h"
+#include "wasmnn/wasi_nn/log.h"
+
+// glibc 2.36's <sys/pidfd.h> lacks C linkage for C++.
+extern "C" {
+#include <sys/pidfd.h>
+}
+namespace wasmnn::nn::isolation {
+namespace {
+
+std::string bytesText(uint64_t bytes) {
+  static const char* const kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int unit = 0;
+  while (v >= 1024 && unit < 4) v /= 1024, ++unit;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, unit ? "%.1f %s" : "%.0f %s", v, kUnits[unit]);
+  return buf;
+}
+
+// One line of the worker's output, whole, with every byte outside printable
+// ASCII escaped: a worker may be running a hostile model, the host's
+// terminal must not interpret what it prints.
+void writeEscapedLine(std::string_view line) {
+  std::string out;
+  for (unsigned char c : line) {
+    if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+      out += static_cast<char>(c);
+    } else {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\x%02x", c);
+      out += esc;
+    }
+  }
+  out += '\n';
+  for (size_t done = 0; done < out.size();) {
+    ssize_t n = ::write(STDERR_FILENO, out.data() + done, out.size() - done);
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+std::string signalText(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return "signal " + std::to_string(sig) + " (" + (abbrev ? std::string("SIG") + abbrev : "?") + ": " + strsignal(sig) +
+         ")";
+}
+
+}  // namespace
+
+std::shared_ptr<Worker> Worker::start(std::shared_ptr<Zygote> zygote, const std::string& backend,
+                                      const Settings& settings, std::string* why) {
+  std::shared_ptr<Worker> w(new Worker(zygote, backend, settings));
+  auto spawned = zygote->spawn(settings.maxMemory, why);
+  if (!spawned) return nullptr;
+  w->pid_ = spawned->pid;
+  w->pidfd_ = std::move(spawned->pidfd);
+  w->channel_ = std::move(spawned->channel);
+  w->status_ = std::move(spawned->status);
+  w->output_ = std::move(spawned->log);
+  const int timeout = settings.timeoutMs ? static_cast<int>(std::min<uint64_t>(settings.timeoutMs, INT32_MAX)) : -1;
+  Hello& h = w->hello_;
+  long n = w->receive(&h, sizeof h, timeout);
+  const bool timedOut = n < 0 && errno == ETIMEDOUT;
+  w->alive_ = n == static_cast<long>(sizeof h) && h.err == WASMNN_NN_SUCCESS;
+  if (!w->alive_) {
+    pidfd_send_signal(w->pidfd_.get(), SIGKILL, nullptr, 0);
+    int status = zygote->reap(w->pid_);
+    h.why[sizeof h.why - 1] = '\0';
+    if (n == static_cast<long>(sizeof h))
+      *why = std::string("init failed (") + wasmnn_nn_errno_name(static_cast<wasmnn_nn_errno>(h.err)) +
+             "): " + (h.why[0] ? h.why : "no reason given");
+    else
+      *why = "its worker " + (timedOut ? "did not start within --nn-timeout" : w->causeOfDeath(status)) +
+             " while starting";
+    return nullptr;
+  }
+  h.frameworkName[sizeof h.frameworkName - 1] = h.frameworkVersion[sizeof h.frameworkVersion - 1] = '\0';
+  h.sandbox.readable[sizeof h.sandbox.readable - 1] = h.sandbox.missing[sizeof h.sandbox.missing - 1] = '\0';
+  return w;
+}
+
+Worker::~Worker() {
+  if (alive_.exchange(false)) {
+    pidfd_send_signal(pidfd_.get(), SIGKILL, nullptr, 0);
+    zygote_->reap(pid_);
+  }
+}
+
+wasmnn_nn_errno Worker::call(const Request& request, std::span<const int> fds, Reply& reply, const char* op) {
+  if (!alive()) return gone(op);
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = timeoutMs() ? Clock::now() + std::chrono::milliseconds(timeoutMs()) : Clock::time_point::max();
+  {
+    std::lock_guard lock(mailMu_);
+    inbox_[request.tag].reset();
+  }
+  bool answered = channel_.send(&request, requestSize(request), fds) && awaitReply(request.tag, deadline, reply, op);
+  {
+    std::lock_guard lock(mailMu_);
+    inbox_.erase(request.tag);
+  }
+  if (!answered) {
+    end(op, "");  // a no-op when the cause was already reported
+    return WASMNN_NN_RUNTIME_ERROR;
+  }
+  if (std::atomic_ref<uint64_t>(reinterpret_cast<StatusPage*>(status_.data())->refusedAllocation).load() != 0) {
+    end(op, "");
+    return WASMNN_NN_RUNTIME_ERROR;
+  }
+  return WASMNN_NN_SUCCESS;
+}
+
+bool Worker::awaitReply(uint64_t tag, std::chrono::steady_clock::time_point deadline, Reply& reply, const char* op) {
+  using Clock = std::chrono::steady_clock;
+  std::unique_lock lock(mailMu_);
+  while (true) {
+    if (std::optional<Reply>& mine = inbox_[tag]) {
+      reply = *mine;
+      return true;
+    }
+    if (!alive()) return false;
+    const bool timed = deadline != Clock::time_point::max();
+    if (reading_) {  // another waiter reads for everyone
+      if (timed && mailCv_.wait_until(lock, deadline) == std::cv_status::timeout && !inbox_[tag]) break;
+      if (!timed) mailCv_.wait(lock);
+      continue;
+    }
+    reading_ = true;
+    lock.unlock();
+    Reply got{};
+    const int wait =
+        timed ? static_cast<int>(std::max<int64_t>(
+                    0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()))
+              : -1;
+    long n = receive(&got, sizeof got, wait);
+    const bool timedOut = n < 0 && errno == ETIMEDOUT;
+    lock.lock();
+    reading_ = false;
+    mailCv_.notify_all();
+    if (n != static_cast<long>(sizeof got)) {
+      if (timedOut) break;
+      return false;  // gone
+    }
+    auto it = inbox_.find(got.tag);
+    if (it == inbox_.end() || it->second) {
+      lock.unlock();
+      end(op, "sent a reply to no request (protocol violation)");
+      return false;
+    }
+    it->second = got;
+  }
+  lock.unlock();
+  end(op, "exceeded its time limit (--nn-timeout " + std::to_string(timeoutMs()) + " ms)");
+  return false;
+}
+
+wasmnn_nn_errno Worker::gone(const char* op) const {
+  std::lock_guard lock(endMu_);
+  return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(op) + ": the handle lived in the " + backend_ +
+                                              " worker that ended (it " + cause_ +
+                                              "); load the model again to get a new one");
+}
+
+long Worker::receive(void* buf, size_t size, int timeoutMs) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+  pollfd fds[2] = {{channel_.fd(), POLLIN, 0}, {output_.get(), POLLIN, 0}};
+  bool watchOutput = true;  // until the worker closed its end
+  while (true) {
+    int wait = -1;
+    if (timeoutMs >= 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      wait = left > 0 ? static_cast<int>(left) : 0;
+    }
+    int ready = poll(fds, watchOutput ? 2 : 1, wait);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) return -1;
+    if (ready == 0) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
+    if (watchOutput && fds[1].revents) forwardOutput();
+    if (watchOutput && (fds[1].revents & (POLLHUP | POLLERR))) watchOutput = false;
+    if (fds[0].revents) break;
+  }
+  long n = channel_.receive(buf, size);
+  return n == static_cast<long>(size) || n <= 0 ? n : -1;
+}
+
+void Worker::forwardOutput() {
+  std::lock_guard lock(outputMu_);
+  char chunk[4096];
+  ssize_t n;
+  while ((n = ::read(output_.get(), chunk, sizeof chunk)) > 0) {
+    partialLine_.append(chunk, static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = partialLine_.find('\n', start)) != std::string::npos; start = nl + 1)
+      writeEscapedLine(std::string_view(partialLine_).substr(start, nl - start));
+    partialLine_.erase(0, start);
+  }
+}
+
+std::string Worker::causeOfDeath(int status) const {
+  const uint64_t refused = reinterpret_cast<StatusPage*>(status_.data())->refusedAllocation;
+  if (refused)
+    return "exceeded its memory limit (--nn-max-memory " + bytesText(maxMemory()) + ": an allocation of " +
+           bytesText(refused) + " was refused)";
+  if (status < 0) return "ended (its zygote is gone, no exit status)";
+  if (WIFSIGNALED(status)) return "crashed with " + signalText(WTERMSIG(status));
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+void Worker::end(const char* op, std::string cause) {
+  std::lock_guard lock(endMu_);
+  if (!alive_.exchange(false, std::memory_order_acq_rel)) return;  // someone else reported it
+  pidfd_send_signal(pidfd_.get(), SIGKILL, nullptr, 0);            // a no-op if it is dead already
+  int status = zygote_->reap(pid_);
+  forwardOutput();  // what it said before it ended comes first
+  if (cause.empty()) cause = causeOfDeath(status);
+  cause_ = cause;
+  {
+    std::lock_guard mail(mailMu_);  // waiters see alive() false once they wake
+  }
+  mailCv_.notify_all();
+  wasmnn_nn_log(WASMNN_NN_LOG_ERROR, kLogSource,
+                "backend %s: its worker (pid %d) %s during %s; the instance's %s graphs and contexts are gone, its "
+                "next load starts a new worker",
+                backend_.c_str(), static_cast<int>(pid_), cause.c_str(), op, backend_.c_str());
+}
+
+}  // namespace wasmnn::nn::isolation

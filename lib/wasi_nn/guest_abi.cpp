@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "wasmnn/wasi_nn/log.h"
+#include "wasmnn/wasi_nn/vocabulary.h"
 
 namespace wasmnn::nn {
 namespace {
@@ -74,10 +75,12 @@ std::optional<uint32_t> newHandle() {
 // "detect from the bytes". 5 and 6 are autodetect/ggml in one camp and
 // ggml/autodetect in the other: both detect from the bytes (a GGUF file
 // selects the ggml backend).
-bool guestEncoding(uint32_t v, std::optional<wasmnn_nn_encoding>& out) {
+bool guestEncodingOf(uint32_t v, std::optional<wasmnn_nn_encoding>& out) {
   out.reset();
-  if (v <= 4 || (v >= 9 && v <= 14)) out = static_cast<wasmnn_nn_encoding>(v);
-  return v <= 6 || (v >= 9 && v <= 14);
+  if (v == 5 || v == 6) return true;
+  const EncodingInfo* info = guestEncoding(v);
+  if (info) out = info->value;
+  return info != nullptr;
 }
 
 std::optional<uint64_t> product(std::span<const uint32_t> dims) {
@@ -230,9 +233,9 @@ uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_
     parts.push_back({mem.data + ptr, len, nullptr});
   }
   std::optional<wasmnn_nn_encoding> enc;
-  if (!guestEncoding(encoding, enc))
+  if (!guestEncodingOf(encoding, enc))
     return fail(WASMNN_NN_INVALID_ENCODING, f + ": unknown graph encoding " + std::to_string(encoding));
-  if (target > WASMNN_NN_TARGET_TPU)
+  if (!guestTarget(target))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": unknown execution target " + std::to_string(target));
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
   auto built = host_->build(enc, static_cast<wasmnn_nn_target>(target), parts, {}, f);

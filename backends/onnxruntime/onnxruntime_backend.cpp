@@ -276,12 +276,20 @@ size_t commandLineBytes() {
   return static_cast<size_t>(std::max<std::streamsize>(cmdline.gcount(), 0));
 }
 
+//
+// Its setup also warns about optional machinery a sandboxed worker cannot
+// reach (persisting a telemetry id under ~/.cache, GPU discovery through
+// /sys/bus/pci): setup runs with warnings muted (shown with WASMNN_NN_LOG=info),
+// then the usual level applies.
 OrtStatus* createEnv() {
   struct Job {
     OrtStatus* status = nullptr;
   } job;
   auto run = [](void* arg) -> void* {
-    static_cast<Job*>(arg)->status = ort->CreateEnvWithCustomLogger(forwardLog, nullptr, ortLevel(), "wasmnn", &env);
+    OrtLoggingLevel setup = ortLevel() == ORT_LOGGING_LEVEL_WARNING ? ORT_LOGGING_LEVEL_ERROR : ortLevel();
+    OrtStatus*& status = static_cast<Job*>(arg)->status;
+    status = ort->CreateEnvWithCustomLogger(forwardLog, nullptr, setup, "wasmnn", &env);
+    if (!status) status = ort->UpdateEnvWithCustomLogLevel(env, ortLevel());
     return nullptr;
   };
   pthread_attr_t attr;

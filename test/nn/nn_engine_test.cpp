@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -76,6 +77,8 @@ TEST(NnEngine, EightThreadsEachWithItsOwnInstanceShareOnePreloadedGraph) {
   wasmnn_error* error = wasmnn_module_new(engine, wasm.data(), wasm.size(), &module);
   ASSERT_EQ(error, nullptr) << wasmnn_error_message(error);
   wasmnn_nn_host* nn = wasmnn_nn_host_new();
+  if (const char* mode = std::getenv("WASMNN_TEST_NN_ISOLATION"); mode && std::string(mode) == "none")
+    wasmnn_nn_host_set_isolation(nn, WASMNN_NN_ISOLATION_NONE);  // the second run (test/CMakeLists.txt)
   wasmnn_nn_host_add_backend_dir(nn, NN_FAKE_DIR);
   std::string model = writeModel();
   ASSERT_EQ(wasmnn_nn_host_preload(nn, ("fake:tensorflow:cpu:" + model).c_str()), nullptr);

@@ -136,8 +136,21 @@ struct Guest {
   uint32_t str(const std::string& s) { return put(s.data(), s.size()); }
 };
 
-std::shared_ptr<NnHost> fakeHost() {
+// Every test runs twice (test/CMakeLists.txt): with process isolation, the
+// default, and in-process when WASMNN_TEST_NN_ISOLATION=none.
+bool inProcess() {
+  const char* mode = std::getenv("WASMNN_TEST_NN_ISOLATION");
+  return mode && std::string(mode) == "none";
+}
+
+std::shared_ptr<NnHost> newHost() {
   auto host = std::make_shared<NnHost>();
+  if (inProcess()) host->setIsolation(isolation::Mode::None);
+  return host;
+}
+
+std::shared_ptr<NnHost> fakeHost() {
+  auto host = newHost();
   host->backends().addDir(NN_FAKE_DIR);
   return host;
 }
@@ -620,7 +633,7 @@ TEST(NnLoader, WrongAbiVersionIsAClearErrorNeverACall) {
   EXPECT_NE(o.error.find("built for backend ABI version 999, this wasmnn speaks version 1"), std::string::npos)
       << o.error;
   // through the guest path: the scan finds it, reports it, and the load fails cleanly
-  auto host = std::make_shared<NnHost>();
+  auto host = newHost();
   host->backends().addDir(NN_BADABI_DIR);
   NnInstance nn(host);
   Guest g;
@@ -741,35 +754,46 @@ TEST(NnFormat, RealOnnxTestdataModelsAreOnnx) {
 
 TEST(NnConcurrency, EightInstancesShareOnePreloadedGraphInParallel) {
   auto host = fakeHost();
-  std::string path = writeTemp("par.fake", fakeModel(0.5f, 2.0f, 40));
+  constexpr int kThreads = 8, kRounds = 3, kDelayMs = 150;
+  std::string path = writeTemp("par.fake", fakeModel(0.5f, 2.0f, kDelayMs));
   ASSERT_TRUE(host->models().add(*parsePreloadSpec("par:tensorflow:cpu:" + path)));
-  constexpr int kThreads = 8, kRounds = 5;
-  std::atomic<int> failures{0};
+  std::atomic<int> failures{0}, loaded{0};
+  std::atomic<bool> go{false};
   std::vector<std::thread> threads;
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       NnInstance nn(host);
       Guest g;
       uint32_t name = g.str("par"), out = g.alloc(8);
       if (nn.loadByName(g.mem(), name, 3, out) != kSuccess ||
-          nn.initExecutionContext(g.mem(), g.u32(out), out + 4) != kSuccess) {
+          nn.initExecutionContext(g.mem(), g.u32(out), out + 4) != kSuccess)
         ++failures;
-        return;
-      }
-      for (int r = 0; r < kRounds; ++r) {
+      ++loaded;  // the computes below start together, once every instance has its graph (and worker)
+      while (!go) std::this_thread::yield();
+      for (int r = 0; r < kRounds && failures == 0; ++r) {
         float x = static_cast<float>(t * 100 + r);
         if (runF32(nn, g, g.u32(out + 4), {x, -x}) != std::vector<float>{x * 0.5f + 2.0f, -x * 0.5f + 2.0f}) ++failures;
       }
     });
   }
+  while (loaded < kThreads) std::this_thread::yield();
+  start = Clock::now();
+  go = true;
   for (auto& th : threads) th.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   EXPECT_EQ(failures.load(), 0);
-  NnInstance probe(host);
-  Guest g;
-  uint32_t name = g.str("par"), out = g.alloc(8);
-  ASSERT_EQ(probe.loadByName(g.mem(), name, 3, out), kSuccess);
-  ASSERT_EQ(probe.initExecutionContext(g.mem(), g.u32(out), out + 4), kSuccess);
-  EXPECT_GT(jsonInt(metadata(probe, g, g.u32(out + 4)), "max_parallel"), 1) << "contexts of one graph ran serially";
+  // 24 computes of 150 ms take 3.6 s one after another; in parallel about 0.45 s.
+  EXPECT_LT(seconds, kThreads * kRounds * kDelayMs / 1000.0 / 2) << "the instances' computes ran serially";
+  if (inProcess()) {  // one backend in this process: its own counter saw the overlap too
+    NnInstance probe(host);
+    Guest g;
+    uint32_t name = g.str("par"), out = g.alloc(8);
+    ASSERT_EQ(probe.loadByName(g.mem(), name, 3, out), kSuccess);
+    ASSERT_EQ(probe.initExecutionContext(g.mem(), g.u32(out), out + 4), kSuccess);
+    EXPECT_GT(jsonInt(metadata(probe, g, g.u32(out + 4)), "max_parallel"), 1) << "contexts of one graph ran serially";
+  }
 }
 
 TEST(NnConcurrency, CallsOnOneContextWaitInsteadOfBusy) {
@@ -804,6 +828,202 @@ TEST(NnConcurrency, FinalizeAndUnloadDuringComputeNeverPullTheRug) {
   worker.join();
   EXPECT_EQ(result.load(), kSuccess);
   EXPECT_EQ(nn.compute(l.ctx), kInvalidArgument);
+}
+
+TEST(NnConcurrency, ContextsOfOneInstanceComputeInParallel) {
+  // Under process isolation they share one worker and its channel: replies
+  // must find their callers, and the worker's pool must run them at once.
+  NnInstance nn(fakeHost());
+  Guest g;
+  constexpr int kContexts = 4, kRounds = 2, kDelayMs = 200;
+  std::vector<Loaded> loaded;
+  for (int i = 0; i < kContexts; ++i) loaded.push_back(loadFake(nn, g, static_cast<float>(i + 1), 0, kDelayMs));
+  std::vector<uint32_t> inputs, outputs;
+  for (int i = 0; i < kContexts; ++i) {
+    float x = static_cast<float>(10 * i);
+    inputs.push_back(g.tensor({1}, kF32, g.put(&x, 4), 4));
+    outputs.push_back(g.alloc(8));
+  }
+  std::atomic<int> failures{0};
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kContexts; ++i)
+    threads.emplace_back([&, i] {
+      for (int r = 0; r < kRounds; ++r) {
+        float got = 0;
+        if (nn.setInput(g.mem(), loaded[i].ctx, 0, inputs[i]) != kSuccess || nn.compute(loaded[i].ctx) != kSuccess ||
+            nn.getOutput(g.mem(), loaded[i].ctx, 0, outputs[i], 4, outputs[i] + 4) != kSuccess)
+          ++failures;
+        std::memcpy(&got, g.bytes.data() + outputs[i], 4);
+        if (got != static_cast<float>(10 * i * (i + 1))) ++failures;
+      }
+    });
+  for (auto& t : threads) t.join();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(failures.load(), 0);
+  // 8 computes of 200 ms: 1.6 s one after another; the worker's pool runs at least two at once.
+  EXPECT_LT(seconds, kContexts * kRounds * kDelayMs / 1000.0 * 0.75) << "contexts of one instance ran serially";
+}
+
+// ---------------------------------------------------------------- what a backend can reach
+
+// Output 0 of a hostile command of the fake backend (see fake_backend.c), or
+// the errno of the call that failed.
+struct Outcome {
+  uint32_t err = kSuccess;
+  std::string output;
+};
+
+Outcome runCommand(NnInstance& nn, Guest& g, uint32_t ctx, const std::string& command) {
+  uint32_t t = g.tensor({static_cast<uint32_t>(command.size())}, kU8Or_OldI32, g.str(command),
+                        static_cast<uint32_t>(command.size()));
+  Outcome o;
+  if ((o.err = nn.setInput(g.mem(), ctx, 0, t)) != kSuccess || (o.err = nn.compute(ctx)) != kSuccess) return o;
+  uint32_t out = g.alloc(128), written = g.alloc(4);
+  if ((o.err = nn.getOutput(g.mem(), ctx, 0, out, 128, written)) == kSuccess)
+    o.output.assign(reinterpret_cast<const char*>(g.bytes.data() + out), g.u32(written));
+  return o;
+}
+
+std::string withU64(const char* command, uint64_t v) {
+  std::string s(command);
+  s.append(reinterpret_cast<const char*>(&v), 8);
+  return s;
+}
+
+TEST(NnSandbox, WhatAModelCanReachDependsOnTheIsolationMode) {
+  // The host's own file, outside anything a guest was granted.
+  std::string secret = writeTemp("host-secret.txt", {'S', 'E', 'C', 'R', 'E', 'T'});
+  fs::path planted = fs::path(secret).parent_path() / "planted.txt";
+  fs::remove(planted);
+  NnInstance nn(fakeHost());
+  Guest g;
+  Loaded l = loadFake(nn, g, 1, 0);
+  Outcome read = runCommand(nn, g, l.ctx, "WNNREAD:" + secret);
+  Outcome write = runCommand(nn, g, l.ctx, "WNNWRITE" + planted.string());
+  Outcome socket = runCommand(nn, g, l.ctx, "WNNSOCKT");
+  Outcome spawn = runCommand(nn, g, l.ctx, "WNNSPAWN");
+  for (const Outcome* o : {&read, &write, &socket, &spawn}) EXPECT_EQ(o->err, kSuccess) << o->output;
+  if (inProcess()) {  // the backend is this process: it reaches what the process reaches
+    EXPECT_EQ(read.output, "SECRET");
+    EXPECT_EQ(write.output, "ok");
+    EXPECT_TRUE(fs::exists(planted));
+    EXPECT_EQ(socket.output, "ok");
+    EXPECT_EQ(spawn.output, "ok");
+  } else {  // Landlock and seccomp refuse; nothing is read or created
+    EXPECT_EQ(read.output.rfind("errno ", 0), 0u) << read.output;
+    EXPECT_EQ(write.output.rfind("errno ", 0), 0u) << write.output;
+    EXPECT_FALSE(fs::exists(planted));
+    EXPECT_EQ(socket.output, "errno " + std::to_string(EPERM));
+    EXPECT_EQ(spawn.output.rfind("errno ", 0), 0u) << spawn.output;
+  }
+  fs::remove(planted);
+}
+
+TEST(NnSandbox, BackendsReportTellsTheIsolation) {
+  std::string report = fakeHost()->describe();
+  if (inProcess()) {
+    EXPECT_NE(report.find("isolation: none"), std::string::npos) << report;
+    EXPECT_NE(report.find("warning: backends run inside this process"), std::string::npos) << report;
+  } else {
+    EXPECT_NE(report.find("isolation: process"), std::string::npos) << report;
+    // This kernel (6.x, Landlock ABI >= 1, user namespaces on) supports everything: no warning.
+    EXPECT_NE(report.find("sandbox on this kernel: seccomp-bpf yes, Landlock ABI "), std::string::npos) << report;
+    EXPECT_EQ(report.find("warning"), std::string::npos) << report;
+    EXPECT_NE(report.find("limits per worker: memory 4 GiB"), std::string::npos) << report;
+  }
+}
+
+// ---------------------------------------------------------------- worker processes (process mode only)
+
+size_t lines(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(IsolatedWorker, CrashFailsTheCallItsHandlesAreGoneOtherInstancesGoOnNextLoadWorks) {
+  auto host = fakeHost();
+  NnInstance nn(host), bystander(host);
+  Guest g, g2;
+  Loaded victim = loadFake(nn, g, 2.0f, 0.5f), sibling = loadFake(nn, g, 2.0f, 0.5f);
+  Loaded other = loadFake(bystander, g2, 2.0f, 0.5f);
+  StderrCapture cap;
+  Outcome crash = runCommand(nn, g, victim.ctx, "WNNCRASH");
+  std::string text = cap.finish();
+  EXPECT_EQ(crash.err, kRuntimeError);
+  EXPECT_EQ(lines(text, "its worker (pid"), 1u) << text;
+  EXPECT_NE(text.find("backend testfake: its worker"), std::string::npos) << text;
+  EXPECT_NE(text.find("crashed with signal 11 (SIGSEGV"), std::string::npos) << text;
+  EXPECT_NE(text.find("during compute"), std::string::npos) << text;
+  // the same instance's other handles lived in that worker
+  StderrCapture cap2;
+  EXPECT_EQ(nn.compute(sibling.ctx), kInvalidArgument);
+  EXPECT_EQ(nn.initExecutionContext(g.mem(), sibling.graph, g.alloc(4)), kInvalidArgument);
+  text = cap2.finish();
+  EXPECT_NE(text.find("lived in the testfake worker that ended (it crashed with signal 11"), std::string::npos) << text;
+  EXPECT_EQ(runF32(bystander, g2, other.ctx, {1.0f}), std::vector<float>{2.5f});
+  Loaded again = loadFake(nn, g, 3.0f, 0.0f);
+  EXPECT_EQ(runF32(nn, g, again.ctx, {1.0f}), std::vector<float>{3.0f});
+  EXPECT_EQ(nn.unload(sibling.graph), kSuccess);  // dropping a dead handle is quiet
+}
+
+TEST(IsolatedWorker, MemoryLimitEndsTheWorkerNamingTheLimit) {
+  auto host = fakeHost();
+  host->setWorkerLimits(uint64_t{256} << 20, 0);
+  NnInstance nn(host);
+  Guest g;
+  Loaded l = loadFake(nn, g, 1, 0);
+  Outcome fits = runCommand(nn, g, l.ctx, withU64("WNNALLOC", uint64_t{64} << 20));
+  EXPECT_EQ(fits.err, kSuccess) << "64 MiB fit in 256 MiB";
+  StderrCapture cap;
+  Outcome hog = runCommand(nn, g, l.ctx, withU64("WNNALLOC", uint64_t{1} << 30));
+  std::string text = cap.finish();
+  EXPECT_EQ(hog.err, kRuntimeError);
+  EXPECT_EQ(lines(text, "its worker (pid"), 1u) << text;
+  EXPECT_NE(text.find("exceeded its memory limit (--nn-max-memory 256.0 MiB: an allocation of 1.0 GiB was refused)"),
+            std::string::npos)
+      << text;
+  Loaded again = loadFake(nn, g, 2, 0);
+  EXPECT_EQ(runF32(nn, g, again.ctx, {1.0f}), std::vector<float>{2.0f});
+}
+
+TEST(IsolatedWorker, TimeoutEndsTheCallWithinTheDeadline) {
+  auto host = fakeHost();
+  constexpr uint64_t kTimeoutMs = 300;
+  host->setWorkerLimits(uint64_t{4} << 30, kTimeoutMs);
+  NnInstance nn(host);
+  Guest g;
+  Loaded slow = loadFake(nn, g, 1, 0, 10000);  // every compute sleeps 10 s
+  float in = 1;
+  ASSERT_EQ(nn.setInput(g.mem(), slow.ctx, 0, g.tensor({1}, kF32, g.put(&in, 4), 4)), kSuccess);
+  StderrCapture cap;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(nn.compute(slow.ctx), kRuntimeError);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::string text = cap.finish();
+  EXPECT_GE(ms, kTimeoutMs);
+  EXPECT_LT(ms, kTimeoutMs + 500) << "the deadline plus a small margin";
+  EXPECT_NE(text.find("exceeded its time limit (--nn-timeout 300 ms) during compute"), std::string::npos) << text;
+  Loaded quick = loadFake(nn, g, 2, 0);
+  EXPECT_EQ(runF32(nn, g, quick.ctx, {1.0f}), std::vector<float>{2.0f});
+}
+
+TEST(IsolatedWorker, LibraryThatStartsThreadsGetsFreshConfinedWorkers) {
+  // The zygote cannot fork a multi-threaded process safely: each worker starts
+  // the program anew and loads the library inside its sandbox.
+  auto host = fakeHost();
+  host->backends().addDir(NN_THREADED_DIR);
+  NnInstance nn(host);
+  Guest g;
+  uint32_t b = g.builders({fakeModel(2.0f, 1.0f)});
+  uint32_t out = g.alloc(8);
+  ASSERT_EQ(nn.load(g.mem(), b, 1, 14 /* bitnet */, 0, out), kSuccess);
+  ASSERT_EQ(nn.initExecutionContext(g.mem(), g.u32(out), out + 4), kSuccess);
+  EXPECT_EQ(runF32(nn, g, g.u32(out + 4), {1.0f}), std::vector<float>{3.0f});
+  std::string secret = writeTemp("threaded-secret.txt", {'S', 'E', 'C', 'R', 'E', 'T'});
+  Outcome read = runCommand(nn, g, g.u32(out + 4), "WNNREAD:" + secret);
+  EXPECT_EQ(read.output.rfind("errno ", 0), 0u) << read.output;
 }
 
 }  // namespace

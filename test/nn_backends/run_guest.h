@@ -86,6 +86,7 @@ struct GuestCommand {
 
   std::vector<std::string> argv() const {
     std::vector<std::string> v = {WASMNN_CLI, "run"};
+    if (const char* mode = std::getenv("WASMNN_TEST_NN_ISOLATION")) v.push_back(std::string("--nn-isolation=") + mode);
     v.insert(v.end(), host_options.begin(), host_options.end());
     v.push_back(NN_RUN_WASM);
     v.insert(v.end(), guest_args.begin(), guest_args.end());

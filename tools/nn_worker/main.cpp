@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -58,6 +61,13 @@ int threadCount() {
   if (p) threads = std::atoi(p);
   return threads;
 }
+
+// The number of threads when the last fork began: the zygote's handler is
+// registered before the backend library loads, so it runs after the
+// library's own prepare handlers — which may have stopped its thread pool
+// (OpenBLAS does) and made the fork safe after all.
+std::atomic<int> g_threadsAtFork{0};
+void noteThreadsAtFork() { g_threadsAtFork.store(threadCount(), std::memory_order_relaxed); }
 
 Hello initBackend(const wasmnn_nn_backend& table) {
   Hello hello{};
@@ -132,7 +142,7 @@ namespace {
 }
 
 // The new worker's first steps in the zygote's child.
-[[noreturn]] void startWorker(const BackendTable& loaded, const std::string& path, const std::string& name, bool forks,
+[[noreturn]] void startWorker(const BackendTable& loaded, const std::string& path, const std::string& name,
                               pid_t zygote, const ZygoteRequest& r, std::vector<UniqueFd> fds,
                               const std::vector<std::string>& dirs) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // the zygote is single-threaded: its death is the process's
@@ -140,7 +150,7 @@ namespace {
   dup2(fds[2].get(), STDERR_FILENO);  // the host forwards it
   dup2(fds[2].get(), STDOUT_FILENO);
   fds[2].reset();
-  if (!forks) execWorker(path, name, r, fds, dirs);
+  if (g_threadsAtFork.load(std::memory_order_relaxed) != 1) execWorker(path, name, r, fds, dirs);
   WorkerSpec spec{r.policy, r.maxMemory, r.logLevel, dirs};
   runWorker([&](std::string*) { return loaded.table; }, Channel(std::move(fds[0])), std::move(fds[1]), spec);
 }
@@ -149,6 +159,7 @@ namespace {
 
 [[noreturn]] void runZygote(const std::string& path, const std::string& name, Channel control) {
   ZygoteHello hello{};
+  pthread_atfork(noteThreadsAtFork, nullptr, nullptr);
   BackendTable loaded = loadBackendTable(path, name);
   if (!loaded.table) {
     copyText(hello.error, loaded.error);
@@ -168,7 +179,6 @@ namespace {
     hello.optional = (t.compute_single ? kHasComputeSingle : 0) | (t.get_output_single ? kHasGetOutputSingle : 0) |
                      (t.fini_single ? kHasFiniSingle : 0);
   }
-  hello.forks = threadCount() == 1;
   if (!control.send(hello)) _exit(0);
 
   const std::vector<std::string> dirs = loadedLibraryDirs();
@@ -181,7 +191,7 @@ namespace {
     ZygoteReply reply{-EINVAL, 0};
     if (r.op == ZygoteOp::Spawn && fds.size() == 3) {
       pid_t pid = fork();
-      if (pid == 0) startWorker(loaded, path, name, hello.forks, self, r, std::move(fds), dirs);
+      if (pid == 0) startWorker(loaded, path, name, self, r, std::move(fds), dirs);
       reply.pid = pid < 0 ? -errno : pid;
       if (pid > 0) children.insert(pid);
     } else if (r.op == ZygoteOp::Reap && children.erase(r.pid)) {

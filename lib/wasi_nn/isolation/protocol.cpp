@@ -2,11 +2,11 @@
 // and memfd-backed shared memory.
 #include "wasmnn/wasi_nn/isolation/protocol.h"
 
-#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -47,29 +47,13 @@ bool Channel::send(const void* data, size_t size, std::span<const int> fds) cons
   return n == static_cast<ssize_t>(size);
 }
 
-namespace {
-
-// Waits until fd is readable or timeoutMs passed; false (errno ETIMEDOUT) on timeout.
-bool waitReadable(int fd, int timeoutMs) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    pollfd p{fd, POLLIN, 0};
-    int r = poll(&p, 1, left > 0 ? static_cast<int>(left) : 0);
-    if (r > 0) return true;
-    if (r == 0) {
-      errno = ETIMEDOUT;
-      return false;
-    }
-    if (errno != EINTR) return false;
-  }
+int millisecondsUntil(std::chrono::steady_clock::time_point deadline) {
+  if (deadline == std::chrono::steady_clock::time_point::max()) return -1;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+  return static_cast<int>(std::clamp<int64_t>(left, 0, INT32_MAX));
 }
 
-}  // namespace
-
-long Channel::receive(void* buf, size_t cap, std::vector<UniqueFd>* fds, int timeoutMs) const {
-  if (timeoutMs >= 0 && !waitReadable(fd_.get(), timeoutMs)) return -1;
+long Channel::receive(void* buf, size_t cap, std::vector<UniqueFd>* fds) const {
   iovec iov{buf, cap};
   msghdr msg{};
   msg.msg_iov = &iov;

@@ -73,9 +73,8 @@ std::shared_ptr<Worker> Worker::start(std::shared_ptr<Zygote> zygote, const std:
   w->channel_ = std::move(spawned->channel);
   w->status_ = std::move(spawned->status);
   w->output_ = std::move(spawned->log);
-  const int timeout = settings.timeoutMs ? static_cast<int>(std::min<uint64_t>(settings.timeoutMs, INT32_MAX)) : -1;
   Hello& h = w->hello_;
-  long n = w->receive(&h, sizeof h, timeout);
+  long n = w->receive(&h, sizeof h, w->deadline());
   const bool timedOut = n < 0 && errno == ETIMEDOUT;
   w->alive_ = n == static_cast<long>(sizeof h) && h.err == WASMNN_NN_SUCCESS;
   if (!w->alive_) {
@@ -95,6 +94,11 @@ std::shared_ptr<Worker> Worker::start(std::shared_ptr<Zygote> zygote, const std:
   return w;
 }
 
+std::chrono::steady_clock::time_point Worker::deadline() const {
+  using Clock = std::chrono::steady_clock;
+  return timeoutMs() ? Clock::now() + std::chrono::milliseconds(timeoutMs()) : Clock::time_point::max();
+}
+
 Worker::~Worker() {
   if (alive_.exchange(false)) {
     pidfd_send_signal(pidfd_.get(), SIGKILL, nullptr, 0);
@@ -104,8 +108,7 @@ Worker::~Worker() {
 
 wasmnn_nn_errno Worker::call(const Request& request, std::span<const int> fds, Reply& reply, const char* op) {
   if (!alive()) return gone(op);
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = timeoutMs() ? Clock::now() + std::chrono::milliseconds(timeoutMs()) : Clock::time_point::max();
+  const auto deadline = this->deadline();
   {
     std::lock_guard lock(mailMu_);
     inbox_[request.tag].reset();
@@ -144,11 +147,7 @@ bool Worker::awaitReply(uint64_t tag, std::chrono::steady_clock::time_point dead
     reading_ = true;
     lock.unlock();
     Reply got{};
-    const int wait =
-        timed ? static_cast<int>(std::max<int64_t>(
-                    0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()))
-              : -1;
-    long n = receive(&got, sizeof got, wait);
+    long n = receive(&got, sizeof got, deadline);
     const bool timedOut = n < 0 && errno == ETIMEDOUT;
     lock.lock();
     reading_ = false;
@@ -177,17 +176,11 @@ wasmnn_nn_errno Worker::gone(const char* op) const {
                                               "); load the model again to get a new one");
 }
 
-long Worker::receive(void* buf, size_t size, int timeoutMs) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+long Worker::receive(void* buf, size_t size, std::chrono::steady_clock::time_point deadline) {
   pollfd fds[2] = {{channel_.fd(), POLLIN, 0}, {output_.get(), POLLIN, 0}};
   bool watchOutput = true;  // until the worker closed its end
   while (true) {
-    int wait = -1;
-    if (timeoutMs >= 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      wait = left > 0 ? static_cast<int>(left) : 0;
-    }
+    const int wait = millisecondsUntil(deadline);
     int ready = poll(fds, watchOutput ? 2 : 1, wait);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return -1;
@@ -200,7 +193,11 @@ long Worker::receive(void* buf, size_t size, int timeoutMs) {
     if (fds[0].revents) break;
   }
   long n = channel_.receive(buf, size);
-  return n == static_cast<long>(size) || n <= 0 ? n : -1;
+  if (n > 0 && n != static_cast<long>(size)) {
+    errno = EPROTO;  // a message of the wrong size: not this protocol
+    return -1;
+  }
+  return n;
 }
 
 void Worker::forwardOutput() {

@@ -13,13 +13,34 @@
  * host resolved). A second call entering the same context while one runs fails
  * with runtime_error, which is how tests see that the host serializes a
  * context. Streaming: compute_single yields input 0 one byte at a time.
+ *
+ * Hostile model behaviour, for the isolation tests: a u8 input 0 starting
+ * with one of these 8-byte commands makes compute do what a malicious or
+ * broken framework could, and output 0 says what the system answered:
+ *   WNNCRASH          write through a null pointer
+ *   WNNALLOC<u64 n>   malloc(n) and fill it without checking (a careless framework)
+ *   WNNREAD:<path>    open the file read-only: its first bytes, or "errno N"
+ *   WNNWRITE<path>    create/truncate the file and write "pwned": "ok" or "errno N"
+ *   WNNSOCKT          open a TCP socket: "ok" or "errno N"
+ *   WNNSPAWN          start /bin/true: "ok" or "errno N"
+ * FAKE_THREAD_AT_LOAD: the library starts a thread when it is loaded (as
+ * OpenBLAS and TBB do), so a zygote cannot fork from it.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "wasmnn/nn_backend.h"
 
@@ -175,6 +196,81 @@ static void sleep_ms(uint32_t ms) {
   nanosleep(&ts, NULL);
 }
 
+/* ---- hostile behaviour (see the top of the file) */
+
+static void* volatile g_sink;
+
+static int set_output(wasmnn_nn_context* c, const void* bytes, size_t size) {
+  c->output.data = wasmnn_nn_alloc(FAKE_NAME, size);
+  if (!c->output.data) return 0;
+  memcpy(c->output.data, bytes, size);
+  c->output.size = size;
+  return 1;
+}
+
+static int set_result(wasmnn_nn_context* c, int ok) {
+  char text[32];
+  int n = ok ? snprintf(text, sizeof text, "ok") : snprintf(text, sizeof text, "errno %d", errno);
+  return set_output(c, text, (size_t)n);
+}
+
+/* Runs a command; 1 if input 0 was one (its output is set), 0 otherwise. */
+static int hostile(wasmnn_nn_context* c, const Buffer* in) {
+  if (in->type != WASMNN_NN_TYPE_U8 || in->size < 8 || memcmp(in->data, "WNN", 3) != 0) return 0;
+  char arg[256] = {0};
+  memcpy(arg, in->data + 8, in->size - 8 < sizeof arg - 1 ? in->size - 8 : sizeof arg - 1);
+  if (memcmp(in->data, "WNNCRASH", 8) == 0) {
+    *(volatile int*)(uintptr_t)0 = 1;
+  } else if (memcmp(in->data, "WNNALLOC", 8) == 0 && in->size >= 16) {
+    uint64_t n;
+    memcpy(&n, in->data + 8, 8);
+    char* p = malloc((size_t)n);
+    memset(p, 0x5a, (size_t)n);
+    g_sink = p; /* the compiler may not drop the allocation */
+    set_output(c, &n, 8);
+    free(p);
+  } else if (memcmp(in->data, "WNNREAD:", 8) == 0) {
+    char bytes[64];
+    int fd = open(arg, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, bytes, sizeof bytes) : -1;
+    if (n >= 0)
+      set_output(c, bytes, (size_t)n);
+    else
+      set_result(c, 0);
+    if (fd >= 0) close(fd);
+  } else if (memcmp(in->data, "WNNWRITE", 8) == 0) {
+    int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    set_result(c, fd >= 0 && write(fd, "pwned", 5) == 5);
+    if (fd >= 0) close(fd);
+  } else if (memcmp(in->data, "WNNSOCKT", 8) == 0) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    set_result(c, fd >= 0);
+    if (fd >= 0) close(fd);
+  } else if (memcmp(in->data, "WNNSPAWN", 8) == 0) {
+    pid_t pid;
+    char* argv[] = {"true", NULL};
+    int rc = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, NULL);
+    if (rc == 0) waitpid(pid, NULL, 0);
+    errno = rc;
+    set_result(c, rc == 0);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+#ifdef FAKE_THREAD_AT_LOAD
+static void* idle(void* arg) {
+  (void)arg;
+  for (;;) pause();
+  return NULL;
+}
+__attribute__((constructor)) static void start_thread_at_load(void) {
+  pthread_t t;
+  pthread_create(&t, NULL, idle, NULL);
+}
+#endif
+
 static wasmnn_nn_errno fake_compute(wasmnn_nn_context* c) {
   if (!enter(c, "compute")) return WASMNN_NN_RUNTIME_ERROR;
   int running = atomic_fetch_add(&g_running, 1) + 1;
@@ -191,6 +287,7 @@ static wasmnn_nn_errno fake_compute(wasmnn_nn_context* c) {
   if (!in->set) {
     wasmnn_nn_log(WASMNN_NN_LOG_ERROR, FAKE_NAME, "compute before input 0 was set");
     err = WASMNN_NN_RUNTIME_ERROR;
+  } else if (hostile(c, in)) {
   } else if (in->size > 0) {
     c->output.data = wasmnn_nn_alloc(FAKE_NAME, in->size);
     if (!c->output.data) {

@@ -6,6 +6,7 @@
 // sends: every reply is checked before use (isolation/worker.cpp).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -40,7 +41,6 @@ struct ZygoteHello {
   int32_t encodings[kMaxBuilders];
   uint32_t optional;  // kHas* bits: which optional functions the table has
   uint32_t sandboxFlags;
-  uint32_t forks;  // 1: workers are forked from the loaded library; 0: each worker execs anew
 };
 inline constexpr uint32_t kHasComputeSingle = 1, kHasGetOutputSingle = 2, kHasFiniSingle = 4;
 
@@ -151,6 +151,10 @@ struct Reply {
 
 // ---------------------------------------------------------------- transport
 
+// Milliseconds left until `deadline`, rounded up (a wait never ends early);
+// -1 for time_point::max() (no deadline).
+WASMNN_INTERNAL_API int millisecondsUntil(std::chrono::steady_clock::time_point deadline);
+
 // One end of a SOCK_SEQPACKET socketpair.
 class WASMNN_INTERNAL_API Channel {
  public:
@@ -164,10 +168,10 @@ class WASMNN_INTERNAL_API Channel {
   template <typename T> bool send(const T& message, std::span<const int> fds = {}) const {
     return send(&message, sizeof message, fds);
   }
-  // One message into buf: its size, 0 when the peer closed, -1 on error or
-  // when timeoutMs (>= 0) passed first (errno ETIMEDOUT). Descriptors that
-  // came with it are appended to *fds (closed when fds is null).
-  long receive(void* buf, size_t cap, std::vector<UniqueFd>* fds = nullptr, int timeoutMs = -1) const;
+  // One message into buf (blocking): its size, 0 when the peer closed, -1 on
+  // error. Descriptors that came with it are appended to *fds (closed when
+  // fds is null).
+  long receive(void* buf, size_t cap, std::vector<UniqueFd>* fds = nullptr) const;
 
   int fd() const { return fd_.get(); }
   UniqueFd release() { return std::move(fd_); }

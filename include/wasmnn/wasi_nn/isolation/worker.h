@@ -56,9 +56,12 @@ class Worker {
   // what its wait status and status page say.
   void end(const char* op, std::string cause);
   std::string causeOfDeath(int status) const;
+  // When a call starting now must be answered (time_point::max(): never).
+  std::chrono::steady_clock::time_point deadline() const;
   // Receives one message of exactly `size` bytes, forwarding the worker's
-  // output meanwhile; the size received, 0 (gone) or -1 (errno).
-  long receive(void* buf, size_t size, int timeoutMs);
+  // output meanwhile; the size received, 0 (gone) or -1 (errno ETIMEDOUT
+  // once `deadline` passed).
+  long receive(void* buf, size_t size, std::chrono::steady_clock::time_point deadline);
   // Waits until the reply tagged `tag` arrived (one waiter at a time reads
   // the channel for all) or `deadline` (if any) passed; false if the worker ended.
   bool awaitReply(uint64_t tag, std::chrono::steady_clock::time_point deadline, Reply& reply, const char* op);

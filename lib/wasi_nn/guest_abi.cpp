@@ -30,22 +30,6 @@ std::string range(uint64_t ptr, uint64_t len, const GuestMemory& m) {
   return out;
 }
 
-// A guest-chosen string made safe for a log line.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < 80; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\'') {
-      out += static_cast<char>(c);
-    } else {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\x%02x", c);
-      out += esc;
-    }
-  }
-  return text.size() > 80 ? out + "..." : out;
-}
-
 // Process-wide handle values: never reused, so a stale handle or one from
 // another instance never names a live object here.
 std::optional<uint32_t> newHandle() {

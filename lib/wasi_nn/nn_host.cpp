@@ -4,6 +4,7 @@
 
 #include "wasmnn/wasi_nn/format.h"
 #include "wasmnn/wasi_nn/log.h"
+#include "wasmnn/wasi_nn/onnx_guard.h"
 #include "wasmnn/wasi_nn/vocabulary.h"
 
 namespace wasmnn::nn {
@@ -21,6 +22,25 @@ void NnHost::setLimits(uint32_t maxGraphs, uint32_t maxContexts) {
   maxGraphs_.store(maxGraphs ? maxGraphs : Limits{}.maxGraphs, std::memory_order_relaxed);
   maxContexts_.store(maxContexts ? maxContexts : Limits{}.maxContexts, std::memory_order_relaxed);
 }
+
+namespace {
+
+// A guest's ONNX model that names a file never reaches a backend (onnx_guard.h).
+wasmnn_nn_errno refuseExternalData(std::span<const wasmnn_nn_builder> builders, std::string_view what) {
+  for (const wasmnn_nn_builder& b : builders) {
+    std::span<const uint8_t> bytes(b.data, b.size);
+    if (b.path || sniffModel({bytes}).encoding != WASMNN_NN_ENCODING_ONNX) continue;  // b.path: the operator's file
+    if (std::optional<ExternalTensor> ext = findExternalTensor(bytes))
+      return fail(WASMNN_NN_INVALID_ARGUMENT,
+                  std::string(what) + ": the ONNX model keeps tensor '" + printable(ext->tensor) +
+                      "' in an external file '" + printable(ext->location) +
+                      "': a guest's model must carry its weights inline (only models preloaded with --nn-preload may "
+                      "use external data)");
+  }
+  return WASMNN_NN_SUCCESS;
+}
+
+}  // namespace
 
 isolation::Settings NnHost::isolation() const {
   std::lock_guard lock(isolationMu_);
@@ -44,6 +64,7 @@ std::string NnHost::describe() { return backends_.describe() + isolation::descri
 NnExpected<std::shared_ptr<Graph>> NnHost::build(std::optional<wasmnn_nn_encoding> encoding, wasmnn_nn_target target,
                                                  std::span<const wasmnn_nn_builder> builders, std::string_view config,
                                                  std::string_view what, isolation::Tenant& tenant) {
+  if (wasmnn_nn_errno e = refuseExternalData(builders, what)) return e;
   if (!encoding) {
     std::vector<std::span<const uint8_t>> parts;
     for (const wasmnn_nn_builder& b : builders) parts.emplace_back(b.data, b.size);

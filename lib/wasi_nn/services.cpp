@@ -177,6 +177,21 @@ wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message) {
   return err;
 }
 
+std::string printable(std::string_view text, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < max; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\'') {
+      out += static_cast<char>(c);
+    } else {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\x%02x", c);
+      out += esc;
+    }
+  }
+  return text.size() > max ? out + "..." : out;
+}
+
 void warn(const std::string& message) { wasmnn_nn_log(WASMNN_NN_LOG_WARN, kLogSource, "%s", message.c_str()); }
 
 void debug(const std::string& message) {

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +23,8 @@ extern char** environ;
 namespace wasmnn::test {
 
 struct GuestRun {
-  int exit_code = -1;  // -1: did not exit normally (signal)
+  int exit_code = -1;   // -1: did not exit normally (signal)
+  long max_rss_kb = 0;  // the wasmnn process's peak resident memory (its workers are not its children)
   std::string command, out, err;
 };
 
@@ -59,6 +61,7 @@ inline GuestRun runProcess(const std::vector<std::string>& argv, const std::file
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addchdir_np(&fa, scratch.c_str());  // wasmnn's working directory
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -72,8 +75,10 @@ inline GuestRun runProcess(const std::vector<std::string>& argv, const std::file
     return r;
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.max_rss_kb = usage.ru_maxrss;
   r.out = slurp(out);
   r.err = slurp(err);
   return r;

@@ -58,24 +58,26 @@ void* checked(void* p, size_t size) {
 }
 }  // namespace
 
-// Same declarations as glibc's <stdlib.h> / <malloc.h> (noexcept: __THROW).
+// Same declarations as glibc's <stdlib.h> / <malloc.h> (noexcept: __THROW),
+// visible so that libraries loaded later bind to them.
+#define INTERPOSED __attribute__((visibility("default")))
 extern "C" {
 
-void* malloc(size_t size) noexcept { return checked(__libc_malloc(size), size); }
+INTERPOSED void* malloc(size_t size) noexcept { return checked(__libc_malloc(size), size); }
 
-void* calloc(size_t count, size_t size) noexcept {
+INTERPOSED void* calloc(size_t count, size_t size) noexcept {
   size_t bytes = 0;
   bool overflow = __builtin_mul_overflow(count, size, &bytes);
   void* p = __libc_calloc(count, size);
   return overflow ? p : checked(p, bytes);
 }
 
-void* realloc(void* old, size_t size) noexcept {
+INTERPOSED void* realloc(void* old, size_t size) noexcept {
   void* p = __libc_realloc(old, size);
   return size == 0 ? p : checked(p, size);
 }
 
-void* reallocarray(void* old, size_t count, size_t size) noexcept {
+INTERPOSED void* reallocarray(void* old, size_t count, size_t size) noexcept {
   size_t bytes = 0;
   if (__builtin_mul_overflow(count, size, &bytes)) {
     errno = ENOMEM;
@@ -84,12 +86,14 @@ void* reallocarray(void* old, size_t count, size_t size) noexcept {
   return realloc(old, bytes);
 }
 
-void* memalign(size_t alignment, size_t size) noexcept { return checked(__libc_memalign(alignment, size), size); }
-void* aligned_alloc(size_t alignment, size_t size) noexcept { return memalign(alignment, size); }
-void* valloc(size_t size) noexcept { return checked(__libc_valloc(size), size); }
-void* pvalloc(size_t size) noexcept { return checked(__libc_pvalloc(size), size); }
+INTERPOSED void* memalign(size_t alignment, size_t size) noexcept {
+  return checked(__libc_memalign(alignment, size), size);
+}
+INTERPOSED void* aligned_alloc(size_t alignment, size_t size) noexcept { return memalign(alignment, size); }
+INTERPOSED void* valloc(size_t size) noexcept { return checked(__libc_valloc(size), size); }
+INTERPOSED void* pvalloc(size_t size) noexcept { return checked(__libc_pvalloc(size), size); }
 
-int posix_memalign(void** out, size_t alignment, size_t size) noexcept {
+INTERPOSED int posix_memalign(void** out, size_t alignment, size_t size) noexcept {
   if (alignment % sizeof(void*) != 0 || (alignment & (alignment - 1)) != 0) return EINVAL;
   void* p = memalign(alignment, size);
   if (!p && size != 0) return ENOMEM;

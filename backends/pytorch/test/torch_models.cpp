@@ -2,7 +2,7 @@
 // what libtorch itself computes for them: the truth the end-to-end tests
 // compare the guest's results with.
 //
-//   torch_models OUTDIR
+//   torch_models OUTDIR HOSTDIR
 //
 // For each case NAME it writes NAME.pt (unless shared), NAME.inK.bin and
 // NAME.outK.bin (raw little-endian tensor bytes) and NAME.manifest:
@@ -137,11 +137,30 @@ void classifier(Writer& w) {
   w.emit("classifier", "classifier.pt", {torch::randn({1, 16})});
 }
 
+// Models a hostile guest would load (backends/pytorch/test/hostile_test.cpp),
+// saved into OUTDIR/hostile: their forward reaches for files of the host
+// under HOSTDIR (which no test grants to a guest), allocates far beyond a
+// worker's memory limit, or never returns. They are saved, never run here.
+void hostile(const fs::path& out, const fs::path& host) {
+  fs::create_directories(out);
+  auto save = [&](const char* name, const std::string& body) {
+    script("Hostile", "def forward(self, x):\n" + body).save((out / name).string());
+  };
+  auto file = [&](const char* name) { return "'" + (host / name).string() + "'"; };
+  // from_file(path, shared, size, dtype): dtype 0 is uint8 (c10::ScalarType::Byte).
+  save("read_host_file.pt", "  return torch.from_file(" + file("secret.bin") + ", False, 16, dtype=0)\n");
+  save("write_host_file.pt",
+       "  t = torch.from_file(" + file("victim.bin") + ", True, 16, dtype=0)\n  t.fill_(65)\n  return t\n");
+  save("create_host_file.pt", "  return torch.from_file(" + file("created.bin") + ", True, 16, dtype=0)\n");
+  save("allocate_2gib.pt", "  return torch.ones([536870912]).sum() + x.sum()\n");  // 2 GiB of f32
+  save("loop_forever.pt", "  i = 0\n  while i >= 0:\n    x = x + 1.0\n    i = i + 1\n  return x\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: torch_models OUTDIR\n";
+  if (argc != 3) {
+    std::cerr << "usage: torch_models OUTDIR HOSTDIR\n";
     return 2;
   }
   try {
@@ -151,6 +170,7 @@ int main(int argc, char** argv) {
     multi_io(w);
     dtypes(w);
     classifier(w);
+    hostile(fs::path(argv[1]) / "hostile", argv[2]);
   } catch (const std::exception& e) {
     std::cerr << "torch_models: " << e.what() << '\n';
     return 1;

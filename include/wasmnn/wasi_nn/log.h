@@ -3,7 +3,9 @@
 // alike and never mix with the guest's stdout.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "wasmnn/nn_backend.h"
 
@@ -16,6 +18,9 @@ inline constexpr const char* kLogSource = "wasi-nn";
 // `return fail(WASMNN_NN_INVALID_ARGUMENT, "...")`.
 wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message);
 void warn(const std::string& message);
+// Text a guest (or a guest's model) chose, made safe for a log line: every
+// byte outside printable ASCII, and the quote ', as \xNN; cut after `max` bytes.
+std::string printable(std::string_view text, size_t max = 80);
 void debug(const std::string& message);
 
 }  // namespace wasmnn::nn

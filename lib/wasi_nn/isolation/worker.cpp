@@ -33,21 +33,10 @@ std::string bytesText(uint64_t bytes) {
   return buf;
 }
 
-// One line of the worker's output, whole, with every byte outside printable
-// ASCII escaped: a worker may be running a hostile model, the host's
-// terminal must not interpret what it prints.
+// One line of the worker's output, whole and escaped (a worker may run a
+// hostile model: the host's terminal must not interpret what it prints).
 void writeEscapedLine(std::string_view line) {
-  std::string out;
-  for (unsigned char c : line) {
-    if ((c >= 0x20 && c < 0x7f) || c == '\t') {
-      out += static_cast<char>(c);
-    } else {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\x%02x", c);
-      out += esc;
-    }
-  }
-  out += '\n';
+  std::string out = printable(line, line.size()) + '\n';
   for (size_t done = 0; done < out.size();) {
     ssize_t n = ::write(STDERR_FILENO, out.data() + done, out.size() - done);
     if (n <= 0) return;

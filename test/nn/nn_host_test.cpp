@@ -23,6 +23,7 @@
 #include "wasmnn/wasi_nn/guest_abi.h"
 #include "wasmnn/wasi_nn/model_registry.h"
 #include "wasmnn/wasi_nn/nn_host.h"
+#include "wasmnn/wasi_nn/onnx_guard.h"
 
 namespace fs = std::filesystem;
 using namespace wasmnn::nn;
@@ -1024,6 +1025,83 @@ TEST(IsolatedWorker, LibraryThatStartsThreadsGetsFreshConfinedWorkers) {
   std::string secret = writeTemp("threaded-secret.txt", {'S', 'E', 'C', 'R', 'E', 'T'});
   Outcome read = runCommand(nn, g, g.u32(out + 4), "WNNREAD:" + secret);
   EXPECT_EQ(read.output.rfind("errno ", 0), 0u) << read.output;
+}
+
+
+// ---------------------------------------------------------------- ONNX external data
+
+// Protobuf wire format, enough to write ONNX messages by hand.
+struct Proto {
+  std::vector<uint8_t> bytes;
+  Proto& varint(uint64_t field, uint64_t v) {
+    put(field << 3);
+    put(v);
+    return *this;
+  }
+  Proto& message(uint64_t field, const std::vector<uint8_t>& m) {
+    put(field << 3 | 2);
+    put(m.size());
+    bytes.insert(bytes.end(), m.begin(), m.end());
+    return *this;
+  }
+  Proto& message(uint64_t field, const Proto& m) { return message(field, m.bytes); }
+  Proto& text(uint64_t field, const std::string& t) { return message(field, std::vector<uint8_t>(t.begin(), t.end())); }
+
+ private:
+  void put(uint64_t v) {
+    do {
+      bytes.push_back(static_cast<uint8_t>((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
+      v >>= 7;
+    } while (v);
+  }
+};
+
+// TensorProto: name 8, external_data 13 {key 1, value 2}, data_location 14 (EXTERNAL = 1).
+Proto externalTensor(const std::string& name, const std::string& location) {
+  return Proto().text(8, name).message(13, Proto().text(1, "location").text(2, location)).varint(14, 1);
+}
+Proto inlineTensor(const std::string& name) { return Proto().text(8, name).varint(2, 1).message(9, Proto()); }
+// ModelProto: ir_version 1, graph 7.
+std::vector<uint8_t> model(const Proto& graph) { return Proto().varint(1, 8).message(7, graph).bytes; }
+
+TEST(NnOnnxGuard, FindsExternalDataWhereverATensorCanBe) {
+  EXPECT_FALSE(findExternalTensor(model(Proto().message(5, inlineTensor("w")))));
+  auto top = findExternalTensor(model(Proto().message(5, externalTensor("w", "secret.bin"))));
+  ASSERT_TRUE(top);
+  EXPECT_EQ(top->tensor, "w");
+  EXPECT_EQ(top->location, "secret.bin");
+  // NodeProto.attribute 5 -> AttributeProto.t 5 (a Constant's value)
+  Proto constant = Proto().message(5, Proto().text(1, "value").message(5, externalTensor("c", "/etc/passwd")));
+  EXPECT_EQ(findExternalTensor(model(Proto().message(1, constant)))->location, "/etc/passwd");
+  // AttributeProto.g 6 (If's branch) -> GraphProto.initializer 5, two levels down
+  Proto inner = Proto().message(1, Proto().message(5, Proto().message(6, Proto().message(5, externalTensor("deep", "x")))));
+  EXPECT_EQ(findExternalTensor(model(Proto().message(1, Proto().message(5, Proto().message(6, inner)))))->tensor,
+            "deep");
+  // GraphProto.sparse_initializer 15 -> SparseTensorProto.values 1
+  EXPECT_TRUE(findExternalTensor(model(Proto().message(15, Proto().message(1, externalTensor("s", "y"))))));
+  // ModelProto.functions 25 -> FunctionProto.node 7 -> attribute 5 -> tensors 10
+  Proto fn = Proto().message(7, Proto().message(5, Proto().message(10, externalTensor("f", "z"))));
+  EXPECT_TRUE(findExternalTensor(Proto().varint(1, 8).message(7, Proto()).message(25, fn).bytes));
+  // an external_data entry without data_location counts too
+  EXPECT_TRUE(findExternalTensor(model(Proto().message(5, Proto().message(13, Proto().text(1, "location"))))));
+}
+
+TEST(NnOnnxGuard, TooDeepIsRefusedAndBrokenBytesNeverCrash) {
+  Proto g = Proto().message(5, inlineTensor("w"));
+  for (int i = 0; i < 80; ++i) g = Proto().message(1, Proto().message(5, Proto().message(6, g)));
+  auto deep = findExternalTensor(model(g));
+  ASSERT_TRUE(deep);
+  EXPECT_NE(deep->location.find("nested deeper"), std::string::npos);
+  // Every truncation and byte flip of a model with external data, under ASan in sanitizer builds.
+  std::vector<uint8_t> m = model(Proto().message(1, Proto().message(5, Proto().message(6, Proto().message(
+                                                                                  5, externalTensor("w", "s"))))));
+  for (size_t cut = 0; cut <= m.size(); ++cut) findExternalTensor(std::span(m.data(), cut));
+  for (size_t i = 0; i < m.size(); ++i)
+    for (uint8_t flip : {0x01, 0x80, 0xff}) {
+      std::vector<uint8_t> bad = m;
+      bad[i] ^= flip;
+      findExternalTensor(bad);
+    }
 }
 
 }  // namespace

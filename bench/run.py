@@ -336,8 +336,10 @@ class Runner:
 
     def nn(self):
         """bench/nn's WASI-NN overhead benchmark (build/bin/nn_overhead, built
-        when a WASI-NN backend is enabled): one row per framework and model,
-        ending in native ns/inference, guest ns/inference and their ratio."""
+        when a WASI-NN backend is enabled): one row per framework and model with
+        ns/inference natively, through a guest with the backend in-process and in
+        a worker process, the isolation cost (process - in-process) and the
+        ratios process/in-process and process/native, then the [min-max] spreads."""
         exe = self.build / "bin" / "nn_overhead"
         if self.opts.nn_unavailable:
             return {"error": self.opts.nn_unavailable}
@@ -351,12 +353,12 @@ class Runner:
         for line in r.stdout.splitlines():
             fields = line.split()
             try:
-                native, guest, ratio = (float(f) for f in fields[-3:])
+                native, inprocess, process, isolation, isolation_ratio, ratio = (float(f) for f in fields[3:9])
             except ValueError:
                 continue  # title and header lines
-            if len(fields) >= 5:
-                rows.append({"framework": fields[0], "model": fields[1], "layers": " ".join(fields[2:-3]),
-                             "native_ns": native, "guest_ns": guest, "ratio": ratio})
+            rows.append({"framework": fields[0], "model": fields[1], "layers": fields[2], "native_ns": native,
+                         "inprocess_ns": inprocess, "guest_ns": process, "isolation_ns": isolation,
+                         "isolation_ratio": isolation_ratio, "ratio": ratio, "spreads": " ".join(fields[9:])})
         if not rows:
             return {"error": "nn_overhead printed no result rows", "stdout": r.stdout}
         return {"rows": rows, "runs": int(args[1]) if args else None}
@@ -530,10 +532,13 @@ def print_report(res):
     if "nn" in res:
         e = res["nn"]
         if "rows" in e:
-            p("\nWASI-NN overhead (bench/nn, per inference: native framework vs guest through wasmnn):")
+            p("\nWASI-NN overhead (bench/nn, per inference: native framework vs guest through wasmnn, the backend"
+              " in-process and in its worker process):")
             for row in e["rows"]:
                 p(f"  {row['framework']:<12} {row['model']:<6} {row['layers']:<20} native {row['native_ns'] / 1e3:9.1f} us"
-                  f"  guest {row['guest_ns'] / 1e3:9.1f} us  ratio {row['ratio']:.2f}x")
+                  f"  in-process {row['inprocess_ns'] / 1e3:9.1f} us  worker {row['guest_ns'] / 1e3:9.1f} us"
+                  f"  isolation +{row['isolation_ns'] / 1e3:.1f} us ({row['isolation_ratio']:.3f}x)"
+                  f"  worker/native {row['ratio']:.2f}x")
         else:
             p(f"\nWASI-NN benchmark: {e.get('skipped') or 'FAILED: ' + str(e.get('error'))}")
 
@@ -583,8 +588,9 @@ def markdown_report(res):
                      f"(WAMR's fast interpreter: ≈ 9×).")
     for row in res.get("nn", {}).get("rows", []):
         lines.append(f"WASI-NN {row['framework']} {row['model']} ({row['layers']}): native "
-                     f"{row['native_ns'] / 1e3:.1f} µs, guest {row['guest_ns'] / 1e3:.1f} µs per inference: "
-                     f"**{row['ratio']:.2f}×**.")
+                     f"{row['native_ns'] / 1e3:.1f} µs, guest {row['inprocess_ns'] / 1e3:.1f} µs in-process, "
+                     f"{row['guest_ns'] / 1e3:.1f} µs in its worker per inference: **{row['ratio']:.2f}×** native; "
+                     f"process isolation +{row['isolation_ns'] / 1e3:.1f} µs ({row['isolation_ratio']:.3f}×).")
     return "\n".join(lines) + "\n"
 
 

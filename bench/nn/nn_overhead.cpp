@@ -8,6 +8,8 @@
 //
 // Models: a tiny classifier (16 → 10; the call overhead dominates) and an MLP
 // (256 → 1024 → 1024 → 10; compute dominates), for each framework built in.
+// The guest runs both with process isolation (the default) and in-process:
+// "isolation" is the fixed cost per inference of the worker process.
 #ifdef NN_BENCH_ORT
 #include <onnxruntime_cxx_api.h>
 #endif
@@ -60,11 +62,14 @@ double timePerCall(int runs, const std::function<void()>& once) {
 
 // The guest side: nn_run.wasm loads the model, runs it once, then times
 // `runs` rounds of set_input + compute + get_output with the guest's clock.
-double guestPerCall(const std::string& encoding, const std::string& model, const Net& net, int runs) {
+// `isolation` is --nn-isolation: the backend in a worker process or in wasmnn's.
+double guestPerCall(const std::string& encoding, const std::string& model, const Net& net, int runs,
+                    const char* isolation) {
   std::string dims = "1x" + std::to_string(net.widths.front());
-  std::string cmd = std::string("'") + WASMNN_CLI + "' run --dir='" + kDir.string() + "::/b' '" + NN_BENCH_GUEST +
-                    "' load " + encoding + " cpu /b/" + model + " in 0 f32 " + dims + " /b/" + net.name +
-                    ".input.bin compute out 0 /b/" + net.name + ".guest-out.bin bench 3 bench " + std::to_string(runs);
+  std::string cmd = std::string("'") + WASMNN_CLI + "' run --nn-isolation=" + isolation + " --dir='" + kDir.string() +
+                    "::/b' '" + NN_BENCH_GUEST + "' load " + encoding + " cpu /b/" + model + " in 0 f32 " + dims +
+                    " /b/" + net.name + ".input.bin compute out 0 /b/" + net.name + ".guest-out.bin bench 3 bench " +
+                    std::to_string(runs);
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("cannot start " + cmd);
   double ns = -1;
@@ -78,14 +83,42 @@ double guestPerCall(const std::string& encoding, const std::string& model, const
   return ns;
 }
 
-void report(const char* framework, const Net& net, double native, double guest) {
+struct Spread {
+  double median, min, max;
+};
+
+Spread spread(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v.front(), v.back()};
+}
+
+// The guest through both isolation modes, interleaved (the machine's load
+// drifts): kRounds pairs of runs, medians and their spread.
+constexpr int kRounds = 5;
+struct Guest {
+  Spread none, process, overhead;  // overhead: process - none, per pair
+};
+
+Guest guestBothModes(const std::string& encoding, const std::string& model, const Net& net, int runs) {
+  std::vector<double> none, process, overhead;
+  for (int r = 0; r < kRounds; ++r) {
+    none.push_back(guestPerCall(encoding, model, net, runs, "none"));
+    process.push_back(guestPerCall(encoding, model, net, runs, "process"));
+    overhead.push_back(process.back() - none.back());
+  }
+  return {spread(none), spread(process), spread(overhead)};
+}
+
+void report(const char* framework, const Net& net, double native, const Guest& g) {
   std::string shape;
   for (size_t i = 0; i < net.widths.size(); ++i) {
     if (i) shape += "→";
     shape += std::to_string(net.widths[i]);
   }
-  std::printf("%-12s %-5s %-22s %14.0f %14.0f %8.2f\n", framework, net.name, shape.c_str(), native, guest,
-              guest / native);
+  std::printf("%-12s %-5s %-16s %10.0f %10.0f %10.0f %10.0f %8.3f %8.2f   [%.0f–%.0f] [%.0f–%.0f] [%.0f–%.0f]\n",
+              framework, net.name, shape.c_str(), native, g.none.median, g.process.median, g.overhead.median,
+              g.process.median / g.none.median, g.process.median / native, g.none.min, g.none.max, g.process.min,
+              g.process.max, g.overhead.min, g.overhead.max);
 }
 
 #ifdef NN_BENCH_ORT
@@ -104,7 +137,7 @@ void benchOnnxRuntime(int runs) {
       auto out = session.Run(Ort::RunOptions{nullptr}, &in_name, &x, 1, &out_name, 1);
       std::memcpy(output.data(), out[0].GetTensorData<float>(), output.size() * sizeof(float));
     });
-    report("onnxruntime", net, native, guestPerCall("onnx", file, net, runs));
+    report("onnxruntime", net, native, guestBothModes("onnx", file, net, runs));
   }
 }
 #endif
@@ -140,7 +173,7 @@ void benchTorch(int runs) {
       at::Tensor y = module.forward({x}).toTensor().contiguous();
       std::memcpy(output.data(), y.data_ptr<float>(), output.size() * sizeof(float));
     });
-    report("libtorch", net, native, guestPerCall("pytorch", file, net, runs));
+    report("libtorch", net, native, guestBothModes("pytorch", file, net, runs));
   }
 }
 #endif
@@ -150,9 +183,13 @@ void benchTorch(int runs) {
 int main(int argc, char** argv) {
   int runs = 2000;
   if (argc == 3 && std::strcmp(argv[1], "--runs") == 0) runs = std::max(1, std::atoi(argv[2]));
-  std::printf("WASI-NN overhead: %d inferences each (input in, compute, output out)\n", runs);
-  std::printf("%-12s %-5s %-22s %14s %14s %8s\n", "framework", "model", "layers", "native ns/inf", "guest ns/inf",
-              "ratio");
+  std::printf(
+      "WASI-NN overhead: %d inferences each (input in, compute, output out), ns per inference;\n"
+      "guest through wasmnn with the backend in-process (--nn-isolation none) and in a worker (process),\n"
+      "%d interleaved pairs: medians, then [min-max] of none, process and their difference\n",
+      runs, kRounds);
+  std::printf("%-12s %-5s %-16s %10s %10s %10s %10s %8s %8s\n", "framework", "model", "layers", "native", "none",
+              "process", "isolation", "proc/none", "proc/nat");
   try {
 #ifdef NN_BENCH_ORT
     benchOnnxRuntime(runs);

@@ -6,6 +6,7 @@
 #include <linux/landlock.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -156,6 +157,9 @@ constexpr int kAllowed[] = {
     SCMP_SYS(mprotect),
     SCMP_SYS(madvise),
     SCMP_SYS(membarrier),
+    SCMP_SYS(mlock),
+    SCMP_SYS(mlock2),
+    SCMP_SYS(munlock),
     SCMP_SYS(get_mempolicy),
     SCMP_SYS(set_mempolicy),
     SCMP_SYS(mbind),
@@ -267,6 +271,8 @@ bool applySeccomp(uint32_t policy, bool canOpen, SandboxReport& report) {
   add(SCMP_ACT_ALLOW, SCMP_SYS(tgkill), {SCMP_A0(SCMP_CMP_EQ, self)});
   add(SCMP_ACT_ALLOW, SCMP_SYS(kill), {SCMP_A0(SCMP_CMP_EQ, self)});
   add(SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), {SCMP_A2(SCMP_CMP_EQ, 0)});  // read limits, never raise them
+  // How much output waits in the host's pipe (server.cpp), nothing else.
+  add(SCMP_ACT_ALLOW, SCMP_SYS(ioctl), {SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO), SCMP_A1(SCMP_CMP_EQ, FIONREAD)});
   for (scmp_datum_t option : {PR_SET_NAME, PR_GET_NAME, PR_SET_VMA})
     add(SCMP_ACT_ALLOW, SCMP_SYS(prctl), {SCMP_A0(SCMP_CMP_EQ, option)});
   if (canOpen) {  // Landlock decides which paths; nothing may be opened for writing

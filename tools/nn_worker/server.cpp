@@ -1,15 +1,16 @@
 // A worker's calls: the host's requests turned into calls of the real
-// backend table, exactly as the plugin ABI describes them. The main thread
-// reads requests; a small pool of threads runs them, so calls on different
-// contexts proceed in parallel as in-process while threads stay bounded
-// whatever number of contexts a guest creates. The host sends at most one
-// request per context and one control request at a time, so the ABI's "one
-// call per context at a time" holds by construction. Graph ids are the
-// backend's pointers, context ids point at this file's ContextState; only
-// the host that received them sends them back.
-#include <condition_variable>
-#include <deque>
-#include <mutex>
+// backend table, exactly as the plugin ABI describes them. A small pool of
+// threads all read the one channel (the kernel hands each request to one of
+// them) and each runs what it received, so calls on different contexts
+// proceed in parallel as in-process while threads stay bounded whatever
+// number of contexts a guest creates. The host sends at most one request per
+// context and one control request at a time, so the ABI's "one call per
+// context at a time" holds by construction. Graph ids are the backend's
+// pointers, context ids point at this file's ContextState; only the host
+// that received them sends them back.
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "wasmnn/wasi_nn/isolation/protocol.h"
@@ -38,41 +39,27 @@ struct ContextState {
   SharedMemory arena;  // tensors in and out, shared with the host
 };
 
-struct Job {
-  Request request{};
-  std::vector<UniqueFd> fds;
-};
-
 class Server {
  public:
   Server(const wasmnn_nn_backend& table, const Channel& channel) : table_(table), channel_(channel) {}
 
-  void run() {
-    // Bounded by design: a worker never has more threads than this, however
-    // many contexts a guest creates. Two keep a long load from blocking computes.
+  [[noreturn]] void run() {
+    // Two keep a long load from blocking computes; more than the cores would only wait.
     const unsigned threads = std::max(2u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < threads; ++i) std::thread([this] { work(); }).detach();
-    while (true) {
-      auto job = std::make_unique<Job>();
-      if (channel_.receive(&job->request, sizeof job->request, &job->fds) <= 0) return;  // the host is gone
-      std::lock_guard lock(mu_);
-      queue_.push_back(std::move(job));
-      ready_.notify_one();
-    }
+    for (unsigned i = 1; i < threads; ++i) std::thread([this] { serve(); }).detach();
+    serve();
   }
 
  private:
-  void work() {
+  [[noreturn]] void serve() {
     while (true) {
-      std::unique_ptr<Job> job;
-      {
-        std::unique_lock lock(mu_);
-        ready_.wait(lock, [&] { return !queue_.empty(); });
-        job = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      Reply reply = execute(job->request, job->fds);
-      reply.tag = job->request.tag;
+      Request r{};
+      std::vector<UniqueFd> fds;
+      if (channel_.receive(&r, sizeof r, &fds) <= 0) _exit(0);  // the host is gone: so is this worker
+      Reply reply = execute(r, fds);
+      reply.tag = r.tag;
+      int pending = 0;
+      if (ioctl(STDERR_FILENO, FIONREAD, &pending) == 0 && pending > 0) reply.flags |= kOutputPending;
       channel_.send(reply);
     }
   }
@@ -172,15 +159,12 @@ class Server {
 
   const wasmnn_nn_backend& table_;
   const Channel& channel_;
-  std::mutex mu_;
-  std::condition_variable ready_;
-  std::deque<std::unique_ptr<Job>> queue_;
 };
 
 }  // namespace
 
 void serve(const wasmnn_nn_backend& table, const Channel& channel) {
-  // Never destroyed: the pool's threads use it until the process exits right after.
+  // Never destroyed: the pool's threads use it until the process exits.
   (new Server(table, channel))->run();
 }
 

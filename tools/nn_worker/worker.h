@@ -34,8 +34,8 @@ using TableSource = std::function<const wasmnn_nn_backend*(std::string* why)>;
 // workers on the host's requests until the host closes `control`.
 [[noreturn]] void runZygote(const std::string& path, const std::string& name, isolation::Channel control);
 
-// Serves the host's requests on `channel` (read on the calling thread, run by
-// a small pool) until the host closes it.
-void serve(const wasmnn_nn_backend& table, const isolation::Channel& channel);
+// Serves the host's requests on `channel` with a small pool of threads; ends
+// the process when the host closes it.
+[[noreturn]] void serve(const wasmnn_nn_backend& table, const isolation::Channel& channel);
 
 }  // namespace wasmnn::nn::worker

@@ -64,6 +64,7 @@ std::shared_ptr<Worker> Worker::start(std::shared_ptr<Zygote> zygote, const std:
   w->output_ = std::move(spawned->log);
   Hello& h = w->hello_;
   long n = w->receive(&h, sizeof h, w->deadline());
+  w->forwardOutput();  // what init() printed
   const bool timedOut = n < 0 && errno == ETIMEDOUT;
   w->alive_ = n == static_cast<long>(sizeof h) && h.err == WASMNN_NN_SUCCESS;
   if (!w->alive_) {
@@ -145,6 +146,7 @@ bool Worker::awaitReply(uint64_t tag, std::chrono::steady_clock::time_point dead
       if (timedOut) break;
       return false;  // gone
     }
+    if (got.flags & kOutputPending) forwardOutput();
     auto it = inbox_.find(got.tag);
     if (it == inbox_.end() || it->second) {
       lock.unlock();
@@ -166,20 +168,13 @@ wasmnn_nn_errno Worker::gone(const char* op) const {
 }
 
 long Worker::receive(void* buf, size_t size, std::chrono::steady_clock::time_point deadline) {
-  pollfd fds[2] = {{channel_.fd(), POLLIN, 0}, {output_.get(), POLLIN, 0}};
-  bool watchOutput = true;  // until the worker closed its end
-  while (true) {
-    const int wait = millisecondsUntil(deadline);
-    int ready = poll(fds, watchOutput ? 2 : 1, wait);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return -1;
-    if (ready == 0) {
-      errno = ETIMEDOUT;
-      return -1;
+  if (deadline != std::chrono::steady_clock::time_point::max()) {
+    pollfd p{channel_.fd(), POLLIN, 0};
+    int ready;
+    while ((ready = poll(&p, 1, millisecondsUntil(deadline))) < 0 && errno == EINTR) {
     }
-    if (watchOutput && fds[1].revents) forwardOutput();
-    if (watchOutput && (fds[1].revents & (POLLHUP | POLLERR))) watchOutput = false;
-    if (fds[0].revents) break;
+    if (ready == 0) errno = ETIMEDOUT;
+    if (ready <= 0) return -1;
   }
   long n = channel_.receive(buf, size);
   if (n > 0 && n != static_cast<long>(size)) {

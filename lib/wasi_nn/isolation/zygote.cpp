@@ -150,7 +150,7 @@ std::optional<Zygote::Spawned> Zygote::spawnLocked(uint64_t maxMemory, std::stri
       break;
     }
   UniqueFd logRead(log[0]), logWrite(log[1]);
-  fcntl(log[1], F_SETFL, 0);  // the worker blocks when the pipe is full rather than lose lines
+  fcntl(log[0], F_SETPIPE_SZ, 1 << 20);  // protocol.h: room for 1 MiB between two replies, then dropped
   const int fds[] = {ends->second.fd(), statusFd.get(), logWrite.get()};
   ZygoteReply reply{};
   if (!control_.send(request, fds) || control_.receive(&reply, sizeof reply) != static_cast<long>(sizeof reply)) {

@@ -49,7 +49,10 @@ enum class ZygoteOp : uint32_t { Spawn = 1, Reap = 2 };
 // Spawn comes with three descriptors: the worker's end of its channel, the
 // status page (a memfd of sizeof(StatusPage)) and the write end of the pipe
 // that becomes the worker's stdout and stderr: the host forwards what comes
-// through it to its own stderr, line by line, with control bytes escaped.
+// through it to its own stderr, line by line, with control bytes escaped,
+// when a reply says some is pending (so a call costs no extra system call
+// when there is none). The write end does not block: output beyond the
+// pipe's 1 MiB between two replies is dropped, never a reason to hang.
 struct ZygoteRequest {
   ZygoteOp op;
   int32_t pid;         // Reap
@@ -143,11 +146,14 @@ WASMNN_INTERNAL_API size_t requestSize(const Request& r);
 
 struct Reply {
   int32_t err;
-  uint32_t pad;
+  uint32_t flags;   // kOutputPending
   uint64_t tag;     // the request's
   uint64_t handle;  // Load / InitContext: the new object's id
   uint64_t size;    // GetOutput*: the output's size in bytes (the needed size with too_large)
 };
+
+// Reply.flags: the worker's stdout/stderr pipe holds output to forward.
+inline constexpr uint32_t kOutputPending = 1;
 
 // ---------------------------------------------------------------- transport
 

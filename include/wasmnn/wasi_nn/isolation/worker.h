@@ -58,9 +58,8 @@ class Worker {
   std::string causeOfDeath(int status) const;
   // When a call starting now must be answered (time_point::max(): never).
   std::chrono::steady_clock::time_point deadline() const;
-  // Receives one message of exactly `size` bytes, forwarding the worker's
-  // output meanwhile; the size received, 0 (gone) or -1 (errno ETIMEDOUT
-  // once `deadline` passed).
+  // Receives one message of exactly `size` bytes: the size received, 0
+  // (gone) or -1 (errno ETIMEDOUT once `deadline` passed).
   long receive(void* buf, size_t size, std::chrono::steady_clock::time_point deadline);
   // Waits until the reply tagged `tag` arrived (one waiter at a time reads
   // the channel for all) or `deadline` (if any) passed; false if the worker ended.

@@ -15,6 +15,7 @@ core_packages=(
   clang lld wasi-libc libclang-rt-14-dev-wasm32   # guest programs (wasm32-wasi)
   python3
   clang-format                             # scripts/check-format.sh (a CTest)
+  libseccomp-dev                           # the WASI-NN worker's seccomp-bpf sandbox
 )
 
 missing_packages() {

@@ -26,12 +26,13 @@ if ! [ -f "$dir/VERSION-$OV_VERSION" ]; then
 fi
 
 # Test models are made with OpenVINO's own Python API (opset builders,
-# save_model). The venv takes the wheel already downloaded; pip fetches only
-# numpy and openvino-telemetry.
+# save_model). pip takes the wheel downloaded above when it fits the system
+# Python (3.11 on Debian 12) and fetches only numpy and openvino-telemetry.
 venv=$dir/venv
-if ! [ -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import openvino" 2>/dev/null; then
+if ! [ -f "$venv/ready-$OV_VERSION" ]; then
   log "creating the test-model venv ($venv)"
   rm -rf "$venv"
   /usr/bin/python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet "$dir"/dl/openvino-$OV_VERSION-*.whl
+  "$venv/bin/python" -m pip install --quiet --find-links "$dir/dl" "openvino==$OV_VERSION"
+  touch "$venv/ready-$OV_VERSION"
 fi

@@ -186,9 +186,10 @@ void benchOpenVino(int runs) {
                                                     "CPU", ov::hint::inference_precision(ov::element::f32));
     ov::InferRequest request = compiled.create_infer_request();
     std::vector<float> input = readInput(net), output(static_cast<size_t>(net.widths.back()));
-    ov::Shape shape{1, size_t(net.widths.front())};
+    // Filling the request's own input tensor: measured faster than handing it a new tensor wrapping `input`
+    // (tiny: 78-93 vs 94-114 µs per inference).
     double native = timePerCall(runs, [&] {
-      request.set_input_tensor(ov::Tensor(ov::element::f32, shape, input.data()));
+      std::memcpy(request.get_input_tensor().data(), input.data(), input.size() * sizeof(float));
       request.infer();
       std::memcpy(output.data(), request.get_output_tensor().data(), output.size() * sizeof(float));
     });

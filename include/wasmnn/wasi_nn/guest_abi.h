@@ -1,6 +1,6 @@
 // The guest-facing WASI-NN functions of one instance: the import modules
 // wasi_ephemeral_nn and wasi_nn (WAMR legacy), exactly as
-// ../shared/docs/wasi-nn-abi.md describes. Each method takes the guest's
+// docs/wasi-nn-abi.md describes. Each method takes the guest's
 // memory and raw i32 arguments and returns the guest errno; every pointer is
 // checked against the memory before use and nothing a guest passes can trap
 // the host. Handles live in per-instance tables but their values are unique
@@ -14,6 +14,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "wasmnn/common/guest_memory.h"
 #include "wasmnn/common/internal_api.h"
 #include "wasmnn/nn_backend.h"
 #include "wasmnn/wasi_nn/graph.h"
@@ -21,12 +22,7 @@
 
 namespace wasmnn::nn {
 
-// The guest's linear memory for the duration of one host call.
-struct GuestMemory {
-  uint8_t* data = nullptr;
-  size_t size = 0;
-  bool present = false;  // false: the instance exports/has no memory
-};
+using wasmnn::GuestMemory;
 
 // Resolves the guest's tensor_type byte. Values 2 and 3 mean different types
 // in the old (<2023) and current numbering; data_len = elements x element

@@ -143,6 +143,51 @@ TEST_F(OpenVino, AModelWithoutConstantsNeedsNoWeights) {
   EXPECT_EQ(readBytes(tmp_.path() / "prod.bin"), readBytes(kData / "add_mul.out1.bin"));
 }
 
+// IR a guest may send to hurt the host: each is refused with invalid_argument
+// and one line, none crashes or hangs it.
+TEST_F(OpenVino, HostileIrIsRefused) {
+  std::string xml = slurp(kData / "classifier.xml");
+  auto edited = [&](const std::string& from, const std::string& to) {
+    size_t at = xml.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    std::string out = xml;
+    return at == std::string::npos ? out : out.replace(at, from.size(), to);
+  };
+  const std::pair<const char*, std::string> cases[] = {
+      {"offset past 2^64", edited("offset=\"0\"", "offset=\"18446744073709551615\"")},
+      {"size past 2^64", edited("size=\"640\"", "size=\"18446744073709551615\"")},
+      {"constant of 1.6e19 elements", edited("shape=\"16, 10\"", "shape=\"4000000000, 4000000000\"")},
+      {"input of 1e16 elements", edited("shape=\"1,16\"", "shape=\"100000000,100000000\"")},
+      {"unknown operation", edited("type=\"MatMul\"", "type=\"NoSuchOp\"")},
+      {"edge to a missing layer", edited("to-layer=\"2\"", "to-layer=\"999\"")},
+      {"billion laughs", R"(<?xml version="1.0"?><!DOCTYPE net [<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<net name="&c;" version="11"><layers/><edges/></net>)"},
+  };
+  for (const auto& [what, text] : cases) {
+    SCOPED_TRACE(what);
+    std::string file = outFile("hostile.xml", std::vector<uint8_t>(text.begin(), text.end()));
+    expectOneError({}, classifierSteps({"load", "openvino", "cpu", file + "+/data/classifier.bin"}), kInvalidArgument,
+                   "openvino: ");
+  }
+}
+
+TEST_F(OpenVino, OneContextFollowsTheGuestsDynamicShapes) {
+  // dynamic.xml takes [?,4]: the same context gets 2 rows, 7 rows, 2 rows again.
+  std::vector<std::string> steps = {"load", "openvino", "cpu", "/data/dynamic.xml+/data/dynamic.bin"};
+  for (const char* name : {"dynamic_2", "dynamic_7", "dynamic_2"}) {
+    Case c = readCase(kData / (std::string(name) + ".manifest"));
+    steps.insert(steps.end(), {"in", "0", "f32", c.inputs[0].dims, "/data/" + c.inputs[0].file, "compute", "out", "0",
+                               "/out/" + std::string(name) + ".bin"});
+  }
+  GuestRun r = run({}, NN_RUN_WASM, steps);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  for (const char* name : {"dynamic_2", "dynamic_7"})
+    EXPECT_EQ(readBytes(tmp_.path() / (std::string(name) + ".bin")),
+              readBytes(kData / (std::string(name) + ".out0.bin")))
+        << name;
+}
+
 TEST_F(OpenVino, WrongInputTypeOrShapeIsInvalidArgument) {
   Case c = readCase(kData / "classifier.manifest");
   std::string input = "/data/" + c.inputs[0].file;

@@ -19,14 +19,8 @@ import numpy as np
 import openvino as ov
 import openvino.opset13 as ops
 
-WASI_TYPES = {
-    np.float16: "f16",
-    np.float32: "f32",
-    np.float64: "f64",
-    np.uint8: "u8",
-    np.int32: "i32",
-    np.int64: "i64",
-}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "test", "nn_backends"))
+from nn_manifest import WASI_TYPES, write_case  # noqa: E402
 
 
 def save(outdir, name, results, params):
@@ -36,14 +30,7 @@ def save(outdir, name, results, params):
 
 
 def emit(outdir, name, model, arrays):
-    lines = [f"model {model}.xml openvino {model}.bin"]
-    for k, a in enumerate(arrays):
-        f = f"{name}.in{k}.bin"
-        np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tofile(os.path.join(outdir, f))
-        dims = "x".join(str(d) for d in a.shape) or "-"
-        lines.append(f"in {k} {WASI_TYPES[a.dtype.type]} {dims} {f}")
-    with open(os.path.join(outdir, name + ".manifest"), "w") as m:
-        m.write("\n".join(lines) + "\n")
+    write_case(outdir, name, "openvino", [model + ".xml", model + ".bin"], arrays)
 
 
 def const(rng, *shape, scale=1.0):

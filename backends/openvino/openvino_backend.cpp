@@ -129,10 +129,6 @@ CompileRequest compileRequest(const wasmnn::kit::LoadArgs& args) {
   return r;
 }
 
-}  // namespace
-
-namespace {
-
 // OpenVINO's messages span several lines ("Exception from src/...:NNN:",
 // "Check 'cond' failed at src/...:NNN:", then the explanation): one line
 // without the source locations, as the log wants.
@@ -169,9 +165,8 @@ std::shared_ptr<ov::Model> readModel(std::span<const wasmnn_nn_builder> parts, o
     if (size) std::memcpy(weights.data(), parts[1].data, size);
     return core->read_model(xml, weights);
   } catch (const ov::Exception& e) {
-    std::string weights =
-        parts.size() == 2 ? std::to_string(parts[1].size) + " bytes of weights" : "no weights builder";
-    fail(WASMNN_NN_INVALID_ARGUMENT, "the IR (%zu bytes of XML, %s) does not read: %s", parts[0].size, weights.c_str(),
+    std::string given = parts.size() == 2 ? std::to_string(parts[1].size) + " bytes of weights" : "no weights builder";
+    fail(WASMNN_NN_INVALID_ARGUMENT, "the IR (%zu bytes of XML, %s) does not read: %s", parts[0].size, given.c_str(),
          messageOf(e).c_str());
   }
 }
@@ -203,9 +198,10 @@ void checkInput(const ov::Output<const ov::Node>& port, uint32_t index, const wa
          portName(port).c_str(), wasmnn::kit::dimsText(t.dims).c_str(), port.get_partial_shape().to_string().c_str());
 }
 
-// A model without constants (parameter -> result): reading it at start-up
-// loads the IR frontend, found by file name beside libopenvino, while files
-// can still be opened (as in an isolated worker).
+// A model without constants (parameter -> result). Reading it at start-up
+// proves that OpenVINO finds its IR reader, a library it looks for by file
+// name beside libopenvino: without one the backend reports itself failed
+// instead of refusing every model.
 constexpr std::string_view kProbeIr = R"(<?xml version="1.0"?>
 <net name="probe" version="11"><layers>
 <layer id="0" name="x" type="Parameter" version="opset1"><data shape="1" element_type="f32"/>
@@ -226,7 +222,12 @@ struct OpenVinoBackend {
     });
     core = new ov::Core();
     devices = core->get_available_devices();
-    core->read_model(std::string(kProbeIr), ov::Tensor());
+    try {
+      core->read_model(std::string(kProbeIr), ov::Tensor());
+    } catch (const ov::Exception& e) {
+      fail(WASMNN_NN_RUNTIME_ERROR,
+           "OpenVINO's IR reader (libopenvino_ir_frontend beside libopenvino) does not load: %s", messageOf(e).c_str());
+    }
     frameworkVersion = std::string(ov::get_openvino_version().buildNumber) + " (devices: " + joined(devices) + ")";
     info.framework_name = "OpenVINO";
     info.framework_version = frameworkVersion.c_str();
@@ -268,15 +269,15 @@ struct OpenVinoBackend {
       const ov::Output<const ov::Node>& port = graph_.inputs()[index];
       checkInput(port, index, t);
       ov::Shape shape(t.dims.begin(), t.dims.end());
+      size_t bytes = ov::shape_size(shape) * port.get_element_type().size();
+      if (bytes != t.data.size())
+        fail(WASMNN_NN_INVALID_ARGUMENT, "input %u: %zu bytes for a tensor of %zu", index, t.data.size(), bytes);
       ov::Tensor& tensor = inputs_[index];
       // The request keeps reading the tensor it was given: refill it while the shape stays.
       if (!tensor || tensor.get_shape() != shape) {
         tensor = ov::Tensor(port.get_element_type(), shape);
         request_.set_input_tensor(index, tensor);
       }
-      if (tensor.get_byte_size() != t.data.size())
-        fail(WASMNN_NN_INVALID_ARGUMENT, "input %u: %zu bytes for a tensor of %zu", index, t.data.size(),
-             tensor.get_byte_size());
       if (!t.data.empty()) std::memcpy(tensor.data(), t.data.data(), t.data.size());
     }
 

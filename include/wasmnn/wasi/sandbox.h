@@ -24,7 +24,7 @@
 
 #include "wasmnn/common/internal_api.h"
 #include "wasmnn/wasi/abi.h"
-#include "wasmnn/wasi/unique_fd.h"
+#include "wasmnn/common/unique_fd.h"
 
 namespace wasmnn::wasi {
 

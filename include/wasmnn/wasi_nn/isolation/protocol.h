@@ -15,11 +15,11 @@
 
 #include "wasmnn/common/internal_api.h"
 #include "wasmnn/nn_backend.h"
-#include "wasmnn/wasi/unique_fd.h"
+#include "wasmnn/common/unique_fd.h"
 
 namespace wasmnn::nn::isolation {
 
-using wasi::UniqueFd;
+using wasmnn::UniqueFd;
 
 inline constexpr uint32_t kMaxBuilders = 64;  // Limits::maxBuilders
 inline constexpr size_t kMaxFds = kMaxBuilders + 1;

@@ -1,11 +1,11 @@
-// Owns one host file descriptor.
+// Owns one host file descriptor (WASI's open files, WASI-NN's worker channels).
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace wasmnn::wasi {
+namespace wasmnn {
 
 class UniqueFd {
  public:
@@ -31,4 +31,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace wasmnn::wasi
+}  // namespace wasmnn

@@ -15,6 +15,7 @@
 #include "wasmnn/wasi/context.h"
 
 using namespace wasmnn::wasi;
+using wasmnn::UniqueFd;
 
 namespace {
 

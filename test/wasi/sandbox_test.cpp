@@ -19,6 +19,7 @@
 
 namespace fs = std::filesystem;
 using namespace wasmnn::wasi;
+using wasmnn::UniqueFd;
 
 namespace {
 

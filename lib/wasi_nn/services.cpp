@@ -177,11 +177,11 @@ wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message) {
   return err;
 }
 
-std::string printable(std::string_view text, size_t max) {
+std::string printable(std::string_view text, size_t max, char quote) {
   std::string out;
   for (size_t i = 0; i < text.size() && i < max; ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\'') {
+    if (c >= 0x20 && c < 0x7f && text[i] != quote) {
       out += static_cast<char>(c);
     } else {
       char esc[8];

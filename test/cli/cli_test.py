@@ -177,6 +177,23 @@ class CommandLine(unittest.TestCase):
         self.usage_error("run", "--max-call-depth", "many", "x.wasm", says="--max-call-depth wants a number")
         self.usage_error("run", "--bounds-checks", "maybe", "x.wasm", says="wants `explicit` or `guard`")
         self.usage_error("backends", "extra", says="unexpected argument `extra`")
+        self.usage_error("run", "--nn-isolation", "container", "x.wasm", says="wants `process` or `none`")
+        self.usage_error("run", "--nn-max-memory", "lots", "x.wasm", says="--nn-max-memory wants a size like 512M")
+        self.usage_error("run", "--nn-max-memory", "99999999999T", "x.wasm", says="--nn-max-memory wants a size")
+        self.usage_error("run", "--nn-timeout", "soon", "x.wasm", says="--nn-timeout wants a duration like 500ms")
+        self.usage_error("run", "--nn-max-graphs", "0", "x.wasm", says="--nn-max-graphs wants a number above 0")
+        self.usage_error("run", "--nn-max-contexts", "-1", "x.wasm", says="--nn-max-contexts wants a number above 0")
+        self.usage_error("backends", "--dir", ".", says="takes only --nn-backend-dir, --nn-isolation")
+
+    def test_nn_isolation_options_show_in_the_backends_report(self):
+        r = wasmnn("backends", "--nn-max-memory", "512M", "--nn-timeout", "2s")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("isolation: process", r.stdout)
+        self.assertIn("limits per worker: memory 512 MiB (--nn-max-memory), time per call 2000 ms", r.stdout)
+        r = wasmnn("backends", "--nn-isolation", "none")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("isolation: none", r.stdout)
+        self.assertIn("warning: backends run inside this process", r.stdout)
 
     def test_help_and_version(self):
         for args in [("--help",), ("-h",), ("run", "--help")]:

@@ -19,8 +19,9 @@ inline constexpr const char* kLogSource = "wasi-nn";
 wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message);
 void warn(const std::string& message);
 // Text a guest (or a guest's model) chose, made safe for a log line: every
-// byte outside printable ASCII, and the quote ', as \xNN; cut after `max` bytes.
-std::string printable(std::string_view text, size_t max = 80);
+// byte outside printable ASCII, and `quote` (the quotes around it), as \xNN;
+// cut after `max` bytes.
+std::string printable(std::string_view text, size_t max = 80, char quote = '\'');
 void debug(const std::string& message);
 
 }  // namespace wasmnn::nn

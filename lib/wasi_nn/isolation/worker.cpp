@@ -36,7 +36,7 @@ std::string bytesText(uint64_t bytes) {
 // One line of the worker's output, whole and escaped (a worker may run a
 // hostile model: the host's terminal must not interpret what it prints).
 void writeEscapedLine(std::string_view line) {
-  std::string out = printable(line, line.size()) + '\n';
+  std::string out = printable(line, line.size(), '\0') + '\n';  // a whole line: no quotes to protect
   for (size_t done = 0; done < out.size();) {
     ssize_t n = ::write(STDERR_FILENO, out.data() + done, out.size() - done);
     if (n <= 0) return;

@@ -1,0 +1,78 @@
+// The compiled tier as the rest of libwasmnn sees it: a module's native code
+// (made by the LLVM tier, loaded from an AOT artifact or the cache), binding
+// it to instances, and running it. The runtime and executor call only the
+// hooks below; everything else stays inside lib/native.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "wasmnn/ast/module.h"
+#include "wasmnn/common/error.h"
+#include "wasmnn/native/abi.h"
+#include "wasmnn/native/code_image.h"
+#include "wasmnn/wasmnn.h"
+
+namespace wasmnn::native {
+
+// How code is (or was) generated; part of an artifact's identity.
+struct CodegenOptions {
+  std::string cpu;        // an x86-64 level: "x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4"
+  uint32_t optLevel = 2;  // 1-3
+  bool guard = false;     // no bounds checks: memory 0 must have guard pages
+};
+
+// A module's loaded native code, shared by all its instances.
+struct NativeModule {
+  CodegenOptions options;
+  std::unique_ptr<CodeImage> image;
+  std::vector<uint8_t> artifact;  // the AOT artifact the code came from (wasmnn_module_serialize returns it)
+  std::vector<void*> funcs;     // per defined function
+  std::vector<void*> entries;   // per type index: the entry trampoline, or null
+  struct Range {
+    uintptr_t begin, end;
+    uint32_t funcIndex;  // in the module's function index space
+  };
+  std::vector<Range> ranges;  // of the wasm functions, sorted by address
+  const Module* ast = nullptr;
+  ~NativeModule();
+  // The wasm function containing pc, or nullptr.
+  const Range* functionAt(uintptr_t pc) const;
+};
+
+// Giving modules native code (compiler.cpp). compileModule compiles `module`
+// (made from `wasm`) for the engine's settings with the LLVM tier, or takes it
+// from the engine's cache; attachArtifact loads an AOT artifact's code for the
+// module made from artifactModule's bytes. Both fail with the reason.
+wasmnn_error* compileModule(const wasmnn_engine& engine, wasmnn_module& module, std::span<const uint8_t> wasm);
+Result<std::span<const uint8_t>> artifactModule(std::span<const uint8_t> artifact);
+wasmnn_error* attachArtifact(wasmnn_module& module, std::vector<uint8_t> artifact);
+// The artifact of a module with native code (empty otherwise).
+std::span<const uint8_t> moduleArtifact(const wasmnn_module& module);
+bool isArtifact(std::span<const uint8_t> bytes);
+
+// The best x86-64 level this CPU runs, and whether it runs `level`.
+const char* hostCpuLevel();
+bool cpuSupports(const std::string& level);
+
+// Per instance: the context its native functions run with.
+struct NativeInstance {
+  VmContext ctx{};
+  std::vector<uint64_t*> globals;
+  std::vector<TableView*> tables;
+  std::vector<CallTarget*> funcs;
+};
+
+// Hooks for the runtime (instantiate.cpp, objects.h, interpreter.cpp).
+// Gives the instance's functions their native code; fails if the code needs
+// guard pages and memory 0 has none.
+wasmnn_error* bindInstance(wasmnn_instance& instance);
+void deleteNativeInstance(NativeInstance* instance);
+void deleteNativeModule(NativeModule* module);
+// Runs a function that has native code (func->nativeCode), like executor's invoke().
+wasmnn_error* invokeNative(wasmnn_func* func, const uint64_t* args, uint64_t* results);
+
+}  // namespace wasmnn::native

@@ -1,0 +1,23 @@
+// What lib/native's files share among themselves.
+#pragma once
+
+#include <string_view>
+
+#include "artifact.h"
+#include "wasmnn/native/native.h"
+
+namespace wasmnn::native {
+
+// The code map behind backtraces (runtime.cpp): false when it is full.
+bool registerCode(const NativeModule* module);
+void unregisterCode(const NativeModule* module);
+
+// Loads an artifact's code for `module` (view: the parsed artifact, whose
+// spans point into `artifact`). Fails if a function or trampoline is missing.
+Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std::vector<uint8_t> artifact,
+                                                      const ArtifactView& view);
+
+// The runtime's symbols generated code may reference (CodeImage's resolver).
+void* runtimeSymbol(std::string_view name);
+
+}  // namespace wasmnn::native

@@ -121,6 +121,10 @@ typedef struct wasmnn_config {
    * compiled once and loaded from there afterwards (an AOT artifact named by
    * the module's hash and the compile settings). NULL = no cache. Copied. */
   const char* cache_dir;
+  /* The x86-64 level the compiled tier generates code for: "x86-64",
+   * "x86-64-v2", "x86-64-v3" or "x86-64-v4" (an artifact for a lower level runs
+   * on more machines). NULL = the best this CPU runs. Copied. */
+  const char* target_cpu;
 } wasmnn_config;
 
 /* Values of wasmnn_config.bounds_checks. EXPLICIT compares every address with

@@ -64,11 +64,10 @@ size_t wasmnn_error_frames_omitted(const wasmnn_error* error) { return error->om
 // ---------------------------------------------------------------- engine
 
 wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config) {
-  auto* engine = new wasmnn_engine{normalizeConfig(config), ""};
-  if (engine->config.cache_dir) {
-    engine->cacheDir = engine->config.cache_dir;
-    engine->config.cache_dir = engine->cacheDir.c_str();
-  }
+  auto* engine = new wasmnn_engine{normalizeConfig(config), "", ""};
+  wasmnn_config& c = engine->config;
+  if (c.cache_dir) c.cache_dir = (engine->cacheDir = c.cache_dir).c_str();
+  if (c.target_cpu) c.target_cpu = (engine->targetCpu = c.target_cpu).c_str();
   return engine;
 }
 void wasmnn_engine_delete(wasmnn_engine* engine) { delete engine; }

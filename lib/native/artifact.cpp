@@ -102,7 +102,7 @@ Result<ArtifactView> parseArtifact(std::span<const uint8_t> bytes) {
   view.options.cpu = std::string(fields["cpu"]);
   if (!cpuSupports(view.options.cpu))
     return refused("it was compiled for " + view.options.cpu + ", which this CPU (" + hostCpuLevel() +
-                   ") cannot run: compile it on this machine, or with --cpu " + hostCpuLevel());
+                   ") cannot run: compile it on this machine, or with --target-cpu " + hostCpuLevel());
   std::string_view bounds = fields["bounds"];
   size_t wasmSize = 0, objectSize = 0;
   uint64_t sum = 0;

@@ -141,7 +141,11 @@ wasmnn_error* attachArtifact(wasmnn_module& module, std::vector<uint8_t> artifac
 
 wasmnn_error* compileModule(const wasmnn_engine& engine, wasmnn_module& module, std::span<const uint8_t> wasm) {
   const wasmnn_config& config = engine.config;
-  CodegenOptions options{hostCpuLevel(), config.opt_level, config.bounds_checks == WASMNN_BOUNDS_GUARD};
+  CodegenOptions options{config.target_cpu ? config.target_cpu : hostCpuLevel(), config.opt_level,
+                         config.bounds_checks == WASMNN_BOUNDS_GUARD};
+  if (!isCpuLevel(options.cpu))
+    return makeError(WASMNN_ERROR_HOST, "unknown target CPU `" + options.cpu +
+                                            "`: use x86-64, x86-64-v2, x86-64-v3 or x86-64-v4");
   std::string cachePath;
   std::vector<uint8_t> artifact;
   if (config.cache_dir) {

@@ -41,6 +41,8 @@ const char* hostCpuLevel() {
   return kCpuLevels[0];
 }
 
+bool isCpuLevel(const std::string& level) { return levelIndex(level) >= 0; }
+
 bool cpuSupports(const std::string& level) {
   int wanted = levelIndex(level);
   return wanted >= 0 && wanted <= levelIndex(hostCpuLevel());

@@ -44,6 +44,7 @@ struct RunOptions {
   std::string cacheDir;
   bool noCache = false;
   std::string output;                // `compile -o`
+  std::string targetCpu;             // `compile --target-cpu`
   std::vector<std::string> command;  // module path, then guest args
 };
 
@@ -262,6 +263,7 @@ wasmnn_config engineConfig(const RunOptions& opt, bool compiled) {
   config.bounds_checks = opt.boundsChecks;
   config.tier = compiled ? WASMNN_TIER_COMPILED : WASMNN_TIER_AUTO;
   config.opt_level = opt.optLevel;
+  config.target_cpu = opt.targetCpu.empty() ? nullptr : opt.targetCpu.c_str();
   return config;
 }
 
@@ -381,7 +383,10 @@ constexpr const char* kUsage =
     "  --no-cache                         compile anew every run\n"
     "  --opt-level 1|2|3                  the compiled tier's LLVM optimisation level (default 2)\n"
     "\n"
-    "Options of `compile`: --bounds-checks, --opt-level, -o FILE.\n";
+    "\n"
+    "Options of `compile`: --bounds-checks, --opt-level, -o FILE, and\n"
+    "  --target-cpu LEVEL                 x86-64, x86-64-v2, x86-64-v3 or x86-64-v4 (default: the\n"
+    "                                     best this CPU runs; a lower level runs on more machines)\n";
 
 int usageError(const std::string& message) {
   std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", message.c_str());
@@ -401,6 +406,7 @@ enum OptionId {
   kOptLevel,
   kCacheDir,
   kOutput,
+  kTargetCpu,
   kCompile,
   kNoCache,
   kHelp
@@ -419,6 +425,7 @@ constexpr option kOptions[] = {
     {"opt-level", required_argument, nullptr, kOptLevel},
     {"cache-dir", required_argument, nullptr, kCacheDir},
     {"output", required_argument, nullptr, kOutput},
+    {"target-cpu", required_argument, nullptr, kTargetCpu},
     {"compile", no_argument, nullptr, kCompile},
     {"no-cache", no_argument, nullptr, kNoCache},
     {"help", no_argument, nullptr, kHelp},
@@ -451,6 +458,7 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
         return "--opt-level wants 1, 2 or 3, got `" + value + "`";
       return "";
     case kCacheDir: opt.cacheDir = value; return "";
+    case kTargetCpu: opt.targetCpu = value; return "";
     case kOutput:
     case 'o': opt.output = value; return "";
     case kCompile: opt.compile = true; return "";
@@ -459,7 +467,9 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
   return "unknown option";
 }
 
-bool compileOption(int id) { return id == kOptLevel || id == kBoundsChecks || id == kOutput || id == 'o'; }
+bool compileOption(int id) {
+  return id == kOptLevel || id == kBoundsChecks || id == kOutput || id == 'o' || id == kTargetCpu;
+}
 
 // Parses `wasmnn run ...` or `wasmnn compile ...` (argv[0] is the command);
 // fills opt.command with the module and the guest's arguments. Returns an
@@ -476,13 +486,14 @@ std::optional<int> parseCommand(int argc, char** argv, RunOptions& opt, bool com
     }
     if (id == '?' || id == ':') {
       const char* word = argv[optind - 1];
-      bool missingValue = (optopt >= kDir && optopt <= kOutput) || optopt == 'o';
+      bool missingValue = (optopt >= kDir && optopt <= kTargetCpu) || optopt == 'o';
       return usageError(missingValue ? std::string("option `") + word + "` needs a value"
                                      : std::string("unknown option `") + word + "`");
     }
     if (compiling && !compileOption(id))
-      return usageError("`wasmnn compile` takes only --opt-level, --bounds-checks and -o FILE");
-    if (!compiling && id == kOutput) return usageError("--output belongs to `wasmnn compile`");
+      return usageError("`wasmnn compile` takes only --opt-level, --bounds-checks, --target-cpu and -o FILE");
+    if (!compiling && (id == kOutput || id == kTargetCpu))
+      return usageError(std::string("--") + (id == kOutput ? "output" : "target-cpu") + " belongs to `wasmnn compile`");
     if (std::string error = applyOption(id, optarg ? optarg : "", opt); !error.empty()) return usageError(error);
   }
   if (optind >= argc)

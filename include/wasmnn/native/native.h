@@ -54,8 +54,10 @@ wasmnn_error* attachArtifact(wasmnn_module& module, std::vector<uint8_t> artifac
 std::span<const uint8_t> moduleArtifact(const wasmnn_module& module);
 bool isArtifact(std::span<const uint8_t> bytes);
 
-// The best x86-64 level this CPU runs, and whether it runs `level`.
+// The x86-64 levels code is compiled for: the best this CPU runs, whether
+// `level` is one, and whether this CPU runs it.
 const char* hostCpuLevel();
+bool isCpuLevel(const std::string& level);
 bool cpuSupports(const std::string& level);
 
 // Per instance: the context its native functions run with.

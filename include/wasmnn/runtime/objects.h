@@ -38,8 +38,9 @@ struct wasmnn_error {
 };
 
 struct wasmnn_engine {
-  wasmnn_config config;  // defaults filled in; config.cache_dir points into cacheDir
+  wasmnn_config config;  // defaults filled in; cache_dir and target_cpu point into the strings below
   std::string cacheDir;
+  std::string targetCpu;
 };
 
 namespace wasmnn {

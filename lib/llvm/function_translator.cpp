@@ -465,7 +465,7 @@ bool FunctionTranslator::translateInstr(const Instr& in) {
     case Op::Return: branch(uint32_t(ctrls_.size() - 1)); return true;
     case Op::Call: call(in.a); return true;
     case Op::CallIndirect: callIndirect(in.a, in.b); return true;
-    case Op::Drop: drop(); return true;
+    case Op::Drop: pop(); return true;
     case Op::Select:
     case Op::SelectT: {
       llvm::Value* cond = b_.CreateICmpNE(pop(), i32(0));

@@ -52,15 +52,6 @@ void FunctionTranslator::load(llvm::Type* memType, uint64_t offset, llvm::Type* 
     push(signExtend ? b_.CreateSExt(value, resultType) : b_.CreateZExt(value, resultType));
 }
 
-// With guard pages a load traps only if it runs, and LLVM deletes loads whose
-// value is unused: a load the module drops is kept (volatile) for its trap.
-void FunctionTranslator::drop() {
-  llvm::Value* v = pop();
-  if (!mt_.options().guard) return;
-  while (auto* cast = llvm::dyn_cast<llvm::CastInst>(v)) v = cast->getOperand(0);
-  if (auto* load = llvm::dyn_cast<llvm::LoadInst>(v); load && mt_.tagged(load, Tbaa::Heap)) load->setVolatile(true);
-}
-
 void FunctionTranslator::store(llvm::Type* memType, uint64_t offset) {
   llvm::Value* value = pop();
   llvm::Value* at = effectiveAddress(pop(), offset, uint32_t(memType->getPrimitiveSizeInBits() / 8));

@@ -71,9 +71,6 @@ class ModuleTranslator {
   llvm::Constant* floatBits(llvm::Type* t, uint64_t bits);
   llvm::FunctionCallee runtime(Rt which);
   void tag(llvm::Instruction* access, Tbaa kind);
-  bool tagged(const llvm::Instruction* access, Tbaa kind) const {
-    return access->getMetadata(llvm::LLVMContext::MD_tbaa) == tbaa_[size_t(kind)];
-  }
   // Attributes every generated function carries.
   void setAttributes(llvm::Function* f);
 
@@ -178,7 +175,6 @@ class FunctionTranslator {
   // ---- memory, variables, tables (memory.cpp)
   llvm::Value* effectiveAddress(llvm::Value* addr, uint64_t offset, uint32_t bytes);
   void load(llvm::Type* memType, uint64_t offset, llvm::Type* resultType, bool signExtend);
-  void drop();
   void store(llvm::Type* memType, uint64_t offset);
   bool translateMemoryOp(const Instr& in);
   bool translateVariableOp(const Instr& in);

@@ -129,6 +129,17 @@ Result<std::span<const uint8_t>> artifactModule(std::span<const uint8_t> artifac
   return view->wasm;
 }
 
+Result<std::unique_ptr<NativeModule>> compileNative(const Module& module, std::span<const uint8_t> wasm,
+                                                   const CodegenOptions& options) {
+  auto object = compileWithLlvm(module, options);
+  if (!object) return object.error();
+  std::vector<uint8_t> artifact = buildArtifact(wasm, *object, options);
+  auto view = parseArtifact(artifact);
+  if (!view) return view.error();
+  ArtifactView v = *view;
+  return loadNativeModule(module, std::move(artifact), v);
+}
+
 wasmnn_error* attachArtifact(wasmnn_module& module, std::vector<uint8_t> artifact) {
   auto view = parseArtifact(artifact);
   if (!view) return makeError(view.error());

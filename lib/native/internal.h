@@ -17,6 +17,10 @@ void unregisterCode(const NativeModule* module);
 Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std::vector<uint8_t> artifact,
                                                       const ArtifactView& view);
 
+// Compiles `module` (made from `wasm`) with the LLVM tier and loads the code.
+Result<std::unique_ptr<NativeModule>> compileNative(const Module& module, std::span<const uint8_t> wasm,
+                                                   const CodegenOptions& options);
+
 // The runtime's symbols generated code may reference (CodeImage's resolver).
 void* runtimeSymbol(std::string_view name);
 

@@ -58,6 +58,7 @@ Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std
   native->options = view.options;
   native->image = std::move(*image);
   native->artifact = std::move(artifact);
+  native->wasm = view.wasm;
   native->ast = &module;
   native->funcs.assign(module.functions.size(), nullptr);
   native->entries.assign(module.types.size(), nullptr);
@@ -80,15 +81,39 @@ Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std
   return native;
 }
 
+namespace {
+
+// The module's code, or its variant with explicit checks when the code needs
+// guard pages that this instance's memory lacks (no room for the reservation,
+// or a memory from a store with explicit checks).
+Result<const NativeModule*> codeFor(const wasmnn_instance& inst) {
+  wasmnn_module& module = *inst.module;
+  NativeModule& code = *module.native;
+  if (!code.options.guard || inst.memories.empty() || inst.mem0->mem.guarded()) return &code;
+  std::lock_guard lock(module.compileMutex);
+  if (!code.checkedVariant) {
+    CodegenOptions options = code.options;
+    options.guard = false;
+    auto variant = compileNative(module.ast, code.wasm, options);
+    if (!variant)
+      return Error{ErrorKind::Host,
+                   "this module's native code relies on guard pages, which its memory lacks, and compiling it with "
+                   "explicit bounds checks failed: " +
+                       variant.error().message};
+    code.checkedVariant = std::move(*variant);
+  }
+  return code.checkedVariant.get();
+}
+
+}  // namespace
+
 wasmnn_error* bindInstance(wasmnn_instance& inst) {
-  const NativeModule& code = *inst.module->native;
-  if (code.options.guard && !inst.memories.empty() && !inst.mem0->mem.guarded())
-    return makeError(WASMNN_ERROR_HOST,
-                     "this module's native code was compiled for guard-page bounds checks, but its memory has none "
-                     "(guard pages are unavailable here or the memory came from a store with explicit checks): "
-                     "compile it with explicit bounds checks (--bounds-checks explicit)");
+  auto chosen = codeFor(inst);
+  if (!chosen) return makeError(chosen.error());
+  const NativeModule& code = **chosen;
   auto* native = new NativeInstance;
   inst.native = native;
+  native->code = &code;
   for (wasmnn_global* g : inst.globals) native->globals.push_back(&g->value);
   for (wasmnn_table* t : inst.tables) native->tables.push_back(&t->view);
   for (wasmnn_func* f : inst.funcs) native->funcs.push_back(f);

@@ -249,8 +249,8 @@ wasmnn_error* invokeNative(wasmnn_func* func, const uint64_t* args, uint64_t* re
   size_t n = std::max<size_t>({slotsOf(t.params), slotsOf(t.results), 1});
   std::vector<uint64_t> slots(args, args + slotsOf(t.params));
   slots.resize(n);
-  const wasmnn_module& module = *func->instance->module;
-  void* entry = module.native->entries[module.ast.functions[func->index - module.ast.importedFuncs].type];
+  const Module& ast = func->instance->module->ast;
+  void* entry = func->instance->native->code->entries[ast.functions[func->index - ast.importedFuncs].type];
   // The outermost activation owns the whole depth; a re-entry from a host
   // function continues with what its native caller had left.
   uint32_t depthLeft = state.nesting > 0 ? state.depthLeft : store->config.max_call_depth;

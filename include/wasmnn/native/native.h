@@ -30,6 +30,10 @@ struct NativeModule {
   CodegenOptions options;
   std::unique_ptr<CodeImage> image;
   std::vector<uint8_t> artifact;  // the AOT artifact the code came from (wasmnn_module_serialize returns it)
+  std::span<const uint8_t> wasm;  // the module's bytes, inside artifact
+  // The same module compiled with explicit checks, for instances whose memory
+  // could not get guard pages (made on demand when this code relies on them).
+  std::unique_ptr<NativeModule> checkedVariant;
   std::vector<void*> funcs;     // per defined function
   std::vector<void*> entries;   // per type index: the entry trampoline, or null
   struct Range {
@@ -62,6 +66,7 @@ bool cpuSupports(const std::string& level);
 
 // Per instance: the context its native functions run with.
 struct NativeInstance {
+  const NativeModule* code = nullptr;  // the module's code or its checked variant
   VmContext ctx{};
   std::vector<uint64_t*> globals;
   std::vector<TableView*> tables;

@@ -106,8 +106,7 @@ wasmnn_error* wasmnn_module_serialize(const wasmnn_module* module, uint8_t** out
   return nullptr;
 }
 
-wasmnn_error* wasmnn_module_deserialize(wasmnn_engine* engine, const uint8_t* bytes, size_t size,
-                                        wasmnn_module** out) {
+wasmnn_error* wasmnn_module_deserialize(wasmnn_engine* engine, const uint8_t* bytes, size_t size, wasmnn_module** out) {
   *out = nullptr;
   if (!engine || (!bytes && size != 0)) return hostError("wasmnn_module_deserialize: null argument");
   std::span<const uint8_t> artifact(bytes, size);

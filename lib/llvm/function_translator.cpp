@@ -85,8 +85,9 @@ void FunctionTranslator::prologue() {
   auto* limit = b_.CreateAlignedLoad(b_.getInt64Ty(), state, llvm::Align(8), "stack.limit");
   mt_.tag(limit, Tbaa::State);
   llvm::Metadata* rsp = llvm::MDString::get(mt_.context(), "rsp");
-  llvm::Value* sp = b_.CreateIntrinsic(llvm::Intrinsic::read_register, {b_.getInt64Ty()},
-                                       {llvm::MetadataAsValue::get(mt_.context(), llvm::MDNode::get(mt_.context(), rsp))});
+  llvm::Value* sp =
+      b_.CreateIntrinsic(llvm::Intrinsic::read_register, {b_.getInt64Ty()},
+                         {llvm::MetadataAsValue::get(mt_.context(), llvm::MDNode::get(mt_.context(), rsp))});
   trapIf(b_.CreateOr(b_.CreateICmpULT(sp, limit), b_.CreateICmpEQ(depth_, i32(0))), TrapCode::StackExhausted);
   calleeDepth_ = b_.CreateSub(depth_, i32(1), "depth.callee");
 }
@@ -366,7 +367,8 @@ std::vector<llvm::Value*> FunctionTranslator::callTarget(llvm::Value* target, ui
   llvm::Value* calleeCtx = loadPtrAt(target, offsetof(native::CallTarget, nativeCtx), Tbaa::Target, true, "ctx");
   std::vector<llvm::Value*> callArgs{calleeCtx, calleeDepth_};
   callArgs.insert(callArgs.end(), args.begin(), args.end());
-  std::vector<llvm::Value*> nativeResults = unpackResults(b_.CreateCall(mt_.signature(typeIndex), code, callArgs), type);
+  std::vector<llvm::Value*> nativeResults =
+      unpackResults(b_.CreateCall(mt_.signature(typeIndex), code, callArgs), type);
   llvm::BasicBlock* directEnd = b_.GetInsertBlock();
   b_.CreateBr(join);
 

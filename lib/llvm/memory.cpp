@@ -136,9 +136,7 @@ bool FunctionTranslator::translateMemoryOp(const Instr& in) {
   }
 }
 
-llvm::Value* FunctionTranslator::tableView(uint32_t table) {
-  return ctxArrayEntry(offsetof(VmContext, tables), table);
-}
+llvm::Value* FunctionTranslator::tableView(uint32_t table) { return ctxArrayEntry(offsetof(VmContext, tables), table); }
 
 // The address of element `index` (i64) of `table`, after its bounds check.
 llvm::Value* FunctionTranslator::tableElement(uint32_t table, llvm::Value* index, TrapCode outOfBounds) {
@@ -173,8 +171,8 @@ bool FunctionTranslator::translateTableOp(const Instr& in) {
     }
     case Op::TableSize: {
       llvm::Value* view = tableView(in.a);
-      auto* size = b_.CreateAlignedLoad(b_.getInt64Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), view, 8),
-                                        llvm::Align(8));
+      auto* size =
+          b_.CreateAlignedLoad(b_.getInt64Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), view, 8), llvm::Align(8));
       mt_.tag(size, Tbaa::TableView);
       push(b_.CreateTrunc(size, b_.getInt32Ty()));
       return true;

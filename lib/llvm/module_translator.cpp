@@ -66,7 +66,8 @@ llvm::FunctionType* ModuleTranslator::signature(uint32_t typeIndex) {
 
 llvm::Constant* ModuleTranslator::floatBits(Type* t, uint64_t bits) {
   // Through the bits, so NaN payloads (signalling ones too) stay exact.
-  if (t->isFloatTy()) return llvm::ConstantFP::get(context_, llvm::APFloat(llvm::APFloat::IEEEsingle(), llvm::APInt(32, bits)));
+  if (t->isFloatTy())
+    return llvm::ConstantFP::get(context_, llvm::APFloat(llvm::APFloat::IEEEsingle(), llvm::APInt(32, bits)));
   return llvm::ConstantFP::get(context_, llvm::APFloat(llvm::APFloat::IEEEdouble(), llvm::APInt(64, bits)));
 }
 

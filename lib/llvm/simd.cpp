@@ -267,8 +267,7 @@ bool FunctionTranslator::translateSimdOp(const Instr& in) {
       llvm::Value* r = nullptr;
       if (op == Op::V128AnyTrue) {
         r = b_.CreateICmpNE(b_.CreateOrReduce(v), b_.getInt64(0));
-      } else if (op == Op::I8x16AllTrue || op == Op::I16x8AllTrue || op == Op::I32x4AllTrue ||
-                 op == Op::I64x2AllTrue) {
+      } else if (op == Op::I8x16AllTrue || op == Op::I16x8AllTrue || op == Op::I32x4AllTrue || op == Op::I64x2AllTrue) {
         r = b_.CreateAndReduce(b_.CreateICmpNE(v, llvm::Constant::getNullValue(v->getType())));
       } else {  // bitmask: the lanes' sign bits
         llvm::Value* negative = b_.CreateICmpSLT(v, llvm::Constant::getNullValue(v->getType()));
@@ -489,7 +488,8 @@ bool FunctionTranslator::translateSimdSpecial(Op op, const LaneShape& s) {
     case Op::I32x4ExtaddPairwiseI16x8U: {
       bool isSigned = opName(op)[std::strlen(opName(op)) - 1] == 's';
       llvm::Value* v = popInts(s.lanes * 2, s.bits / 2);
-      llvm::Value* wide = isSigned ? b_.CreateSExt(v, ints(s.lanes * 2, s.bits)) : b_.CreateZExt(v, ints(s.lanes * 2, s.bits));
+      llvm::Value* wide =
+          isSigned ? b_.CreateSExt(v, ints(s.lanes * 2, s.bits)) : b_.CreateZExt(v, ints(s.lanes * 2, s.bits));
       return result(b_.CreateAdd(b_.CreateShuffleVector(wide, laneRange(0, s.lanes, 2)),
                                  b_.CreateShuffleVector(wide, laneRange(1, s.lanes, 2))));
     }

@@ -23,7 +23,7 @@
 namespace wasmnn::llvmtier {
 
 struct Options {
-  std::string cpu;   // LLVM target CPU (an x86-64 level)
+  std::string cpu;  // LLVM target CPU (an x86-64 level)
   bool guard = false;
 };
 
@@ -208,7 +208,7 @@ class FunctionTranslator {
   llvm::Value* ctx_ = nullptr;
   llvm::Value* depth_ = nullptr;        // depthLeft of this activation
   llvm::Value* calleeDepth_ = nullptr;  // depthLeft passed to callees
-  llvm::Value* fp_ = nullptr;        // this function's frame address
+  llvm::Value* fp_ = nullptr;           // this function's frame address
   llvm::Value* memBase_ = nullptr;
   llvm::Value* memSizePtr_ = nullptr;
   llvm::AllocaInst* memSize_ = nullptr;  // explicit checks: memory 0's size, reloaded after calls

@@ -96,8 +96,8 @@ Result<ArtifactView> parseArtifact(std::span<const uint8_t> bytes) {
     return refused("it was made by an incompatible wasmnn (artifact format `" + std::string(fields["format"]) +
                    "`): compile it again with `wasmnn compile`");
   if (fields["codegen"] != codegenId())
-    return refused("it was compiled by another wasmnn build (codegen " + std::string(fields["codegen"]) +
-                   ", this is " + codegenId() + "): compile it again with this `wasmnn compile`");
+    return refused("it was compiled by another wasmnn build (codegen " + std::string(fields["codegen"]) + ", this is " +
+                   codegenId() + "): compile it again with this `wasmnn compile`");
   ArtifactView view;
   view.options.cpu = std::string(fields["cpu"]);
   if (!cpuSupports(view.options.cpu))

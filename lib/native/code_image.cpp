@@ -62,7 +62,8 @@ class ImageBuilder {
     if (header->e_ident[EI_CLASS] != ELFCLASS64 || header->e_ident[EI_DATA] != ELFDATA2LSB ||
         header->e_type != ET_REL || header->e_machine != EM_X86_64)
       return fail("not an x86-64 relocatable object");
-    if (header->e_shentsize != sizeof(Elf64_Shdr) || !inFile(header->e_shoff, uint64_t(header->e_shnum) * sizeof(Elf64_Shdr)))
+    if (header->e_shentsize != sizeof(Elf64_Shdr) ||
+        !inFile(header->e_shoff, uint64_t(header->e_shnum) * sizeof(Elf64_Shdr)))
       return fail("bad section table");
     for (size_t i = 0; i < header->e_shnum; ++i) {
       Elf64_Shdr s = *read<Elf64_Shdr>(header->e_shoff + i * sizeof(Elf64_Shdr));
@@ -112,7 +113,8 @@ class ImageBuilder {
     got_.assign(symbols_.size(), SIZE_MAX);
     for (const Elf64_Shdr& rel : sections_) {
       if (rel.sh_type != SHT_RELA) continue;
-      if (rel.sh_entsize != sizeof(Elf64_Rela) || rel.sh_info >= sections_.size()) return fail("bad relocation section");
+      if (rel.sh_entsize != sizeof(Elf64_Rela) || rel.sh_info >= sections_.size())
+        return fail("bad relocation section");
       if (!loaded(sections_[rel.sh_info])) continue;
       for (size_t off = 0; off + sizeof(Elf64_Rela) <= rel.sh_size; off += sizeof(Elf64_Rela)) {
         Elf64_Rela r = *read<Elf64_Rela>(rel.sh_offset + off);
@@ -203,7 +205,8 @@ class ImageBuilder {
       size_t sym = ELF64_R_SYM(r.r_info);
       uint32_t type = ELF64_R_TYPE(r.r_info);
       size_t width = (type == R_X86_64_64 || type == R_X86_64_PC64) ? 8 : 4;
-      if (r.r_offset > target.sh_size || target.sh_size - r.r_offset < width) return fail("relocation outside its section");
+      if (r.r_offset > target.sh_size || target.sh_size - r.r_offset < width)
+        return fail("relocation outside its section");
       if (sym != 0 && address_[sym] == 0) return fail("relocation against a symbol that was not loaded");
       uint8_t* at = section + r.r_offset;
       int64_t p = int64_t(reinterpret_cast<uintptr_t>(at));
@@ -267,7 +270,7 @@ class ImageBuilder {
   std::vector<Elf64_Shdr> sections_;
   Elf64_Shdr shstrtab_{}, strtab_{};
   std::vector<Elf64_Sym> symbols_;
-  std::vector<size_t> offset_;  // of each loaded section in the mapping
+  std::vector<size_t> offset_;      // of each loaded section in the mapping
   std::vector<size_t> stub_, got_;  // per symbol: its stub or GOT slot, SIZE_MAX if none
   size_t groupStart_[4] = {};       // Code, ReadOnly, Writable, end
   std::vector<uintptr_t> address_;  // per symbol

@@ -60,7 +60,8 @@ Result<std::vector<uint8_t>> compileWithLlvm(const Module& module, const Codegen
   std::unique_ptr<uint8_t, decltype(&std::free)> object(result.object, &std::free);
   std::unique_ptr<char, decltype(&std::free)> error(result.error, &std::free);
   if (rc != 0 || !object)
-    return Error{ErrorKind::Host, std::string("compiling the module failed: ") + (error ? error.get() : "no reason given")};
+    return Error{ErrorKind::Host,
+                 std::string("compiling the module failed: ") + (error ? error.get() : "no reason given")};
   return std::vector<uint8_t>(object.get(), object.get() + result.size);
 }
 
@@ -130,7 +131,7 @@ Result<std::span<const uint8_t>> artifactModule(std::span<const uint8_t> artifac
 }
 
 Result<std::unique_ptr<NativeModule>> compileNative(const Module& module, std::span<const uint8_t> wasm,
-                                                   const CodegenOptions& options) {
+                                                    const CodegenOptions& options) {
   auto object = compileWithLlvm(module, options);
   if (!object) return object.error();
   std::vector<uint8_t> artifact = buildArtifact(wasm, *object, options);
@@ -155,8 +156,8 @@ wasmnn_error* compileModule(const wasmnn_engine& engine, wasmnn_module& module, 
   CodegenOptions options{config.target_cpu ? config.target_cpu : hostCpuLevel(), config.opt_level,
                          config.bounds_checks == WASMNN_BOUNDS_GUARD};
   if (!isCpuLevel(options.cpu))
-    return makeError(WASMNN_ERROR_HOST, "unknown target CPU `" + options.cpu +
-                                            "`: use x86-64, x86-64-v2, x86-64-v3 or x86-64-v4");
+    return makeError(WASMNN_ERROR_HOST,
+                     "unknown target CPU `" + options.cpu + "`: use x86-64, x86-64-v2, x86-64-v3 or x86-64-v4");
   std::string cachePath;
   std::vector<uint8_t> artifact;
   if (config.cache_dir) {

@@ -15,11 +15,11 @@ void unregisterCode(const NativeModule* module);
 // Loads an artifact's code for `module` (view: the parsed artifact, whose
 // spans point into `artifact`). Fails if a function or trampoline is missing.
 Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std::vector<uint8_t> artifact,
-                                                      const ArtifactView& view);
+                                                       const ArtifactView& view);
 
 // Compiles `module` (made from `wasm`) with the LLVM tier and loads the code.
 Result<std::unique_ptr<NativeModule>> compileNative(const Module& module, std::span<const uint8_t> wasm,
-                                                   const CodegenOptions& options);
+                                                    const CodegenOptions& options);
 
 // The runtime's symbols generated code may reference (CodeImage's resolver).
 void* runtimeSymbol(std::string_view name);

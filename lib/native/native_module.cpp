@@ -51,7 +51,7 @@ bool cpuSupports(const std::string& level) {
 NativeModule::~NativeModule() { unregisterCode(this); }
 
 Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std::vector<uint8_t> artifact,
-                                                      const ArtifactView& view) {
+                                                       const ArtifactView& view) {
   auto image = CodeImage::load(view.object, runtimeSymbol);
   if (!image) return image.error();
   auto native = std::make_unique<NativeModule>();
@@ -117,9 +117,9 @@ wasmnn_error* bindInstance(wasmnn_instance& inst) {
   for (wasmnn_global* g : inst.globals) native->globals.push_back(&g->value);
   for (wasmnn_table* t : inst.tables) native->tables.push_back(&t->view);
   for (wasmnn_func* f : inst.funcs) native->funcs.push_back(f);
-  native->ctx = VmContext{inst.mem0->mem.data(),   inst.mem0->mem.sizeAddress(), native->globals.data(),
-                          native->tables.data(),   native->funcs.data(),         inst.module->typeIds.data(),
-                          &inst.store->nativeState, &inst};
+  native->ctx =
+      VmContext{inst.mem0->mem.data(), inst.mem0->mem.sizeAddress(), native->globals.data(),   native->tables.data(),
+                native->funcs.data(),  inst.module->typeIds.data(),  &inst.store->nativeState, &inst};
   const uint32_t imported = inst.module->ast.importedFuncs;
   for (size_t i = 0; i < code.funcs.size(); ++i) {
     wasmnn_func* f = inst.funcs[imported + i];

@@ -345,7 +345,7 @@ void* wasmnn::native::runtimeSymbol(std::string_view name) {
 #define WASMNN_RT_SYMBOL(n) {"wasmnn_rt_" #n, reinterpret_cast<void*>(&wasmnn_rt_##n)},
       WASMNN_NATIVE_RUNTIME(WASMNN_RT_SYMBOL)
 #undef WASMNN_RT_SYMBOL
-      {"memcpy", reinterpret_cast<void*>(&std::memcpy)},
+          {"memcpy", reinterpret_cast<void*>(&std::memcpy)},
       {"memmove", reinterpret_cast<void*>(&std::memmove)},
       {"memset", reinterpret_cast<void*>(&std::memset)},
       {"ceilf", reinterpret_cast<void*>(static_cast<float (*)(float)>(&::ceilf))},

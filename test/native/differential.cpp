@@ -121,8 +121,8 @@ std::string start(Tier& t, const std::vector<uint8_t>& bytes, uint32_t tier) {
 
 wasmnn_val argument(wasmnn_valkind kind, std::mt19937_64& rng) {
   // Mostly edge values, where the two tiers' code paths differ most.
-  static const uint64_t kEdges[] = {0, 1, 2, 7, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000,
-                                    0x8000000000000000ull, ~0ull};
+  static const uint64_t kEdges[] = {
+      0, 1, 2, 7, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000, 0x8000000000000000ull, ~0ull};
   uint64_t bits = rng() % 3 == 0 ? rng() : kEdges[rng() % std::size(kEdges)];
   wasmnn_val v{};
   v.kind = kind;

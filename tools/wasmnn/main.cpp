@@ -333,8 +333,9 @@ int compile(const RunOptions& opt) {
   std::string out = opt.output;
   if (out.empty()) {
     size_t dot = path.rfind('.');
-    out = (dot != std::string::npos && path.compare(dot, std::string::npos, ".wasm") == 0 ? path.substr(0, dot) : path) +
-          ".cwasm";
+    out =
+        (dot != std::string::npos && path.compare(dot, std::string::npos, ".wasm") == 0 ? path.substr(0, dot) : path) +
+        ".cwasm";
   }
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(out.c_str(), "wb"), std::fclose);
   if (!file || std::fwrite(artifact, 1, size, file.get()) != size || std::fflush(file.get()) != 0)

@@ -27,7 +27,7 @@ typedef struct wasmnn_llvm_request {
 typedef struct wasmnn_llvm_result {
   uint8_t* object;  // an ELF relocatable object (see native/abi.h), or null on error
   size_t size;
-  char* error;      // why compiling failed, or null
+  char* error;  // why compiling failed, or null
 } wasmnn_llvm_result;
 
 // Compiles every defined function of the module, plus one entry trampoline per

@@ -104,9 +104,11 @@ inline constexpr const char* kEntrySymbol = "wasmnn_t";
 //   table_grow   uint32_t (VmContext*, uint32_t table, uint64_t init, uint32_t n): the old size or -1
 //   elem_drop    void (VmContext*, uint32_t seg)
 // Generated code may also call memcpy, memmove and memset.
-#define WASMNN_NATIVE_RUNTIME(X)                                                                                   \
-  X(trap) X(call) X(memory_grow) X(memory_init) X(memory_copy) X(memory_fill) X(data_drop) X(table_init) X(table_copy) \
-      X(table_fill) X(table_grow) X(elem_drop)
+// clang-format off
+#define WASMNN_NATIVE_RUNTIME(X) \
+  X(trap) X(call) X(memory_grow) X(memory_init) X(memory_copy) X(memory_fill) X(data_drop) \
+  X(table_init) X(table_copy) X(table_fill) X(table_grow) X(elem_drop)
+// clang-format on
 inline constexpr const char* kRuntimePrefix = "wasmnn_rt_";
 
 }  // namespace wasmnn::native

@@ -34,8 +34,8 @@ struct NativeModule {
   // The same module compiled with explicit checks, for instances whose memory
   // could not get guard pages (made on demand when this code relies on them).
   std::unique_ptr<NativeModule> checkedVariant;
-  std::vector<void*> funcs;     // per defined function
-  std::vector<void*> entries;   // per type index: the entry trampoline, or null
+  std::vector<void*> funcs;    // per defined function
+  std::vector<void*> entries;  // per type index: the entry trampoline, or null
   struct Range {
     uintptr_t begin, end;
     uint32_t funcIndex;  // in the module's function index space

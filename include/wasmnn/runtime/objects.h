@@ -117,10 +117,10 @@ struct wasmnn_instance {
   std::vector<wasmnn_table*> tables;
   std::vector<wasmnn_memory*> memories;
   std::vector<wasmnn_global*> globals;
-  std::vector<std::vector<uint64_t>> elems;     // element segments; dropped = empty
-  std::vector<std::span<const uint8_t>> datas;  // data segments; dropped = empty
-  std::vector<wasmnn_extern> exports;           // parallel to module->ast.exports
-  wasmnn_memory* mem0 = nullptr;                // memory 0, or a shared empty memory
+  std::vector<std::vector<uint64_t>> elems;          // element segments; dropped = empty
+  std::vector<std::span<const uint8_t>> datas;       // data segments; dropped = empty
+  std::vector<wasmnn_extern> exports;                // parallel to module->ast.exports
+  wasmnn_memory* mem0 = nullptr;                     // memory 0, or a shared empty memory
   wasmnn::native::NativeInstance* native = nullptr;  // when the module has native code
   ~wasmnn_instance() {
     wasmnn::native::deleteNativeInstance(native);
@@ -141,7 +141,7 @@ struct wasmnn_store {
   std::vector<std::unique_ptr<wasmnn_global>> globals;
   std::vector<std::unique_ptr<wasmnn_instance>> instances;
   wasmnn::ExecStack stack;
-  wasmnn::native::ExecState nativeState;  // compiled code's share of the execution state
+  wasmnn::native::ExecState nativeState;                          // compiled code's share of the execution state
   std::vector<std::pair<wasmnn_finalizer, void*>> envFinalizers;  // of wasmnn_linker_define_funcs
   ~wasmnn_store();
 };

@@ -729,15 +729,15 @@ def draw_chart(res, path):
         ours.append(res["geomean"]["value"])
         compiled.append(res.get("geomean_compiled", {}).get("value", 0))
     x = range(len(names))
-    width = 0.27
+    width = 0.2
     keys = ["geomean" if n.startswith("geomean") else n for n in names]
-    # Kernels with anchors get three bars side by side; ours alone are centred.
-    ours_pos = [i - width if key in HEADLINE + ["geomean"] else i for i, key in enumerate(keys)]
+    # Per kernel: interpreter and compiled side by side, then the anchors where there are any.
+    anchored = [key in HEADLINE + ["geomean"] for key in keys]
+    ours_pos = [i - (1.5 if a else 0.5) * width for i, a in enumerate(anchored)]
+    compiled_pos = [pos + width for pos in ours_pos]
     fig, ax = plt.subplots(figsize=(max(8, 1.0 * len(names) + 2), 4.8))
     ax.bar(ours_pos, ours, width, label="wasmnn interpreter", color="#2b7bba")
-    compiled_pos = [pos + width if key in HEADLINE + ["geomean"] else pos + width / 2 for pos, key in
-                    zip(ours_pos, keys)]
-    ax.bar(compiled_pos, compiled, width / 2, label="wasmnn compiled", color="#27ae60")
+    ax.bar(compiled_pos, compiled, width, label="wasmnn compiled (LLVM)", color="#27ae60")
     colors = {"WAMR fast interp": "#e69f00", "wasm3": "#999999"}
     geomeans = anchor_geomeans()
     for j, (anchor, values) in enumerate(ANCHORS.items()):
@@ -745,11 +745,14 @@ def draw_chart(res, path):
         pos, vals = [], []
         for i, key in enumerate(keys):
             if key in values:
-                pos.append(i + width * j)
+                pos.append(i + (0.5 + j) * width)
                 vals.append(values[key])
         ax.bar(pos, vals, width, label=f"{anchor} (README anchor)", color=colors[anchor])
     for pos, v in zip(ours_pos, ours):
         ax.text(pos, v, f"{v:.1f}", ha="center", va="bottom", fontsize=7)
+    for pos, v in zip(compiled_pos, compiled):
+        if v:
+            ax.text(pos, v, f"{v:.2f}", ha="center", va="bottom", fontsize=6)
     if max(ours) > 4 * max(GEOMEAN_TARGET, *anchor_geomeans().values()):
         ax.set_yscale("log")  # a slow engine would flatten everything else
     ax.axhline(GEOMEAN_TARGET, color="#c0392b", linestyle="--", linewidth=1,

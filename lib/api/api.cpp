@@ -109,12 +109,11 @@ wasmnn_error* wasmnn_module_serialize(const wasmnn_module* module, uint8_t** out
 wasmnn_error* wasmnn_module_deserialize(wasmnn_engine* engine, const uint8_t* bytes, size_t size, wasmnn_module** out) {
   *out = nullptr;
   if (!engine || (!bytes && size != 0)) return hostError("wasmnn_module_deserialize: null argument");
-  std::span<const uint8_t> artifact(bytes, size);
-  auto wasm = native::artifactModule(artifact);
-  if (!wasm) return makeError(wasm.error());
+  auto artifact = native::readArtifact(std::vector<uint8_t>(bytes, bytes + size));
+  if (!artifact) return makeError(artifact.error());
   wasmnn_module* m = nullptr;
-  if (wasmnn_error* e = newModule(*wasm, &m)) return e;
-  if (wasmnn_error* e = native::attachArtifact(*m, std::vector<uint8_t>(artifact.begin(), artifact.end()))) {
+  if (wasmnn_error* e = newModule(artifact->wasm, &m)) return e;
+  if (wasmnn_error* e = native::attachArtifact(*m, std::move(*artifact))) {
     m->release();
     return e;
   }

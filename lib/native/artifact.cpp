@@ -77,7 +77,10 @@ std::vector<uint8_t> buildArtifact(std::span<const uint8_t> wasm, std::span<cons
   return out;
 }
 
-Result<ArtifactView> parseArtifact(std::span<const uint8_t> bytes) {
+// The module hash in the header names the artifact (the cache's file names);
+// the checksum covers the module's bytes, so they are not hashed again here.
+Result<Artifact> readArtifact(std::vector<uint8_t> owned) {
+  std::span<const uint8_t> bytes(owned);
   if (!isArtifact(bytes)) return refused("not a wasmnn AOT artifact (compile one with `wasmnn compile`)");
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), std::min(bytes.size(), kMaxHeader));
   size_t end = text.find("\n\n", kMagic.size() - 1);
@@ -98,7 +101,7 @@ Result<ArtifactView> parseArtifact(std::span<const uint8_t> bytes) {
   if (fields["codegen"] != codegenId())
     return refused("it was compiled by another wasmnn build (codegen " + std::string(fields["codegen"]) + ", this is " +
                    codegenId() + "): compile it again with this `wasmnn compile`");
-  ArtifactView view;
+  Artifact view;
   view.options.cpu = std::string(fields["cpu"]);
   if (!cpuSupports(view.options.cpu))
     return refused("it was compiled for " + view.options.cpu + ", which this CPU (" + hostCpuLevel() +
@@ -117,8 +120,7 @@ Result<ArtifactView> parseArtifact(std::span<const uint8_t> bytes) {
   view.wasm = bytes.subspan(payload, wasmSize);
   view.object = bytes.subspan(payload + wasmSize, objectSize);
   if (checksum(view.wasm, view.object) != sum) return refused("its checksum does not match (corrupt)");
-  view.moduleHash = std::string(fields["module"]);
-  if (moduleHash(view.wasm) != view.moduleHash) return refused("its module does not match its hash (corrupt)");
+  view.bytes = std::move(owned);  // the buffer, and so the spans into it, stay
   return view;
 }
 

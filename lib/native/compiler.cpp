@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "internal.h"
 #include "wasmnn/common/library_dir.h"
@@ -110,42 +111,41 @@ void writeFile(const std::string& path, std::span<const uint8_t> bytes) {
   if (!ok || rename(temp.c_str(), path.c_str()) != 0) unlink(temp.c_str());
 }
 
-// The cached artifact for these bytes and options, or nothing if there is
-// none or it does not fit (another module or settings: then it is replaced).
-std::vector<uint8_t> readCached(const std::string& path, const std::string& hash, const CodegenOptions& options) {
-  std::vector<uint8_t> bytes = readFile(path);
-  if (bytes.empty()) return {};
-  auto view = parseArtifact(bytes);
-  if (!view || view->moduleHash != hash || view->options.cpu != options.cpu ||
-      view->options.optLevel != options.optLevel || view->options.guard != options.guard)
-    return {};
-  return bytes;
+// The cached artifact of exactly these bytes and options, or nothing if there
+// is none or it does not fit (corrupt, another module or settings: it is then
+// compiled again and replaced).
+std::optional<Artifact> readCached(const std::string& path, std::span<const uint8_t> wasm,
+                                   const CodegenOptions& options) {
+  auto artifact = readArtifact(readFile(path));
+  if (!artifact || !std::equal(wasm.begin(), wasm.end(), artifact->wasm.begin(), artifact->wasm.end()) ||
+      artifact->options.cpu != options.cpu || artifact->options.optLevel != options.optLevel ||
+      artifact->options.guard != options.guard)
+    return std::nullopt;
+  return std::move(*artifact);
 }
 
 }  // namespace
 
-Result<std::span<const uint8_t>> artifactModule(std::span<const uint8_t> artifact) {
-  auto view = parseArtifact(artifact);
-  if (!view) return view.error();
-  return view->wasm;
+namespace {
+
+// The module compiled by the LLVM tier, as a checked artifact.
+Result<Artifact> compileArtifact(const Module& module, std::span<const uint8_t> wasm, const CodegenOptions& options) {
+  auto object = compileWithLlvm(module, options);
+  if (!object) return object.error();
+  return readArtifact(buildArtifact(wasm, *object, options));
 }
+
+}  // namespace
 
 Result<std::unique_ptr<NativeModule>> compileNative(const Module& module, std::span<const uint8_t> wasm,
                                                     const CodegenOptions& options) {
-  auto object = compileWithLlvm(module, options);
-  if (!object) return object.error();
-  std::vector<uint8_t> artifact = buildArtifact(wasm, *object, options);
-  auto view = parseArtifact(artifact);
-  if (!view) return view.error();
-  ArtifactView v = *view;
-  return loadNativeModule(module, std::move(artifact), v);
+  auto artifact = compileArtifact(module, wasm, options);
+  if (!artifact) return artifact.error();
+  return loadNativeModule(module, std::move(*artifact));
 }
 
-wasmnn_error* attachArtifact(wasmnn_module& module, std::vector<uint8_t> artifact) {
-  auto view = parseArtifact(artifact);
-  if (!view) return makeError(view.error());
-  ArtifactView v = *view;  // its spans point into artifact's buffer, which moves along
-  auto native = loadNativeModule(module.ast, std::move(artifact), v);
+wasmnn_error* attachArtifact(wasmnn_module& module, Artifact artifact) {
+  auto native = loadNativeModule(module.ast, std::move(artifact));
   if (!native) return makeError(native.error());
   module.native = native->release();
   return nullptr;
@@ -159,24 +159,20 @@ wasmnn_error* compileModule(const wasmnn_engine& engine, wasmnn_module& module, 
     return makeError(WASMNN_ERROR_HOST,
                      "unknown target CPU `" + options.cpu + "`: use x86-64, x86-64-v2, x86-64-v3 or x86-64-v4");
   std::string cachePath;
-  std::vector<uint8_t> artifact;
   if (config.cache_dir) {
-    std::string hash = moduleHash(wasm);
-    cachePath = std::string(config.cache_dir) + "/" + hash + "-" + settingsKey(options) + ".cwasm";
-    artifact = readCached(cachePath, hash, options);
+    cachePath = std::string(config.cache_dir) + "/" + moduleHash(wasm) + "-" + settingsKey(options) + ".cwasm";
+    if (std::optional<Artifact> cached = readCached(cachePath, wasm, options))
+      return attachArtifact(module, std::move(*cached));
   }
-  if (artifact.empty()) {
-    auto object = compileWithLlvm(module.ast, options);
-    if (!object) return makeError(object.error());
-    artifact = buildArtifact(wasm, *object, options);
-    // A cache that cannot be written only costs the next run a compile.
-    if (!cachePath.empty() && makeDirs(config.cache_dir)) writeFile(cachePath, artifact);
-  }
-  return attachArtifact(module, std::move(artifact));
+  auto artifact = compileArtifact(module.ast, wasm, options);
+  if (!artifact) return makeError(artifact.error());
+  // A cache that cannot be written only costs the next run a compile.
+  if (!cachePath.empty() && makeDirs(config.cache_dir)) writeFile(cachePath, artifact->bytes);
+  return attachArtifact(module, std::move(*artifact));
 }
 
 std::span<const uint8_t> moduleArtifact(const wasmnn_module& module) {
-  return module.native ? std::span<const uint8_t>(module.native->artifact) : std::span<const uint8_t>();
+  return module.native ? std::span<const uint8_t>(module.native->artifact.bytes) : std::span<const uint8_t>();
 }
 
 }  // namespace wasmnn::native

@@ -12,10 +12,8 @@ namespace wasmnn::native {
 bool registerCode(const NativeModule* module);
 void unregisterCode(const NativeModule* module);
 
-// Loads an artifact's code for `module` (view: the parsed artifact, whose
-// spans point into `artifact`). Fails if a function or trampoline is missing.
-Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std::vector<uint8_t> artifact,
-                                                       const ArtifactView& view);
+// Loads an artifact's code for `module`. Fails if a function or trampoline is missing.
+Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, Artifact artifact);
 
 // Compiles `module` (made from `wasm`) with the LLVM tier and loads the code.
 Result<std::unique_ptr<NativeModule>> compileNative(const Module& module, std::span<const uint8_t> wasm,

@@ -50,15 +50,12 @@ bool cpuSupports(const std::string& level) {
 
 NativeModule::~NativeModule() { unregisterCode(this); }
 
-Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, std::vector<uint8_t> artifact,
-                                                       const ArtifactView& view) {
-  auto image = CodeImage::load(view.object, runtimeSymbol);
+Result<std::unique_ptr<NativeModule>> loadNativeModule(const Module& module, Artifact artifact) {
+  auto image = CodeImage::load(artifact.object, runtimeSymbol);
   if (!image) return image.error();
   auto native = std::make_unique<NativeModule>();
-  native->options = view.options;
   native->image = std::move(*image);
   native->artifact = std::move(artifact);
-  native->wasm = view.wasm;
   native->ast = &module;
   native->funcs.assign(module.functions.size(), nullptr);
   native->entries.assign(module.types.size(), nullptr);
@@ -89,12 +86,12 @@ namespace {
 Result<const NativeModule*> codeFor(const wasmnn_instance& inst) {
   wasmnn_module& module = *inst.module;
   NativeModule& code = *module.native;
-  if (!code.options.guard || inst.memories.empty() || inst.mem0->mem.guarded()) return &code;
+  if (!code.artifact.options.guard || inst.memories.empty() || inst.mem0->mem.guarded()) return &code;
   std::lock_guard lock(module.compileMutex);
   if (!code.checkedVariant) {
-    CodegenOptions options = code.options;
+    CodegenOptions options = code.artifact.options;
     options.guard = false;
-    auto variant = compileNative(module.ast, code.wasm, options);
+    auto variant = compileNative(module.ast, code.artifact.wasm, options);
     if (!variant)
       return Error{ErrorKind::Host,
                    "this module's native code relies on guard pages, which its memory lacks, and compiling it with "

@@ -10,7 +10,9 @@
 // recording return addresses while they lie in native code; the code map
 // turns them into functions afterwards.
 #include <pthread.h>
+#include <sys/resource.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -25,6 +27,9 @@
 #include "wasmnn/native/native.h"
 #include "wasmnn/runtime/guard.h"
 #include "wasmnn/runtime/objects.h"
+
+// The main thread's initial stack pointer (glibc's loader exports it).
+extern "C" void* __libc_stack_end;
 
 namespace wasmnn::native {
 
@@ -173,21 +178,36 @@ wasmnn_error* finishTrap(TrapRecord& record) {
   return err;
 }
 
+// Where this thread's stack ends: for the main thread, the rlimit below the
+// process's initial stack pointer (pthread_getattr_np would parse
+// /proc/self/maps, a third of a `hello` run's instructions), keeping a
+// quarter for what sits above that pointer (arguments, environment, up to
+// ARG_MAX = rlimit / 4); for other threads, their attributes. 0 if unknown.
+uintptr_t stackBottom() {
+  if (getpid() == gettid()) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_STACK, &limit) != 0) return 0;
+    constexpr size_t kUnlimitedAssumed = size_t(8) << 20;  // RLIM_INFINITY: assume the usual 8 MiB
+    size_t size = limit.rlim_cur == RLIM_INFINITY ? kUnlimitedAssumed : size_t(limit.rlim_cur);
+    return reinterpret_cast<uintptr_t>(__libc_stack_end) - size / 4 * 3;
+  }
+  pthread_attr_t attr;
+  void* low = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+  pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_destroy(&attr);
+  return reinterpret_cast<uintptr_t>(low);
+}
+
 // The lowest stack address native code may use on this thread, leaving room
 // for the runtime, host functions and the signal handler below it.
 uintptr_t threadStackLimit() {
   static constexpr size_t kReserve = 256 * 1024;
   thread_local const uintptr_t limit = [] {
-    pthread_attr_t attr;
-    void* low = nullptr;
-    size_t size = 0;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      pthread_attr_getstack(&attr, &low, &size);
-      pthread_attr_destroy(&attr);
-    }
     uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-    if (!low || size == 0) return here - 1024 * 1024;  // unknown: allow 1 MiB below this frame
-    uintptr_t bottom = reinterpret_cast<uintptr_t>(low);
+    uintptr_t bottom = stackBottom();
+    if (bottom == 0 || bottom >= here) return here - 1024 * 1024;  // unknown: allow 1 MiB below this frame
     return bottom + std::min(kReserve, (here - bottom) / 2);
   }();
   return limit;

@@ -162,9 +162,9 @@ std::string callBoth(Tier& a, Tier& b, size_t index, std::mt19937_64& rng, std::
       outcome[t] = describe(err);
     } else {
       outcome[t] = "ok";
-      for (const wasmnn_val& r : results) outcome[t] += " " + valueText(r);
+      for (const wasmnn_val& r : results) outcome[t].append(" ").append(valueText(r));
     }
-    outcome[t] += " |" + exportedState(*tiers[t]);
+    outcome[t].append(" |").append(exportedState(*tiers[t]));
   }
   if (outcome[0] != outcome[1])
     mismatch = std::string("export `") + name + "`:\n  interpreter: " + outcome[0] + "\n  compiled:    " + outcome[1];

@@ -25,12 +25,27 @@ struct CodegenOptions {
   bool guard = false;     // no bounds checks: memory 0 must have guard pages
 };
 
+// An AOT artifact (artifact.cpp) whose checks passed: its bytes and what
+// they hold. Move-only: wasm and object point into bytes.
+struct Artifact {
+  std::vector<uint8_t> bytes;
+  CodegenOptions options;
+  std::span<const uint8_t> wasm;    // the module
+  std::span<const uint8_t> object;  // its native code, an ELF object
+  Artifact() = default;
+  Artifact(Artifact&&) = default;
+  Artifact& operator=(Artifact&&) = default;
+};
+
+// Checks `bytes` as an artifact: refused (ErrorKind::Host, with the reason
+// and the fix) when of another format or wasmnn build (codegen id), for a CPU
+// level this one lacks, truncated or corrupt (checksum).
+Result<Artifact> readArtifact(std::vector<uint8_t> bytes);
+
 // A module's loaded native code, shared by all its instances.
 struct NativeModule {
-  CodegenOptions options;
   std::unique_ptr<CodeImage> image;
-  std::vector<uint8_t> artifact;  // the AOT artifact the code came from (wasmnn_module_serialize returns it)
-  std::span<const uint8_t> wasm;  // the module's bytes, inside artifact
+  Artifact artifact;  // what the code came from (wasmnn_module_serialize returns its bytes)
   // The same module compiled with explicit checks, for instances whose memory
   // could not get guard pages (made on demand when this code relies on them).
   std::unique_ptr<NativeModule> checkedVariant;
@@ -49,11 +64,10 @@ struct NativeModule {
 
 // Giving modules native code (compiler.cpp). compileModule compiles `module`
 // (made from `wasm`) for the engine's settings with the LLVM tier, or takes it
-// from the engine's cache; attachArtifact loads an AOT artifact's code for the
-// module made from artifactModule's bytes. Both fail with the reason.
+// from the engine's cache; attachArtifact loads an artifact's code for the
+// module made from artifact.wasm. Both fail with the reason.
 wasmnn_error* compileModule(const wasmnn_engine& engine, wasmnn_module& module, std::span<const uint8_t> wasm);
-Result<std::span<const uint8_t>> artifactModule(std::span<const uint8_t> artifact);
-wasmnn_error* attachArtifact(wasmnn_module& module, std::vector<uint8_t> artifact);
+wasmnn_error* attachArtifact(wasmnn_module& module, Artifact artifact);
 // The artifact of a module with native code (empty otherwise).
 std::span<const uint8_t> moduleArtifact(const wasmnn_module& module);
 bool isArtifact(std::span<const uint8_t> bytes);

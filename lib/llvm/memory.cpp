@@ -63,8 +63,14 @@ llvm::Value* FunctionTranslator::runtimeCall(Rt which, std::initializer_list<llv
   return b_.CreateCall(mt_.runtime(which), args);
 }
 
-void FunctionTranslator::checkedRuntimeCall(Rt which, std::initializer_list<llvm::Value*> args) {
-  llvm::Value* status = runtimeCall(which, args);
+// A bulk operation: its immediates, then its three stack operands, to a
+// runtime function that returns 0 or the trap to raise.
+void FunctionTranslator::bulk(Rt which, std::initializer_list<llvm::Value*> immediates) {
+  std::vector<llvm::Value*> args{ctx_};
+  args.insert(args.end(), immediates);
+  std::vector<llvm::Value*> operands = popN(3);
+  args.insert(args.end(), operands.begin(), operands.end());
+  llvm::Value* status = b_.CreateCall(mt_.runtime(which), args);
   raiseIf(b_.CreateICmpNE(status, i32(0)), b_.CreateSub(status, i32(1)), i64(0));
 }
 
@@ -110,28 +116,10 @@ bool FunctionTranslator::translateMemoryOp(const Instr& in) {
       push(old);
       return true;
     }
-    case Op::MemoryInit: {
-      llvm::Value* n = pop();
-      llvm::Value* s = pop();
-      llvm::Value* d = pop();
-      checkedRuntimeCall(Rt::memory_init, {ctx_, i32(in.a), d, s, n});
-      return true;
-    }
+    case Op::MemoryInit: bulk(Rt::memory_init, {i32(in.a)}); return true;
     case Op::DataDrop: runtimeCall(Rt::data_drop, {ctx_, i32(in.a)}); return true;
-    case Op::MemoryCopy: {
-      llvm::Value* n = pop();
-      llvm::Value* s = pop();
-      llvm::Value* d = pop();
-      checkedRuntimeCall(Rt::memory_copy, {ctx_, d, s, n});
-      return true;
-    }
-    case Op::MemoryFill: {
-      llvm::Value* n = pop();
-      llvm::Value* value = pop();
-      llvm::Value* d = pop();
-      checkedRuntimeCall(Rt::memory_fill, {ctx_, d, value, n});
-      return true;
-    }
+    case Op::MemoryCopy: bulk(Rt::memory_copy, {}); return true;
+    case Op::MemoryFill: bulk(Rt::memory_fill, {}); return true;
     default: return false;
   }
 }
@@ -183,27 +171,9 @@ bool FunctionTranslator::translateTableOp(const Instr& in) {
       push(runtimeCall(Rt::table_grow, {ctx_, i32(in.a), init, n}));
       return true;
     }
-    case Op::TableFill: {
-      llvm::Value* n = pop();
-      llvm::Value* value = pop();
-      llvm::Value* i = pop();
-      checkedRuntimeCall(Rt::table_fill, {ctx_, i32(in.a), i, value, n});
-      return true;
-    }
-    case Op::TableCopy: {
-      llvm::Value* n = pop();
-      llvm::Value* s = pop();
-      llvm::Value* d = pop();
-      checkedRuntimeCall(Rt::table_copy, {ctx_, i32(in.a), i32(in.b), d, s, n});
-      return true;
-    }
-    case Op::TableInit: {
-      llvm::Value* n = pop();
-      llvm::Value* s = pop();
-      llvm::Value* d = pop();
-      checkedRuntimeCall(Rt::table_init, {ctx_, i32(in.a), i32(in.b), d, s, n});
-      return true;
-    }
+    case Op::TableFill: bulk(Rt::table_fill, {i32(in.a)}); return true;
+    case Op::TableCopy: bulk(Rt::table_copy, {i32(in.a), i32(in.b)}); return true;
+    case Op::TableInit: bulk(Rt::table_init, {i32(in.a), i32(in.b)}); return true;
     case Op::ElemDrop: runtimeCall(Rt::elem_drop, {ctx_, i32(in.a)}); return true;
     default: return false;
   }

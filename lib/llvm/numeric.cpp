@@ -180,15 +180,13 @@ bool FunctionTranslator::translateNumericOp(const Instr& in) {
     default: break;
   }
   if (auto pred = comparison(op)) {
-    llvm::Value* b = pop();
-    llvm::Value* a = pop();
+    auto [a, b] = pop2();
     llvm::Value* c = CmpInst::isIntPredicate(*pred) ? b_.CreateICmp(*pred, a, b) : b_.CreateFCmp(*pred, a, b);
     push(b_.CreateZExt(c, i32t));
     return true;
   }
   if (auto binop = binaryOperator(op)) {
-    llvm::Value* b = pop();
-    llvm::Value* a = pop();
+    auto [a, b] = pop2();
     push(a->getType()->isFloatingPointTy() ? floatArithmetic(*binop, a, b) : b_.CreateBinOp(*binop, a, b));
     return true;
   }
@@ -218,8 +216,7 @@ bool FunctionTranslator::translateNumericOp(const Instr& in) {
     case Op::I64ShrS:
     case Op::I32ShrU:
     case Op::I64ShrU: {
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       b = b_.CreateAnd(b, llvm::ConstantInt::get(b->getType(), b->getType()->getIntegerBitWidth() - 1));
       if (op == Op::I32Shl || op == Op::I64Shl)
         push(b_.CreateShl(a, b));
@@ -234,8 +231,7 @@ bool FunctionTranslator::translateNumericOp(const Instr& in) {
     case Op::I32Rotr:
     case Op::I64Rotr: {
       // Funnel shifts take the count modulo the width.
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       bool left = op == Op::I32Rotl || op == Op::I64Rotl;
       push(b_.CreateIntrinsic(left ? llvm::Intrinsic::fshl : llvm::Intrinsic::fshr, {a->getType()}, {a, a, b}));
       return true;
@@ -244,8 +240,7 @@ bool FunctionTranslator::translateNumericOp(const Instr& in) {
     case Op::I64DivS:
     case Op::I32RemS:
     case Op::I64RemS: {
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       auto* t = llvm::cast<llvm::IntegerType>(a->getType());
       trapIf(b_.CreateICmpEQ(b, llvm::ConstantInt::get(t, 0)), TrapCode::IntegerDivideByZero);
       llvm::Value* minusOne = b_.CreateICmpEQ(b, llvm::ConstantInt::getSigned(t, -1));
@@ -263,8 +258,7 @@ bool FunctionTranslator::translateNumericOp(const Instr& in) {
     case Op::I64DivU:
     case Op::I32RemU:
     case Op::I64RemU: {
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       trapIf(b_.CreateICmpEQ(b, llvm::ConstantInt::get(b->getType(), 0)), TrapCode::IntegerDivideByZero);
       push(op == Op::I32DivU || op == Op::I64DivU ? b_.CreateUDiv(a, b) : b_.CreateURem(a, b));
       return true;
@@ -275,15 +269,13 @@ bool FunctionTranslator::translateNumericOp(const Instr& in) {
     case Op::F64Min:
     case Op::F32Max:
     case Op::F64Max: {
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       push(floatMinMax(a, b, op == Op::F32Min || op == Op::F64Min));
       return true;
     }
     case Op::F32Copysign:
     case Op::F64Copysign: {
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       push(b_.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, a, b));
       return true;
     }

@@ -279,8 +279,7 @@ bool FunctionTranslator::translateSimdOp(const Instr& in) {
     }
     case SimdShape::Ternary: {  // v128.bitselect
       llvm::Value* c = pop();
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       return result(b_.CreateOr(b_.CreateAnd(a, c), b_.CreateAnd(b, b_.CreateNot(c))));
     }
     default: break;
@@ -380,8 +379,7 @@ bool FunctionTranslator::translateSimdSpecial(Op op, const LaneShape& s) {
   switch (op) {
     case Op::V128Not: return result(b_.CreateNot(pop()));
     case Op::V128AndNot: {
-      llvm::Value* b = pop();
-      llvm::Value* a = pop();
+      auto [a, b] = pop2();
       return result(b_.CreateAnd(a, b_.CreateNot(b)));
     }
     case Op::I8x16Abs:

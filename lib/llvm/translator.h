@@ -147,6 +147,11 @@ class FunctionTranslator {
   }
   void push(llvm::Value* v) { stack_.push_back(v); }
   std::vector<llvm::Value*> popN(size_t n);
+  // The two top operands, in push order (a below b).
+  std::pair<llvm::Value*, llvm::Value*> pop2() {
+    llvm::Value* b = pop();
+    return {pop(), b};
+  }
   llvm::Value* i32(uint32_t v) { return b_.getInt32(v); }
   llvm::Value* i64(uint64_t v) { return b_.getInt64(v); }
 
@@ -182,7 +187,7 @@ class FunctionTranslator {
   llvm::Value* tableView(uint32_t table);
   llvm::Value* tableElement(uint32_t table, llvm::Value* index, native::TrapCode outOfBounds);
   llvm::Value* runtimeCall(Rt which, std::initializer_list<llvm::Value*> args);
-  void checkedRuntimeCall(Rt which, std::initializer_list<llvm::Value*> args);
+  void bulk(Rt which, std::initializer_list<llvm::Value*> immediates);
 
   // ---- numeric (numeric.cpp)
   bool translateNumericOp(const Instr& in);

@@ -646,9 +646,9 @@ class Compiler {
       case SimdShape::Extract: emitSimd<shape::SimdExtract>(sub, dst, s[0], in.a); break;
       case SimdShape::Replace: emitSimd<shape::SimdReplace>(sub, dst, s[0], s[1], in.a); break;
       case SimdShape::Load: emitSimd<shape::SimdLoad>(sub, dst, s[0], in.b); break;
-      case SimdShape::Store: emitSimd<shape::SimdStore>(sub, dst, s[0], s[1], in.b); break;
+      case SimdShape::Store: emitSimd<shape::SimdStore>(sub, s[0], s[1], in.b); break;
       case SimdShape::LoadLane: emitSimd<shape::SimdLoadLane>(sub, dst, s[0], s[1], in.b, lane); break;
-      case SimdShape::StoreLane: emitSimd<shape::SimdStoreLane>(sub, dst, s[0], s[1], in.b, lane); break;
+      case SimdShape::StoreLane: emitSimd<shape::SimdStoreLane>(sub, s[0], s[1], in.b, lane); break;
       case SimdShape::Shuffle: {
         std::array<uint32_t, 4> lanes;
         std::memcpy(lanes.data(), fn_.v128Pool[in.a].data(), 16);

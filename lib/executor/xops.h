@@ -145,10 +145,10 @@ consteval uint32_t immWord(Operand o) {
 #define WASMNN_SHAPE_SimdExtract(F) WASMNN_SHAPE_Simd(F) F(dst, Dst) F(a, Slot) F(lane, Lane)
 #define WASMNN_SHAPE_SimdReplace(F) WASMNN_SHAPE_Simd(F) F(dst, Dst) F(a, Slot) F(x, Slot) F(lane, Lane)
 #define WASMNN_SHAPE_SimdLoad(F) WASMNN_SHAPE_Simd(F) F(dst, Dst) F(addr, Slot) F(offset, Offset)
-#define WASMNN_SHAPE_SimdStore(F) WASMNN_SHAPE_Simd(F) F(unused, Dst) F(addr, Slot) F(value, Slot) F(offset, Offset)
+#define WASMNN_SHAPE_SimdStore(F) WASMNN_SHAPE_Simd(F) F(addr, Slot) F(value, Slot) F(offset, Offset)
 #define WASMNN_SHAPE_SimdLoadLane(F) \
   WASMNN_SHAPE_Simd(F) F(dst, Dst) F(addr, Slot) F(value, Slot) F(offset, Offset) F(lane, Lane)
-#define WASMNN_SHAPE_SimdStoreLane(F) WASMNN_SHAPE_Simd(F) F(unused, Dst) F(addr, Slot) F(value, Slot) F(offset, Offset) F(lane, Lane)
+#define WASMNN_SHAPE_SimdStoreLane(F) WASMNN_SHAPE_Simd(F) F(addr, Slot) F(value, Slot) F(offset, Offset) F(lane, Lane)
 #define WASMNN_SHAPE_SimdShuffle(F) WASMNN_SHAPE_Simd(F) F(dst, Dst) F(a, Slot) F(b, Slot) F(lanes, Lanes)
 
 #define WASMNN_SHAPES(S)                                                                                        \

@@ -13,7 +13,7 @@
 // (localSlot_ maps local indices to slots). Block, call and return arities
 // count slots.
 //
-// Fusions (golden tests in test/code/): a constant operand becomes an
+// Fusions (golden tests in test/compiler/): a constant operand becomes an
 // immediate (<op>I); a compare feeding br_if/if becomes BrIf<cmp>; an i32.add
 // computing an address folds into the load/store (<op>Add/AddI), a constant
 // address becomes <op>Abs; i32.xor of a constant rotate becomes I32XorRotlI;

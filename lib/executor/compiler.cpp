@@ -207,6 +207,7 @@ class Compiler {
     }
     checkLength();
     out_.frameSlots = out_.numLocals + maxHeight_;
+    out_.code.resize(end_);
     out_.code.shrink_to_fit();
     return std::move(out_);
   }
@@ -224,24 +225,31 @@ class Compiler {
   // Appends `op` with the operand values of shape S, which must be the shape
   // xops.h declares for `op` (X::Simd takes any Simd* shape).
   template <class S> uint32_t emit(X op, const typename S::Words& operands) {
-    bool simd = op == X::Simd && S::id > ShapeId::Simd;
-    if (shapeOf(op) != S::id && !simd) layoutError(op);
-    return append(op, &operands, S::words - 2);
+    if (shapeOf(op) != S::id && !(op == X::Simd && isSimdShape(S::id))) layoutError(op);
+    return append<S::words - 2>(op, &operands);
   }
   template <X op> uint32_t emit(const typename Operands<op>::Words& operands) {
-    return append(op, &operands, Operands<op>::words - 2);
+    return append<Operands<op>::words - 2>(op, &operands);
   }
-  uint32_t append(X op, const void* operands, uint32_t words) {
+  template <uint32_t N> uint32_t append(X op, const void* operands) {
     checkLength();
-    uint32_t start = here();
+    uint32_t start = end_;
+    uint32_t* at = grow(2 + N);
     uint64_t handler = reinterpret_cast<uintptr_t>(labels_[size_t(op)]);
-    code().resize(start + 2 + words);
-    code()[start] = uint32_t(handler);
-    code()[start + 1] = uint32_t(handler >> 32);
-    std::memcpy(code().data() + start + 2, operands, 4 * size_t(words));
+    at[0] = uint32_t(handler);
+    at[1] = uint32_t(handler >> 32);
+    std::memcpy(at + 2, operands, 4 * N);
     last_ = Last{start, op, false};
     unchecked_ = last_;
     return start;
+  }
+  // Appends n words (their values to be written) and returns the first.
+  // The code vector grows ahead of end_, so most instructions cost no
+  // allocation or zero-fill (compiling is part of start-up).
+  uint32_t* grow(uint32_t n) {
+    if (out_.code.size() - end_ < n) out_.code.resize(std::max<size_t>(2 * out_.code.size(), end_ + n + 64));
+    end_ += n;
+    return &out_.code[end_ - n];
   }
   // The previous instruction must end exactly where its declaration says
   // (BrTable's table and Simd's length included). Checked in every build: a
@@ -251,12 +259,11 @@ class Compiler {
       layoutError(unchecked_->op);
   }
   [[noreturn]] static void layoutError(X op) {
-    std::fprintf(stderr, "wasmnn: internal error: instruction X(%u) emitted against its layout in xops.h\n",
-                 unsigned(op));
+    std::fprintf(stderr, "wasmnn: internal error: %s emitted against its layout in lib/executor/xops.h\n",
+                 kXNames[size_t(op)]);
     std::abort();
   }
-  std::vector<uint32_t>& code() { return out_.code; }
-  uint32_t here() const { return uint32_t(out_.code.size()); }
+  uint32_t here() const { return end_; }
   // An operand of the last instruction, read back from the code.
   uint32_t lastOperand(Operand o) const { return out_.code[last_->start + o.word]; }
   uint64_t lastOperand64(Operand o) const {
@@ -265,11 +272,14 @@ class Compiler {
   bool lastIs(X op) const { return last_ && last_->op == op; }
   // Removes the last instruction, which a fusion replaces.
   void dropLast() {
-    out_.code.resize(last_->start);
+    end_ = last_->start;
     last_.reset();
     unchecked_.reset();
   }
-  void markRetargetable() { last_->retargetable = true; }
+  void markRetargetable() {
+    if (dstWord(last_->op) == 0) layoutError(last_->op);  // it writes no slot
+    last_->retargetable = true;
+  }
   // The last instruction writes `slot` and may be made to write elsewhere.
   bool retargetable(uint32_t slot) const {
     return last_ && last_->retargetable && out_.code[last_->start + dstWord(last_->op)] == slot;
@@ -804,7 +814,7 @@ class Compiler {
         uint32_t n = in.b - 1;
         uint32_t start = emit<X::BrTable>({idx, n});
         uint32_t table = here();
-        code().resize(table + n + 1);
+        std::fill_n(grow(n + 1), n + 1, 0);
         for (uint32_t i = 0; i <= n; ++i) {
           uint32_t depth = fn_.brTableTargets[in.a + i];
           Fixup entry{start, table + i};
@@ -974,30 +984,31 @@ class Compiler {
     emit<X::Unreachable>({});
   }
 
-  // The last instruction if it is an i32.add, as the address operands it
-  // gives a fused load or store: a, and b (a slot, or with imm an immediate).
+  // The last instruction if it is an i32.add that wrote `dst`, as the
+  // address operands it gives a fused load or store: a, and b (a slot, or
+  // with imm an immediate).
   struct AddressAdd {
-    uint32_t a, b, dst;
+    uint32_t a, b;
     bool imm;
   };
-  std::optional<AddressAdd> lastAdd() const {
+  std::optional<AddressAdd> lastAddInto(uint32_t dst) const {
     using B = shape::Binary;
     using BI = shape::BinaryImm;
-    if (lastIs(X::I32Add)) return AddressAdd{lastOperand(B::a), lastOperand(B::b), lastOperand(B::dst), false};
-    if (lastIs(X::I32AddI)) return AddressAdd{lastOperand(BI::a), lastOperand(BI::imm), lastOperand(BI::dst), true};
+    if (lastIs(X::I32Add) && lastOperand(B::dst) == dst) return AddressAdd{lastOperand(B::a), lastOperand(B::b), false};
+    if (lastIs(X::I32AddI) && lastOperand(BI::dst) == dst)
+      return AddressAdd{lastOperand(BI::a), lastOperand(BI::imm), true};
     return std::nullopt;
   }
 
   // Loads fold an i32.add that computed their address just before.
   void load(X op, uint32_t offset) {
     uint32_t dst = slotOf(height() - 1);
-    auto add = lastAdd();
     if (stack_.back().kind == Kind::Const) {
       // A constant address: the effective address is known (no 32-bit wrap).
       uint64_t ea = uint32_t(stack_.back().value) + uint64_t(offset);
       stack_.pop_back();
       emit<shape::LoadAbs>(X(uint16_t(op) + kAbsOffset), {dst, ea});
-    } else if (add && stack_.back().kind == Kind::Temp && add->dst == dst) {
+    } else if (auto add = stack_.back().kind == Kind::Temp ? lastAddInto(dst) : std::nullopt) {
       dropLast();
       stack_.pop_back();
       if (add->imm) {
@@ -1019,10 +1030,9 @@ class Compiler {
   void store(X op, uint32_t offset) {
     uint32_t valPos = height() - 1;
     const Entry& v = stack_[valPos];
-    auto add = lastAdd();
-    bool addressAdd = add && stack_[valPos - 1].kind == Kind::Temp && add->dst == slotOf(valPos - 1);
-    if (addressAdd && (v.kind == Kind::Local ||
-                       (v.kind == Kind::Const && add->a != slotOf(valPos) && (add->imm || add->b != slotOf(valPos))))) {
+    auto add = stack_[valPos - 1].kind == Kind::Temp ? lastAddInto(slotOf(valPos - 1)) : std::nullopt;
+    if (add && (v.kind == Kind::Local ||
+                (v.kind == Kind::Const && add->a != slotOf(valPos) && (add->imm || add->b != slotOf(valPos))))) {
       dropLast();
       uint32_t val = popSlot();
       stack_.pop_back();
@@ -1046,7 +1056,8 @@ class Compiler {
   const wasmnn_module& module_;
   const Function& fn_;
   const void* const* labels_;
-  CompiledFunc out_;
+  CompiledFunc out_;  // out_.code holds the words before end_, then room to grow
+  uint32_t end_ = 0;
   std::vector<Entry> stack_;
   std::vector<Ctrl> ctrls_;
   uint32_t maxHeight_ = 0;

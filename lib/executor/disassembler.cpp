@@ -21,12 +21,6 @@ namespace wasmnn {
 
 namespace {
 
-constexpr const char* kNames[] = {
-#define WASMNN_XOP(name, shape) #name,
-    WASMNN_XOPS
-#undef WASMNN_XOP
-};
-
 // "Handler addresses" that are the instructions' numbers.
 const void* const* numberLabels() {
   static const auto labels = [] {
@@ -89,7 +83,7 @@ class Printer {
     char head[32];
     std::snprintf(head, sizeof head, "%6u  ", d.start);
     out += head;
-    out += kNames[size_t(d.op)];
+    out += kXNames[size_t(d.op)];
     uint32_t word = d.start + 2;
     const char* sep = " ";
     for (size_t i = 1; i < d.kinds.size(); word += wordsOf(d.kinds[i]), ++i) {
@@ -113,7 +107,7 @@ class Printer {
   bool operand(const Decoded& d, Opd k, uint32_t word, std::string& out) const {
     uint32_t v = code_[word];
     // The immediates of F32*/F64* instructions are floats.
-    bool isFloat = kNames[size_t(d.op)][0] == 'F';
+    bool isFloat = kXNames[size_t(d.op)][0] == 'F';
     if (isFloat && (k == Opd::Imm || k == Opd::Imm64)) {
       uint64_t bits = k == Opd::Imm ? v : v | uint64_t(code_[word + 1]) << 32;
       out += k == Opd::Imm ? shortest(std::bit_cast<float>(uint32_t(bits))) : shortest(std::bit_cast<double>(bits));

@@ -304,7 +304,16 @@ inline constexpr ShapeId kShapeOf[] = {
 };
 static_assert(std::size(kShapeOf) == size_t(X::Count));
 
+inline constexpr const char* kXNames[] = {
+#define WASMNN_XOP(name, shape) #name,
+    WASMNN_XOPS
+#undef WASMNN_XOP
+};
+
 constexpr ShapeId shapeOf(X op) { return kShapeOf[size_t(op)]; }
+
+// The Simd* shapes, listed after Simd: X::Simd's operands after its prefix.
+constexpr bool isSimdShape(ShapeId s) { return s > ShapeId::Simd; }
 
 // The shape of instruction `op`, e.g. Operands<X::Load32>::offset.
 template <X op> using Operands = typename ShapeOf<shapeOf(op)>::type;
@@ -316,21 +325,31 @@ inline constexpr std::span<const Opd> kShapeKinds[] = {
 #undef WASMNN_SHAPE_KINDS
 };
 
-// The word of the first operand `op` writes, or 0 if it writes none.
-constexpr uint32_t dstWord(X op) {
-  uint32_t word = 0;
-  for (Opd k : kShapeKinds[size_t(shapeOf(op))]) {
-    if (k == Opd::Dst) return word;
-    word += wordsOf(k);
+// Per shape: its length in words, and the word of the first operand it
+// writes (0 if it writes none). Tables, because the compiler asks per emit.
+struct ShapeFacts {
+  uint8_t words, dstWord;
+};
+inline constexpr auto kShapeFacts = [] {
+  std::array<ShapeFacts, std::size(kShapeKinds)> t{};
+  for (size_t s = 0; s < t.size(); ++s) {
+    uint32_t word = 0;
+    for (Opd k : kShapeKinds[s]) {
+      if (k == Opd::Dst && t[s].dstWord == 0) t[s].dstWord = uint8_t(word);
+      word += wordsOf(k);
+    }
+    t[s].words = uint8_t(word);
   }
-  return 0;
-}
+  return t;
+}();
+
+constexpr uint32_t dstWord(X op) { return kShapeFacts[size_t(shapeOf(op))].dstWord; }
 
 // Length in words of the instruction `op` at `at` (handler words included).
 inline uint32_t instructionWords(X op, const uint32_t* at) {
   if (op == X::BrTable) return shape::BrTable::words + at[shape::BrTable::count.word] + 1;
   if (op == X::Simd) return at[shape::Simd::length.word];
-  return wordsOf(kShapeKinds[size_t(shapeOf(op))]);
+  return kShapeFacts[size_t(shapeOf(op))].words;
 }
 
 }  // namespace wasmnn

@@ -515,24 +515,18 @@ L_TableFill : {
     SLOT(dst) = (expr);                \
     NEXT_INSTR();                      \
   }
-// The same operation as BIN plus its immediate form (i32 or i64 immediate)
-// and, for compares, the fused compare-and-branch forms.
-#define BIN_I32(name, expr)             \
-  BIN(name, expr)                       \
-  L_##name##I : {                       \
-    OPERANDS(name##I);                  \
-    uint64_t a = SLOT(a), b = IMM(imm); \
-    SLOT(dst) = (expr);                 \
-    NEXT_INSTR();                       \
+// The same operation as BIN plus its immediate form (readImm: IMM for an
+// i32 immediate, IMM64 for an i64 one); CMP_* add the compare-and-branch forms.
+#define BIN_AND_IMM(name, expr, readImm)    \
+  BIN(name, expr)                           \
+  L_##name##I : {                           \
+    OPERANDS(name##I);                      \
+    uint64_t a = SLOT(a), b = readImm(imm); \
+    SLOT(dst) = (expr);                     \
+    NEXT_INSTR();                           \
   }
-#define BIN_I64(name, expr)               \
-  BIN(name, expr)                         \
-  L_##name##I : {                         \
-    OPERANDS(name##I);                    \
-    uint64_t a = SLOT(a), b = IMM64(imm); \
-    SLOT(dst) = (expr);                   \
-    NEXT_INSTR();                         \
-  }
+#define BIN_I32(name, expr) BIN_AND_IMM(name, expr, IMM)
+#define BIN_I64(name, expr) BIN_AND_IMM(name, expr, IMM64)
 #define CMP(name, expr, immExt)                 \
   L_BrIf##name : {                              \
     OPERANDS(BrIf##name);                       \

@@ -274,15 +274,16 @@ namespace shape {
 #define WASMNN_OPERAND_KIND(name, kind) Opd::kind,
 #define WASMNN_OPERAND_CONSTANT(name, kind) \
   static constexpr Operand name{2 + uint32_t(offsetof(Words, name)) / 4, Opd::kind};
-#define WASMNN_DECLARE_SHAPE(Name)                                                           \
-  struct Name {                                                                              \
-    static constexpr ShapeId id = ShapeId::Name;                                             \
-    static constexpr Opd kinds[] = {Opd::Handler, WASMNN_SHAPE_##Name(WASMNN_OPERAND_KIND)}; \
-    static constexpr uint32_t words = wordsOf(kinds);                                        \
-    struct Words {                                                                           \
-      WASMNN_SHAPE_##Name(WASMNN_OPERAND_MEMBER)                                             \
-    };                                                                                       \
-    WASMNN_SHAPE_##Name(WASMNN_OPERAND_CONSTANT)                                             \
+#define WASMNN_DECLARE_SHAPE(Name)                                                             \
+  struct Name {                                                                                \
+    static constexpr ShapeId id = ShapeId::Name;                                               \
+    static constexpr Opd kinds[] = {Opd::Handler, WASMNN_SHAPE_##Name(WASMNN_OPERAND_KIND)};   \
+    static constexpr uint32_t words = wordsOf(kinds);                                          \
+    struct Words {                                                                             \
+      WASMNN_SHAPE_##Name(WASMNN_OPERAND_MEMBER)                                               \
+    };                                                                                         \
+    static_assert(words == 2 || sizeof(Words) == 4 * (words - 2), "Words holds the operands"); \
+    WASMNN_SHAPE_##Name(WASMNN_OPERAND_CONSTANT)                                               \
   };
 WASMNN_SHAPES(WASMNN_DECLARE_SHAPE)
 #undef WASMNN_DECLARE_SHAPE

@@ -147,6 +147,20 @@ wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t inde
   return {e.name.c_str(), wasmnn_externkind(e.kind)};
 }
 
+size_t wasmnn_module_func_count(const wasmnn_module* module) { return module->ast.functions.size(); }
+size_t wasmnn_module_imported_func_count(const wasmnn_module* module) { return module->ast.importedFuncs; }
+
+wasmnn_error* wasmnn_module_code_text(const wasmnn_module* module, uint32_t func_index, char** text_out) {
+  if (!module || !text_out) return hostError("wasmnn_module_code_text: null argument");
+  *text_out = nullptr;
+  Result<std::string> text = disassemble(*module, func_index);
+  if (!text) return makeError(text.error());
+  *text_out = strdup(text->c_str());
+  return *text_out ? nullptr : hostError("wasmnn_module_code_text: out of memory");
+}
+
+void wasmnn_string_delete(char* text) { std::free(text); }
+
 // ---------------------------------------------------------------- store
 
 wasmnn_store* wasmnn_store_new(wasmnn_engine* engine) {

@@ -273,7 +273,7 @@ TEST_P(BackendTest, UnknownConfigIsInvalidArgument) {
   model_ = readBytes(dir_ / readCase(dir_ / "classifier.manifest").model);
   wasmnn_nn_builder builder{model_.data(), model_.size(), nullptr};
   wasmnn_nn_graph* g = nullptr;
-  std::string bad = R"({"threads": 4})", broken = "{not json";
+  std::string bad = R"({"no_such_option": 4})", broken = "{not json";
   expectError(GetParam().name.c_str(), WASMNN_NN_INVALID_ARGUMENT, "config", [&] {
     return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, bad.data(), bad.size(), &g);
   });

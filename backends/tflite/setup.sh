@@ -96,6 +96,6 @@ if ! [ -f "$venv_stamp" ]; then
   log "creating $venv with ${VENV_PACKAGES[*]}"
   rm -rf "$venv"
   "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet "${VENV_PACKAGES[@]}"
+  "$venv/bin/python" -m pip install --quiet --find-links "$dir/wheels" "${VENV_PACKAGES[@]}"
   touch "$venv_stamp"
 fi

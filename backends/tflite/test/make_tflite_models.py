@@ -10,9 +10,8 @@ the backend's defaults.
 
     make_tflite_models.py tests DIR   cases for test/nn_backends (manifest.h)
                                       and the birds guest's test
-    make_tflite_models.py bench DIR   bench/nn's tiny and mlp classifiers as
-                                      .tflite, with the weights of the .onnx
-                                      ones (reads DIR/{tiny,mlp}.weights.npz)
+    make_tflite_models.py bench DIR   bench/nn's tiny and mlp classifiers
+                                      (DIR/{tiny,mlp}.tflite)
     make_tflite_models.py demo DIR    the scripts/run.sh demo's model and input
 """
 import os

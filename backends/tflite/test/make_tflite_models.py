@@ -58,7 +58,7 @@ class ModelWriter:
             self.opcodes.append(code)
         self.operators.append([self.opcodes.index(code), inputs, outputs, options])
 
-    def serialize(self, inputs, outputs):
+    def serialize(self, inputs, outputs, with_subgraph=True):
         b = flatbuffers.Builder(1 << 16)
         buffers = [self._buffer(b, data) for data in self.buffers]
         tensors = [self._tensor(b, *t) for t in self.tensors]
@@ -67,9 +67,11 @@ class ModelWriter:
         subgraph = self._table(b, "SubGraph", Tensors=self._offsets(b, tensors), Inputs=self._ints(b, inputs),
                                Outputs=self._ints(b, outputs), Operators=self._offsets(b, operators),
                                Name=b.CreateString("main"))
-        model = self._table(b, "Model", Version=3, OperatorCodes=self._offsets(b, opcodes),
-                            Subgraphs=self._offsets(b, [subgraph]), Description=b.CreateString("wasmnn test model"),
-                            Buffers=self._offsets(b, buffers))
+        fields = {"Version": 3, "OperatorCodes": self._offsets(b, opcodes), "Buffers": self._offsets(b, buffers),
+                  "Description": b.CreateString("wasmnn test model")}
+        if with_subgraph:
+            fields["Subgraphs"] = self._offsets(b, [subgraph])
+        model = self._table(b, "Model", **fields)
         b.Finish(model, file_identifier=b"TFL3")
         return bytes(b.Output())
 
@@ -415,8 +417,8 @@ def write_case(outdir, name, model, inputs, outputs):
         f.write("\n".join(lines) + "\n")
 
 
-# Models that verify as flatbuffers but break TFLite's own rules, for the backend's error tests:
-# name -> how the classifier is spoiled. Byte-level damage (truncation, identifier, offsets) is done by the test.
+# Models that pass the flatbuffer verifier but break TFLite's rules, for the backend's error tests: each spoils
+# the classifier (and may return what to serialize instead). Byte-level damage is done by the test itself.
 def spoil_buffer_index(m):
     m.tensors[1][3] = 999  # the weights name a buffer past the end of the buffer list
 
@@ -433,16 +435,37 @@ def spoil_constant_size(m):
     m.buffers[1] = m.buffers[1][:8]  # 8 bytes of weights where the shape needs 640
 
 
+def spoil_string_constant(m):
+    m.tensors[1][2] = TensorType.STRING  # weights whose bytes would be read as a string table
+
+
+def spoil_unproduced_input(m):
+    m.operators[0][1] = [4, 1, 2]  # the first operator reads what the second one computes
+
+
+def spoil_omitted_first_input(m):
+    m.operators[1][1] = [-1]  # softmax without its input: TFLite's kernels would read a null tensor
+
+
 def spoil_subgraph_input(m):
-    m.inputs_override = [55]  # a subgraph input past the end of the tensor list
+    return {"inputs": [55]}  # a subgraph input past the end of the tensor list
+
+
+def spoil_subgraph_output(m):
+    return {"outputs": [-1]}  # -1 marks omitted operator inputs, not graph outputs
+
+
+def spoil_no_subgraph(m):
+    return {"with_subgraph": False}
 
 
 def spoil_custom_op(m):
-    m.op("WasmnnNoSuchOp", [4], [5])  # an operator no resolver knows
+    m.op("WasmnnNoSuchOp", [4], [m.tensor("custom", [1, 10], np.float32)])  # an operator no resolver knows
 
 
-SPOILERS = [spoil_buffer_index, spoil_tensor_index, spoil_opcode_index, spoil_constant_size, spoil_subgraph_input,
-            spoil_custom_op]
+SPOILERS = [spoil_buffer_index, spoil_tensor_index, spoil_opcode_index, spoil_constant_size, spoil_string_constant,
+            spoil_unproduced_input, spoil_omitted_first_input, spoil_subgraph_input, spoil_subgraph_output,
+            spoil_no_subgraph, spoil_custom_op]
 
 
 def make_tests(outdir):
@@ -457,9 +480,10 @@ def make_tests(outdir):
     os.makedirs(os.path.join(outdir, "malformed"), exist_ok=True)
     for spoil in SPOILERS:
         m, inputs, outputs, _ = classifier(np.random.default_rng(12))
-        spoil(m)
+        how = {"inputs": inputs, "outputs": outputs}
+        how.update(spoil(m) or {})
         with open(os.path.join(outdir, "malformed", spoil.__name__[len("spoil_"):] + ".tflite"), "wb") as f:
-            f.write(m.serialize(getattr(m, "inputs_override", inputs), outputs))
+            f.write(m.serialize(**how))
 
 
 def make_bench(outdir):

@@ -84,18 +84,27 @@ class GraphRun {
   std::string log_;
 };
 
+wasmnn_nn_tensor_type typeCode(const std::string& name) {
+  static const char* const types[] = {"f16", "f32", "f64", "u8", "i32", "i64"};
+  return static_cast<wasmnn_nn_tensor_type>(std::find(types, types + 6, name) - types);
+}
+
+// Sets every input of case c; whether all were taken.
+bool feed(GraphRun& run, const Case& c) {
+  bool all = true;
+  for (const TensorFile& in : c.inputs)
+    all &=
+        run.setInput(in.index, typeCode(in.type), parseDims(in.dims), readBytes(kData / in.file)) == WASMNN_NN_SUCCESS;
+  return all;
+}
+
 // Loads case `name` with `config`, feeds its inputs and computes; its outputs' bytes.
 std::vector<std::vector<uint8_t>> runCase(const std::string& name, const std::string& config = "") {
   Case c = readCase(kData / (name + ".manifest"));
   std::vector<uint8_t> model = readBytes(kData / c.model);
   GraphRun run;
   EXPECT_EQ(run.load(model, config), WASMNN_NN_SUCCESS) << run.log();
-  for (const TensorFile& in : c.inputs) {
-    static const char* const types[] = {"f16", "f32", "f64", "u8", "i32", "i64"};
-    auto type = static_cast<wasmnn_nn_tensor_type>(std::find(types, types + 6, in.type) - types);
-    EXPECT_EQ(run.setInput(in.index, type, parseDims(in.dims), readBytes(kData / in.file)), WASMNN_NN_SUCCESS)
-        << run.log();
-  }
+  EXPECT_TRUE(feed(run, c)) << run.log();
   EXPECT_EQ(run.compute(), WASMNN_NN_SUCCESS);
   std::vector<std::vector<uint8_t>> outputs;
   for (const TensorFile& out : c.outputs) outputs.push_back(run.output(out.index));
@@ -158,33 +167,42 @@ TEST(TfLiteMalformed, OutOfRangeOffsetsAreInvalidArgument) {
   EXPECT_GT(refused, 20) << "of " << model.size() / 4 << " words, the verifier refused";
 }
 
+// Models the flatbuffer verifier accepts: the backend's graph checks refuse
+// them, or TFLite's own checks where marked.
 TEST(TfLiteMalformed, ModelsBreakingTfLiteRulesAreRejected) {
   struct Bad {
     const char* file;
     wasmnn_nn_errno err;
-    const char* message;  // TFLite's own words
+    const char* message;
   };
   const Bad bad[] = {
-      {"buffer_index", WASMNN_NN_INVALID_ARGUMENT, "out of range buffer 999"},
-      {"tensor_index", WASMNN_NN_INVALID_ARGUMENT, "Invalid tensor index 77"},
-      {"opcode_index", WASMNN_NN_INVALID_ARGUMENT, "Missing registration for opcode_index 9"},
-      {"constant_size", WASMNN_NN_INVALID_ARGUMENT, "640 != 8"},
-      {"subgraph_input", WASMNN_NN_INVALID_ARGUMENT, "Invalid tensor index 55"},
-      {"custom_op", WASMNN_NN_UNSUPPORTED_OPERATION, "unresolved custom op: WasmnnNoSuchOp"},
+      {"buffer_index", WASMNN_NN_INVALID_ARGUMENT, "tensor 1 names buffer 999 of 3"},
+      {"tensor_index", WASMNN_NN_INVALID_ARGUMENT, "operator 0 names tensor 77 of 5"},
+      {"opcode_index", WASMNN_NN_INVALID_ARGUMENT, "operator 0 has no operator code"},
+      {"constant_size", WASMNN_NN_INVALID_ARGUMENT, "640 != 8"},  // TFLite's own check
+      {"string_constant", WASMNN_NN_UNSUPPORTED_OPERATION, "tensor 1 is a string constant"},
+      {"unproduced_input", WASMNN_NN_INVALID_ARGUMENT, "operator 0 reads tensor 4, which no input"},
+      {"omitted_first_input", WASMNN_NN_INVALID_ARGUMENT, "operator 1 omits its first input"},
+      {"subgraph_input", WASMNN_NN_INVALID_ARGUMENT, "an input names tensor 55 of 5"},
+      {"subgraph_output", WASMNN_NN_INVALID_ARGUMENT, "an output names tensor -1 of 5"},
+      {"no_subgraph", WASMNN_NN_INVALID_ARGUMENT, "it has no subgraph"},
+      {"custom_op", WASMNN_NN_UNSUPPORTED_OPERATION, "unresolved custom op: WasmnnNoSuchOp"},  // TFLite's own check
   };
   for (const Bad& b : bad)
     expectRejected(readBytes(kData / "malformed" / (std::string(b.file) + ".tflite")), b.err, b.message, b.file);
 }
 
-// Random damage to a real model: every load answers with an errno or a
+// Random damage to real models: every load answers with an errno or a
 // graph, and every graph that loads computes or answers with an errno.
+// (A longer campaign of the same kind, 10000 rounds per model, found the
+// crashes the graph checks now refuse; see checkGraph.)
 TEST(TfLiteMalformed, RandomlyDamagedModelsNeverCrashTheHost) {
-  for (const char* name : {"classifier", "conv"}) {
+  for (const char* name : {"classifier", "conv", "multi_io", "int64_ops"}) {
     Case c = readCase(kData / (std::string(name) + ".manifest"));
-    std::vector<uint8_t> model = readBytes(kData / c.model), input = readBytes(kData / c.inputs[0].file);
+    std::vector<uint8_t> model = readBytes(kData / c.model);
     std::mt19937 rng(2024);
     int loaded = 0;
-    for (int round = 0; round < 1500; ++round) {
+    for (int round = 0; round < 1000; ++round) {
       std::vector<uint8_t> bad = model;
       for (int k = 0, flips = 1 + static_cast<int>(rng() % 4); k < flips; ++k)
         bad[8 + rng() % (bad.size() - 8)] = static_cast<uint8_t>(rng());
@@ -193,12 +211,12 @@ TEST(TfLiteMalformed, RandomlyDamagedModelsNeverCrashTheHost) {
       ASSERT_TRUE(answered(err, run.log())) << name << " round " << round << ": " << run.log();
       if (err) continue;
       ++loaded;
-      if (run.setInput(0, WASMNN_NN_TYPE_F32, parseDims(c.inputs[0].dims), input) == WASMNN_NN_SUCCESS) {
+      if (feed(run, c)) {
         wasmnn_nn_errno computed = run.compute();
         EXPECT_TRUE(computed == WASMNN_NN_SUCCESS || computed == WASMNN_NN_RUNTIME_ERROR) << name << " " << round;
       }
     }
-    EXPECT_GT(loaded, 100) << name << ": most damage lands in weights and must still load";
+    EXPECT_GT(loaded, 30) << name << ": damage to weights and names must still load";
   }
 }
 

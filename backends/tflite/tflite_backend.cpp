@@ -115,20 +115,16 @@ bool sameIndices(const flatbuffers::Vector<int32_t>* model, const std::vector<in
 }
 
 // The interpreter built by the library must read back as the model the
-// headers' schema parses: the same input and output tensors, names and all.
+// headers' schema parses (checkGraph ran): the same input and output
+// tensors, names and all.
 void checkLayout(const tflite::Model& model, const tflite::Interpreter& in) {
-  const tflite::SubGraph* graph = model.subgraphs()->Get(0);
-  bool same = sameIndices(graph->inputs(), in.inputs()) && sameIndices(graph->outputs(), in.outputs());
+  const tflite::SubGraph& graph = *model.subgraphs()->Get(0);
+  bool same = sameIndices(graph.inputs(), in.inputs()) && sameIndices(graph.outputs(), in.outputs());
   for (const std::vector<int>* ids : {&in.inputs(), &in.outputs()}) {
     for (size_t i = 0; same && i < ids->size(); ++i) {
-      int id = (*ids)[i];
-      const TfLiteTensor* t = in.tensor(id);
-      const flatbuffers::String* name =
-          id >= 0 && graph->tensors() && static_cast<uint32_t>(id) < graph->tensors()->size()
-              ? graph->tensors()->Get(id)->name()
-              : nullptr;
-      same = (t == nullptr) == (id < 0) &&
-             (!t || std::string_view(t->name ? t->name : "") == std::string_view(name ? name->c_str() : ""));
+      const TfLiteTensor* t = in.tensor((*ids)[i]);
+      const flatbuffers::String* name = graph.tensors()->Get((*ids)[i])->name();
+      same = t && std::string_view(t->name ? t->name : "") == (name ? name->c_str() : "");  // TFLite keeps c_str()
     }
   }
   if (!same)
@@ -136,6 +132,12 @@ void checkLayout(const tflite::Model& model, const tflite::Interpreter& in) {
          "the TensorFlow Lite library and the headers the backend was built with disagree on the interpreter's "
          "layout (inputs/outputs read back differ from the model): rebuild against matching headers "
          "(backends/tflite/setup.sh)");
+}
+
+// Calls f on each id of a vector the model may omit.
+template <typename F> void forEachId(const flatbuffers::Vector<int32_t>* ids, F&& f) {
+  if (ids)
+    for (int32_t id : *ids) f(id);
 }
 
 // What TFLite's interpreter and kernels take for granted beyond the
@@ -150,12 +152,6 @@ void checkLayout(const tflite::Model& model, const tflite::Interpreter& in) {
 // DEQUANTIZE's Prepare on an omitted first input; with these checks it found
 // nothing more. Sparse and string constants, whose contents the kernels
 // trust, are refused rather than verified.
-// Calls f on each id of a vector the model may omit.
-template <typename F> void forEachId(const flatbuffers::Vector<int32_t>* ids, F&& f) {
-  if (ids)
-    for (int32_t id : *ids) f(id);
-}
-
 void checkGraph(const tflite::Model& model) {
   const auto* subgraphs = model.subgraphs();
   const auto* buffers = model.buffers();
@@ -283,9 +279,9 @@ struct TfLiteBackend {
     }
 
    private:
-    // TFLite's flatbuffer verifier runs first (identifier, every offset and
-    // vector inside the bytes); the interpreter builder then checks the
-    // model's own indices (buffers, tensors, operator codes).
+    // TFLite's flatbuffer verifier: the identifier, and every offset and
+    // vector inside the bytes (checkGraph and the interpreter builder then
+    // check what the model's indices and sizes say).
     std::unique_ptr<tflite::FlatBufferModel> verifiedModel(const wasmnn_nn_builder& builder) {
       // Guest memory may move after load and constants are read in place: the
       // model lives in the graph's own 64-byte aligned copy.
@@ -355,8 +351,7 @@ struct TfLiteBackend {
 
     wasmnn::kit::Bytes output(uint32_t index) {
       wasmnn::kit::checkIndex(index, in_.outputs().size(), "output");
-      const TfLiteTensor* t = in_.output_tensor(index);
-      if (!t) fail(WASMNN_NN_INVALID_ARGUMENT, "output %u is not a tensor of the model", index);
+      const TfLiteTensor* t = in_.output_tensor(index);  // in range: checkGraph
       if (t->type == kTfLiteResource || t->type == kTfLiteVariant || (t->bytes && !t->data.raw))
         fail(WASMNN_NN_UNSUPPORTED_OPERATION, "output %u (%s): a %s tensor has no bytes to return", index, t->name,
              TfLiteTypeGetName(t->type));
@@ -366,9 +361,7 @@ struct TfLiteBackend {
    private:
     TfLiteTensor& input(size_t index) {
       wasmnn::kit::checkIndex(static_cast<uint32_t>(index), in_.inputs().size(), "input");
-      TfLiteTensor* t = in_.tensor(in_.inputs()[index]);
-      if (!t) fail(WASMNN_NN_INVALID_ARGUMENT, "input %zu is not a tensor of the model", index);
-      return *t;
+      return *in_.tensor(in_.inputs()[index]);  // in range: checkGraph
     }
 
     // Resizes input `index` to the guest's dims where the model's shape

@@ -26,11 +26,11 @@ from tflite.Padding import Padding
 from tflite.TensorType import TensorType
 from tflite_runtime.interpreter import Interpreter, OpResolverType
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "test", "nn_backends"))
+from nn_manifest import WASI_TYPES, write_case  # noqa: E402
+
 TENSOR_TYPES = {np.float32: TensorType.FLOAT32, np.float16: TensorType.FLOAT16, np.uint8: TensorType.UINT8,
                 np.int8: TensorType.INT8, np.int32: TensorType.INT32, np.int64: TensorType.INT64}
-# manifest.h's type names; WASI-NN has no int8: the guest sends int8 tensors as u8 bytes.
-MANIFEST_TYPES = {np.float32: "f32", np.float16: "f16", np.uint8: "u8", np.int8: "u8", np.int32: "i32",
-                  np.int64: "i64"}
 
 
 class ModelWriter:
@@ -400,21 +400,22 @@ def run_native(model, inputs, resolver=OpResolverType.AUTO):
     return [interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()]
 
 
-def dims_text(shape):
-    return "x".join(str(d) for d in shape) if len(shape) else "-"
+def as_wasi(array):
+    """WASI-NN has no int8: the guest sends and receives int8 tensors as their u8 bytes."""
+    return array.view(np.uint8) if array.dtype == np.int8 else array
 
 
-def write_case(outdir, name, model, inputs, outputs):
+def write_tflite_case(outdir, name, model, inputs, outputs):
+    """The model, its inputs and manifest (nn_manifest), and the interpreter's outputs as the "out" lines."""
     with open(os.path.join(outdir, name + ".tflite"), "wb") as f:
         f.write(model)
-    lines = [f"model {name}.tflite tensorflowlite"]
-    for kind, arrays in (("in", inputs), ("out", outputs)):
-        for k, array in enumerate(arrays):
-            file = f"{name}.{kind}{k}.bin"
+    write_case(outdir, name, "tensorflowlite", [name + ".tflite"], [as_wasi(a) for a in inputs])
+    with open(os.path.join(outdir, name + ".manifest"), "a") as manifest:
+        for k, array in enumerate(as_wasi(a) for a in outputs):
+            file = f"{name}.out{k}.bin"
             array.astype(array.dtype.newbyteorder("<")).tofile(os.path.join(outdir, file))
-            lines.append(f"{kind} {k} {MANIFEST_TYPES[array.dtype.type]} {dims_text(array.shape)} {file}")
-    with open(os.path.join(outdir, name + ".manifest"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+            dims = "x".join(str(d) for d in array.shape) or "-"
+            manifest.write(f"out {k} {WASI_TYPES[array.dtype.type]} {dims} {file}\n")
 
 
 # Models that pass the flatbuffer verifier but break TFLite's rules, for the backend's error tests: each spoils
@@ -472,7 +473,7 @@ def make_tests(outdir):
     for make in TEST_CASES:
         m, inputs, outputs, values = make(np.random.default_rng(12))
         model = m.serialize(inputs, outputs)
-        write_case(outdir, make.__name__, model, values, run_native(model, values))
+        write_tflite_case(outdir, make.__name__, model, values, run_native(model, values))
     # XNNPACK off: the conv net through TFLite's builtin kernels, which round differently.
     m, inputs, outputs, values = conv(np.random.default_rng(12))
     builtin = run_native(m.serialize(inputs, outputs), values, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)

@@ -101,7 +101,7 @@ bool feed(GraphRun& run, const Case& c) {
 // Loads case `name` with `config`, feeds its inputs and computes; its outputs' bytes.
 std::vector<std::vector<uint8_t>> runCase(const std::string& name, const std::string& config = "") {
   Case c = readCase(kData / (name + ".manifest"));
-  std::vector<uint8_t> model = readBytes(kData / c.model);
+  std::vector<uint8_t> model = readBytes(kData / c.models[0]);
   GraphRun run;
   EXPECT_EQ(run.load(model, config), WASMNN_NN_SUCCESS) << run.log();
   EXPECT_TRUE(feed(run, c)) << run.log();
@@ -199,7 +199,7 @@ TEST(TfLiteMalformed, ModelsBreakingTfLiteRulesAreRejected) {
 TEST(TfLiteMalformed, RandomlyDamagedModelsNeverCrashTheHost) {
   for (const char* name : {"classifier", "conv", "multi_io", "int64_ops"}) {
     Case c = readCase(kData / (std::string(name) + ".manifest"));
-    std::vector<uint8_t> model = readBytes(kData / c.model);
+    std::vector<uint8_t> model = readBytes(kData / c.models[0]);
     std::mt19937 rng(2024);
     int loaded = 0;
     for (int round = 0; round < 1000; ++round) {

@@ -51,8 +51,6 @@ struct BackendTable {
   std::string path;  // the file actually loaded
 };
 WASMNN_INTERNAL_API BackendTable loadBackendTable(const std::string& path, const std::string& name);
-// The directory holding libwasmnn.so (build tree or install libdir).
-WASMNN_INTERNAL_API std::string coreLibraryDir();
 // Opens `path` (once per process; later calls return the first outcome).
 WASMNN_INTERNAL_API BackendOutcome openBackendLibrary(const std::string& path, const std::string& name);
 

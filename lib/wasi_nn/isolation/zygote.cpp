@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "wasmnn/common/library_dir.h"
 #include "wasmnn/wasi_nn/backend_loader.h"
 #include "wasmnn/wasi_nn/isolation/worker.h"
 #include "wasmnn/wasi_nn/log.h"
@@ -48,7 +49,7 @@ std::vector<char*> workerEnvironment() {
 
 }  // namespace
 
-std::string workerProgram() { return coreLibraryDir() + "/wasmnn-nn-worker"; }
+std::string workerProgram() { return libraryDir() + "/wasmnn-nn-worker"; }
 
 pid_t spawnWorkerProgram(const std::vector<std::string>& args, int channel, std::string* why) {
   std::string program = workerProgram();

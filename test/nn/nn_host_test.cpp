@@ -989,6 +989,40 @@ TEST(IsolatedWorker, MemoryLimitEndsTheWorkerNamingTheLimit) {
   EXPECT_EQ(runF32(nn, g, again.ctx, {1.0f}), std::vector<float>{2.0f});
 }
 
+// Tensor bytes the host shares with a worker (MAP_SHARED, outside its
+// RLIMIT_DATA) count against the same --nn-max-memory: an input beyond it is
+// refused before the worker sees it, and the worker lives on.
+TEST(IsolatedWorker, SharedTensorMemoryCountsAgainstTheMemoryLimit) {
+  auto host = fakeHost();
+  host->setWorkerLimits(uint64_t{128} << 20, 0);
+  NnInstance nn(host);
+  Guest g;
+  constexpr uint32_t kMiB = 1 << 20;
+  g.bytes.resize(81 * kMiB);
+  const uint32_t data = g.alloc(80 * kMiB);
+  Loaded a = loadFake(nn, g, 2, 0);
+  uint32_t out = g.alloc(8);
+  ASSERT_EQ(nn.initExecutionContext(g.mem(), a.graph, out), kSuccess);
+  ASSERT_EQ(nn.initExecutionContext(g.mem(), a.graph, out + 4), kSuccess);
+  const uint32_t b = g.u32(out), c = g.u32(out + 4);
+  auto input = [&](uint32_t ctx, uint32_t mib) {
+    return nn.setInput(g.mem(), ctx, 0, g.tensor({mib * kMiB / 4}, kF32, data, mib * kMiB));
+  };
+  EXPECT_EQ(input(a.ctx, 32), kSuccess);
+  EXPECT_EQ(input(b, 32), kSuccess);
+  StderrCapture cap;
+  EXPECT_EQ(input(c, 80), kTooLarge) << "64 MiB held + 80 MiB > 128 MiB";
+  std::string text = cap.finish();
+  EXPECT_NE(text.find("set_input: the tensors of this instance's testfake worker would need 144.1 MiB of shared "
+                      "memory, beyond its memory limit (--nn-max-memory 128.0 MiB)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(lines(text, "its worker (pid"), 0u) << "the worker lives on: " << text;
+  EXPECT_EQ(runF32(nn, g, a.ctx, {1.0f}), std::vector<float>{2.0f});
+  ASSERT_EQ(nn.finalizeExecutionContext(b), kSuccess);
+  EXPECT_EQ(input(c, 48), kSuccess) << "b's 32 MiB were given back";
+}
+
 TEST(IsolatedWorker, TimeoutEndsTheCallWithinTheDeadline) {
   auto host = fakeHost();
   constexpr uint64_t kTimeoutMs = 300;
@@ -1026,7 +1060,6 @@ TEST(IsolatedWorker, LibraryThatStartsThreadsGetsFreshConfinedWorkers) {
   Outcome read = runCommand(nn, g, g.u32(out + 4), "WNNREAD:" + secret);
   EXPECT_EQ(read.output.rfind("errno ", 0), 0u) << read.output;
 }
-
 
 // ---------------------------------------------------------------- ONNX external data
 
@@ -1074,7 +1107,8 @@ TEST(NnOnnxGuard, FindsExternalDataWhereverATensorCanBe) {
   Proto constant = Proto().message(5, Proto().text(1, "value").message(5, externalTensor("c", "/etc/passwd")));
   EXPECT_EQ(findExternalTensor(model(Proto().message(1, constant)))->location, "/etc/passwd");
   // AttributeProto.g 6 (If's branch) -> GraphProto.initializer 5, two levels down
-  Proto inner = Proto().message(1, Proto().message(5, Proto().message(6, Proto().message(5, externalTensor("deep", "x")))));
+  Proto inner =
+      Proto().message(1, Proto().message(5, Proto().message(6, Proto().message(5, externalTensor("deep", "x")))));
   EXPECT_EQ(findExternalTensor(model(Proto().message(1, Proto().message(5, Proto().message(6, inner)))))->tensor,
             "deep");
   // GraphProto.sparse_initializer 15 -> SparseTensorProto.values 1
@@ -1093,8 +1127,8 @@ TEST(NnOnnxGuard, TooDeepIsRefusedAndBrokenBytesNeverCrash) {
   ASSERT_TRUE(deep);
   EXPECT_NE(deep->location.find("nested deeper"), std::string::npos);
   // Every truncation and byte flip of a model with external data, under ASan in sanitizer builds.
-  std::vector<uint8_t> m = model(Proto().message(1, Proto().message(5, Proto().message(6, Proto().message(
-                                                                                  5, externalTensor("w", "s"))))));
+  std::vector<uint8_t> m =
+      model(Proto().message(1, Proto().message(5, Proto().message(6, Proto().message(5, externalTensor("w", "s"))))));
   for (size_t cut = 0; cut <= m.size(); ++cut) findExternalTensor(std::span(m.data(), cut));
   for (size_t i = 0; i < m.size(); ++i)
     for (uint8_t flip : {0x01, 0x80, 0xff}) {

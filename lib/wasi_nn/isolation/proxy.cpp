@@ -25,20 +25,45 @@ struct ProxyGraph {
   uint64_t id;
 };
 
+wasmnn_nn_errno noMemory(const char* op) {
+  return fail(WASMNN_NN_RUNTIME_ERROR, std::string(op) + ": no shared memory for the worker: " + std::strerror(errno));
+}
+
+// Replaces `arena` by a new one of `size` bytes counted against its
+// worker's memory limit (Worker::reserveShared); false if over the limit.
+bool replaceArena(Worker& worker, size_t size, SharedMemory& arena, UniqueFd& fd, wasmnn_nn_errno& err,
+                  const char* op) {
+  if (!worker.reserveShared(size)) return false;
+  auto created = SharedMemory::create("wasmnn-nn-tensors", size, &fd);
+  if (!created) {
+    worker.releaseShared(size);
+    err = noMemory(op);
+    return true;
+  }
+  worker.releaseShared(arena.size());
+  arena = std::move(*created);
+  err = WASMNN_NN_SUCCESS;
+  return true;
+}
+
 struct ProxyContext {
   std::shared_ptr<Worker> worker;
   uint64_t id;
   SharedMemory arena;
 
-  // Makes the arena hold `bytes`; the new memfd goes with the next request.
-  bool grow(size_t bytes, Request& r, UniqueFd& fd) {
+  ~ProxyContext() { worker->releaseShared(arena.size()); }
+
+  // Makes the arena hold `bytes` (doubled while the limit allows); the new
+  // memfd goes with the next request.
+  wasmnn_nn_errno grow(size_t bytes, Request& r, UniqueFd& fd, const char* op) {
     size_t size = std::max(bytes, arena.size() * 2);
-    auto bigger = SharedMemory::create("wasmnn-nn-tensors", size, &fd);
-    if (!bigger) return false;
-    arena = std::move(*bigger);
+    wasmnn_nn_errno err = WASMNN_NN_SUCCESS;
+    if (!replaceArena(*worker, size, arena, fd, err, op) && !replaceArena(*worker, size = bytes, arena, fd, err, op))
+      return worker->sharedRefused(bytes, op);
+    if (err) return err;
     r.newArena = 1;
     r.arenaSize = size;
-    return true;
+    return WASMNN_NN_SUCCESS;
   }
 };
 
@@ -46,10 +71,6 @@ ProxyGraph* graphOf(wasmnn_nn_graph* g) { return reinterpret_cast<ProxyGraph*>(g
 ProxyContext* contextOf(wasmnn_nn_context* c) { return reinterpret_cast<ProxyContext*>(c); }
 
 thread_local LoadScope* t_scope = nullptr;
-
-wasmnn_nn_errno noMemory(const char* op) {
-  return fail(WASMNN_NN_RUNTIME_ERROR, std::string(op) + ": no shared memory for the worker: " + std::strerror(errno));
-}
 
 // Guest bytes and the config go into one memfd (descriptor 0); a preloaded
 // model's file goes as a read-only descriptor of its own.
@@ -126,8 +147,11 @@ wasmnn_nn_errno proxyInitContext(wasmnn_nn_graph* graph, wasmnn_nn_context** out
   const char* op = "init_execution_context";
   if (!g->worker->alive()) return g->worker->gone(op);
   UniqueFd arenaFd;
-  auto arena = SharedMemory::create("wasmnn-nn-tensors", kFirstArena, &arenaFd);
-  if (!arena) return noMemory(op);
+  auto c = std::make_unique<ProxyContext>(g->worker, 0, SharedMemory());
+  wasmnn_nn_errno err = WASMNN_NN_SUCCESS;
+  if (!replaceArena(*g->worker, kFirstArena, c->arena, arenaFd, err, op))
+    return g->worker->sharedRefused(kFirstArena, op);
+  if (err) return err;
   Request r{};
   r.op = Op::InitContext;
   r.handle = g->id;
@@ -138,8 +162,10 @@ wasmnn_nn_errno proxyInitContext(wasmnn_nn_graph* graph, wasmnn_nn_context** out
     std::lock_guard lock(g->worker->controlMutex());
     if (wasmnn_nn_errno e = g->worker->call(r, fds, reply, op)) return e;
   }
-  if (reply.err == WASMNN_NN_SUCCESS)
-    *out = reinterpret_cast<wasmnn_nn_context*>(new ProxyContext{g->worker, reply.handle, std::move(*arena)});
+  if (reply.err == WASMNN_NN_SUCCESS) {
+    c->id = reply.handle;
+    *out = reinterpret_cast<wasmnn_nn_context*>(c.release());
+  }
   return static_cast<wasmnn_nn_errno>(reply.err);
 }
 
@@ -170,7 +196,8 @@ wasmnn_nn_errno proxySetInput(wasmnn_nn_context* ctx, uint32_t index, const wasm
   r.rank = t->rank;
   std::copy(t->dims, t->dims + t->rank, r.dims);
   UniqueFd fd;
-  if (t->size > c.arena.size() && !c.grow(t->size, r, fd)) return noMemory("set_input");
+  if (t->size > c.arena.size())
+    if (wasmnn_nn_errno e = c.grow(t->size, r, fd, "set_input")) return e;
   if (t->size) std::memcpy(c.arena.data(), t->data, t->size);
   Reply reply{};
   const int fds[] = {fd.get()};
@@ -203,7 +230,7 @@ wasmnn_nn_errno readOutput(wasmnn_nn_context* ctx, Op op, const char* name, uint
   wasmnn_nn_errno err = onContext(c, r, {}, reply, name);
   if (err == WASMNN_NN_TOO_LARGE && reply.size > r.size && reply.size <= cap) {
     UniqueFd fd;
-    if (!c.grow(reply.size, r, fd)) return noMemory(name);
+    if (wasmnn_nn_errno e = c.grow(reply.size, r, fd, name)) return e;
     r.size = std::min(cap, c.arena.size());
     const int fds[] = {fd.get()};
     err = onContext(c, r, fds, reply, name);

@@ -167,6 +167,22 @@ wasmnn_nn_errno Worker::gone(const char* op) const {
                                               "); load the model again to get a new one");
 }
 
+bool Worker::reserveShared(uint64_t bytes) {
+  const uint64_t limit = maxMemory();
+  uint64_t held = sharedBytes_.load(std::memory_order_relaxed);
+  do {
+    if (limit && (bytes > limit || held > limit - bytes)) return false;
+  } while (!sharedBytes_.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
+  return true;
+}
+
+wasmnn_nn_errno Worker::sharedRefused(uint64_t bytes, const char* op) const {
+  return fail(WASMNN_NN_TOO_LARGE,
+              std::string(op) + ": the tensors of this instance's " + backend_ + " worker would need " +
+                  bytesText(sharedBytes_.load(std::memory_order_relaxed) + bytes) +
+                  " of shared memory, beyond its memory limit (--nn-max-memory " + bytesText(maxMemory()) + ")");
+}
+
 long Worker::receive(void* buf, size_t size, std::chrono::steady_clock::time_point deadline) {
   if (deadline != std::chrono::steady_clock::time_point::max()) {
     pollfd p{channel_.fd(), POLLIN, 0};

@@ -49,6 +49,15 @@ class Worker {
   // For a call on a handle of a worker that has ended: logs and returns invalid_argument.
   wasmnn_nn_errno gone(const char* op) const;
 
+  // The tensor arenas the host shares with this worker are MAP_SHARED, so
+  // outside its RLIMIT_DATA: they count against the same --nn-max-memory
+  // here. Reserves `bytes`, or nothing when that would pass the limit;
+  // releaseShared() gives back what an arena held.
+  bool reserveShared(uint64_t bytes);
+  // The too_large of a reservation refused for `bytes` (logged).
+  wasmnn_nn_errno sharedRefused(uint64_t bytes, const char* op) const;
+  void releaseShared(uint64_t bytes) { sharedBytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+
  private:
   Worker(std::shared_ptr<Zygote> zygote, std::string backend, const Settings& settings)
       : zygote_(std::move(zygote)), backend_(std::move(backend)), settings_(settings) {}
@@ -86,6 +95,7 @@ class Worker {
   mutable std::mutex endMu_;
   std::atomic<bool> alive_{true};
   std::string cause_;  // why it ended, under endMu_
+  std::atomic<uint64_t> sharedBytes_{0};
 };
 
 }  // namespace wasmnn::nn::isolation

@@ -160,7 +160,8 @@ bool NnInstance::graphSlotFree(const char* fn) {
   std::lock_guard lock(mu_);
   if (graphs_.size() < cap) return true;
   fail(WASMNN_NN_RUNTIME_ERROR, std::string(fn) + ": this instance already holds " + std::to_string(cap) +
-                                    " graphs (the limit); unload some or raise it with wasmnn_nn_host_set_limits");
+                                    " graphs (the limit); unload some or raise it with --nn-max-graphs "
+                                    "(C API: wasmnn_nn_host_set_limits)");
   return false;
 }
 
@@ -272,7 +273,7 @@ uint32_t NnInstance::initExecutionContext(GuestMemory mem, uint32_t graphHandle,
     if (contexts_.size() >= cap)
       return fail(WASMNN_NN_RUNTIME_ERROR, std::string(fn) + ": this instance already holds " + std::to_string(cap) +
                                                " execution contexts (the limit); finalize some or raise it with "
-                                               "wasmnn_nn_host_set_limits");
+                                               "--nn-max-contexts (C API: wasmnn_nn_host_set_limits)");
   }
   auto ctx = Context::create(std::move(g));
   if (!ctx) return ctx.error();

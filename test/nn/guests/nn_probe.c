@@ -220,6 +220,25 @@ static void too_small(void) {
   EXPECT_TRUE(written == 16);
 }
 
+/* Run with --nn-max-graphs 2 --nn-max-contexts 3: each cap holds, and a
+ * handle given back makes room again. */
+static void limits(void) {
+  make_model(1, 0);
+  wasi_nn_graph_builder b = {model, sizeof model};
+  wasi_nn_graph g[3];
+  wasi_nn_context c[4];
+  EXPECT_ERR(wasi_nn_load(&b, 1, WASI_NN_ENCODING_TENSORFLOW, WASI_NN_TARGET_CPU, &g[0]), WASI_NN_SUCCESS);
+  EXPECT_ERR(wasi_nn_load(&b, 1, WASI_NN_ENCODING_TENSORFLOW, WASI_NN_TARGET_CPU, &g[1]), WASI_NN_SUCCESS);
+  EXPECT_ERR(wasi_nn_load(&b, 1, WASI_NN_ENCODING_TENSORFLOW, WASI_NN_TARGET_CPU, &g[2]), WASI_NN_RUNTIME_ERROR);
+  for (int i = 0; i < 3; ++i) EXPECT_ERR(wasi_nn_init_execution_context(g[i % 2], &c[i]), WASI_NN_SUCCESS);
+  EXPECT_ERR(wasi_nn_init_execution_context(g[0], &c[3]), WASI_NN_RUNTIME_ERROR);
+  EXPECT_ERR(wasi_nn_finalize_execution_context(c[1]), WASI_NN_SUCCESS);
+  EXPECT_ERR(wasi_nn_init_execution_context(g[0], &c[3]), WASI_NN_SUCCESS);
+  run_affine(c[3], 1, 0);
+  EXPECT_ERR(wasi_nn_unload(g[1]), WASI_NN_SUCCESS);
+  EXPECT_ERR(wasi_nn_load(&b, 1, WASI_NN_ENCODING_TENSORFLOW, WASI_NN_TARGET_CPU, &g[2]), WASI_NN_SUCCESS);
+}
+
 /* For the engine concurrency test: load the preload, compute on seed values. */
 static void concurrent(int seed) {
   wasi_nn_graph g;
@@ -258,7 +277,8 @@ int main(int argc, char** argv) {
                    {"missing_backend", missing_backend},
                    {"wrong_abi", wrong_abi},
                    {"stale_handle", stale_handle},
-                   {"too_small", too_small}};
+                   {"too_small", too_small},
+                   {"limits", limits}};
   if (!strcmp(s, "concurrent")) {
     concurrent(argc > 2 ? atoi(argv[2]) : 0);
   } else {

@@ -69,8 +69,10 @@
  *   the worker; the host reports it and never calls that worker again.
  * - A backend that must talk to a server (a client of a remote inference
  *   service) sets WASMNN_NN_SANDBOX_NETWORK in sandbox_flags: its workers may
- *   then open TCP/UDP sockets and read the resolver's files (/etc/hosts,
- *   /etc/resolv.conf, ...); everything else stays closed.
+ *   then open TCP/UDP sockets (and unnamed AF_UNIX socket pairs, which
+ *   libcurl's resolver thread uses), read the resolver's files (/etc/hosts,
+ *   /etc/resolv.conf, ...) and the system's TLS trust store (/etc/ssl/certs,
+ *   OpenSSL's configuration); everything else stays closed.
  * With --nn-isolation none the backend runs inside the host process, as
  * described everywhere else in this file.
  *

@@ -104,9 +104,12 @@ bool allow(int ruleset, const std::string& path, uint64_t rights, SandboxReport&
 // compute).
 constexpr const char* kSystemReadable[] = {"/etc/ld.so.cache", "/proc/cpuinfo", "/sys/devices/system/cpu",
                                            "/sys/devices/system/node"};
-// The resolver's files, for backends with network access.
-constexpr const char* kResolverReadable[] = {"/etc/hosts",     "/etc/resolv.conf", "/etc/nsswitch.conf",
-                                             "/etc/host.conf", "/etc/gai.conf",    "/etc/services"};
+// What a network client reads besides its libraries: the resolver's files,
+// and the system's TLS trust store with OpenSSL's configuration (https
+// verified without a CA file of the backend's own).
+constexpr const char* kNetworkReadable[] = {
+    "/etc/hosts",    "/etc/resolv.conf", "/etc/nsswitch.conf",   "/etc/host.conf", "/etc/gai.conf",
+    "/etc/services", "/etc/ssl/certs",   "/etc/ssl/openssl.cnf", "/usr/lib/ssl",   "/usr/share/ca-certificates"};
 
 int applyLandlock(uint32_t policy, const std::vector<std::string>& readableDirs, SandboxReport& report) {
   const int abi = landlockAbi();
@@ -136,7 +139,7 @@ int applyLandlock(uint32_t policy, const std::vector<std::string>& readableDirs,
   for (const std::string& dir : readableDirs) allow(ruleset.get(), dir, read | kFsExecute, report);
   for (const char* path : kSystemReadable) allow(ruleset.get(), path, read, report);
   if (policy & kPolicyNetwork)
-    for (const char* path : kResolverReadable) allow(ruleset.get(), path, read, report);
+    for (const char* path : kNetworkReadable) allow(ruleset.get(), path, read, report);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_landlock_restrict_self, ruleset.get(), 0) != 0) {
     append(report.missing, "Landlock (restricting: " + errnoText(errno) + ")");
     return -errno;
@@ -283,6 +286,9 @@ bool applySeccomp(uint32_t policy, bool canOpen, SandboxReport& report) {
   if (policy & kPolicyNetwork) {
     for (scmp_datum_t family : {AF_INET, AF_INET6})
       add(SCMP_ACT_ALLOW, SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, family)});
+    // libcurl wakes its resolver thread through an unnamed AF_UNIX pair (no
+    // path, no abstract name: it reaches nothing outside the worker).
+    add(SCMP_ACT_ALLOW, SCMP_SYS(socketpair), {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)});
     for (int sys : kNetworkAllowed) add(SCMP_ACT_ALLOW, sys);
   }
   if (rc == 0) rc = seccomp_load(ctx);

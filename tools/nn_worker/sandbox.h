@@ -21,7 +21,8 @@ std::vector<std::string> loadedLibraryDirs();
 // could not: new user, network and IPC namespaces; Landlock with read-only
 // access to `readableDirs` and the CPU description; a seccomp-bpf allow-list
 // (no exec, no new processes, no sockets, no writable opens, signals only to
-// itself). kPolicyNetwork keeps the network (and the resolver's files).
+// itself). kPolicyNetwork keeps the network (sockets, unnamed AF_UNIX pairs,
+// the resolver's files and the TLS trust store).
 isolation::SandboxReport confine(uint32_t policy, const std::vector<std::string>& readableDirs);
 
 }  // namespace wasmnn::nn::worker

@@ -44,17 +44,6 @@ bool isOpenVinoXml(Bytes b) {
   return (startsWith(rest, "<?xml") || startsWith(rest, "<net")) && contains(rest, "<net");
 }
 
-bool readVarint(Bytes b, size_t& pos, uint64_t& out) {
-  out = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (pos >= b.size()) return false;
-    uint8_t byte = b[pos++];
-    out |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) return true;
-  }
-  return false;
-}
-
 // An ONNX ModelProto: every top-level field is well formed, each known field
 // has its declared wire type, ir_version (1) and graph (7) are present.
 bool isOnnx(Bytes b) {
@@ -111,6 +100,17 @@ Sniffed sniffModel(const std::vector<Bytes>& builders) {
   if (isOnnx(b)) return {WASMNN_NN_ENCODING_ONNX, "ONNX ModelProto"};
   return {std::nullopt,
           "builder 0 is " + describeBytes(b) + ", which is none of GGUF, TFLite, TorchScript zip, OpenVINO IR, ONNX"};
+}
+
+bool readVarint(Bytes b, size_t& pos, uint64_t& out) {
+  out = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos >= b.size()) return false;
+    uint8_t byte = b[pos++];
+    out |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
 }
 
 }  // namespace wasmnn::nn

@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "wasmnn/wasi_nn/format.h"
+
 namespace wasmnn::nn {
 namespace {
 
@@ -39,33 +41,22 @@ constexpr int kMaxDepth = 64;
 struct Walker {
   std::optional<ExternalTensor> found;
 
-  static bool varint(Bytes b, size_t& pos, uint64_t& out) {
-    out = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos >= b.size()) return false;
-      uint8_t byte = b[pos++];
-      out |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return true;
-    }
-    return false;
-  }
-
   // Skips a field of `wire` type; false when the bytes end first. Groups
   // (deprecated, types 3/4) are skipped to their end tag like protobuf does.
   static bool skip(Bytes b, size_t& pos, uint32_t wire, int depth) {
     uint64_t v = 0;
     switch (wire) {
-      case 0: return varint(b, pos, v);
+      case 0: return readVarint(b, pos, v);
       case 1: return (pos += 8) <= b.size();
       case 5: return (pos += 4) <= b.size();
       case 2:
-        if (!varint(b, pos, v) || v > b.size() - pos) return false;
+        if (!readVarint(b, pos, v) || v > b.size() - pos) return false;
         pos += static_cast<size_t>(v);
         return true;
       case 3:
         while (depth < kMaxDepth) {
           uint64_t tag = 0;
-          if (!varint(b, pos, tag)) return false;
+          if (!readVarint(b, pos, tag)) return false;
           if ((tag & 7) == 4) return true;
           if (!skip(b, pos, static_cast<uint32_t>(tag & 7), depth + 1)) return false;
         }
@@ -84,14 +75,14 @@ struct Walker {
     size_t pos = 0;
     while (pos < b.size() && !found) {
       uint64_t tag = 0;
-      if (!varint(b, pos, tag)) return false;
+      if (!readVarint(b, pos, tag)) return false;
       const uint64_t number = tag >> 3;
       const uint32_t wire = static_cast<uint32_t>(tag & 7);
       const Msg sub = child(type, number);
       const bool name = type == Msg::Tensor && number == 8, key = type == Msg::Entry && number <= 2;
       if (wire == 2 && (sub != Msg::None || name || key)) {
         uint64_t len = 0;
-        if (!varint(b, pos, len) || len > b.size() - pos) return false;
+        if (!readVarint(b, pos, len) || len > b.size() - pos) return false;
         Bytes field = b.subspan(pos, static_cast<size_t>(len));
         pos += static_cast<size_t>(len);
         if (name) tensor.tensor.assign(field.begin(), field.end());
@@ -104,7 +95,7 @@ struct Walker {
         }
       } else if (type == Msg::Tensor && number == 14 && wire == 0) {
         uint64_t location = 0;
-        if (!varint(b, pos, location)) return false;
+        if (!readVarint(b, pos, location)) return false;
         external |= location == 1;  // TensorProto.DataLocation.EXTERNAL
       } else if (!skip(b, pos, wire, depth)) {
         return false;

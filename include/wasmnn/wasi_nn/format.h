@@ -21,6 +21,10 @@ struct Sniffed {
 // builders are the model parts in load() order.
 WASMNN_INTERNAL_API Sniffed sniffModel(const std::vector<std::span<const uint8_t>>& builders);
 
+// A protobuf varint at `pos` (advanced past it); false when the bytes end
+// first or it runs past 64 bits.
+bool readVarint(std::span<const uint8_t> b, size_t& pos, uint64_t& out);
+
 // Hex and printable-ASCII preview of the first bytes, for log lines.
 std::string describeBytes(std::span<const uint8_t> bytes);
 

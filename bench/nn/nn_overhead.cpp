@@ -265,10 +265,11 @@ void benchTfLite(int runs) {
 int main(int argc, char** argv) {
   int runs = 2000;
   if (argc == 3 && std::strcmp(argv[1], "--runs") == 0) runs = std::max(1, std::atoi(argv[2]));
-  std::printf("WASI-NN overhead: %d inferences each (input in, compute, output out), ns per inference;\n"
-              "guest through wasmnn with the backend in-process (--nn-isolation none) and in a worker (process),\n"
-              "%d interleaved pairs: medians, then [min-max] of none, process and their difference\n",
-              runs, kRounds);
+  std::printf(
+      "WASI-NN overhead: %d inferences each (input in, compute, output out), ns per inference;\n"
+      "guest through wasmnn with the backend in-process (--nn-isolation none) and in a worker (process),\n"
+      "%d interleaved pairs: medians, then [min-max] of none, process and their difference\n",
+      runs, kRounds);
   std::printf("%-12s %-5s %-16s %10s %10s %10s %10s %8s %8s\n", "framework", "model", "layers", "native", "none",
               "process", "isolation", "proc/none", "proc/nat");
   try {

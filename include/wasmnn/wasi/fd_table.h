@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "wasmnn/common/internal_api.h"
-#include "wasmnn/wasi/abi.h"
 #include "wasmnn/common/unique_fd.h"
+#include "wasmnn/wasi/abi.h"
 
 namespace wasmnn::wasi {
 

@@ -23,8 +23,8 @@
 #include <string_view>
 
 #include "wasmnn/common/internal_api.h"
-#include "wasmnn/wasi/abi.h"
 #include "wasmnn/common/unique_fd.h"
+#include "wasmnn/wasi/abi.h"
 
 namespace wasmnn::wasi {
 

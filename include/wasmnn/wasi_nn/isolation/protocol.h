@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "wasmnn/common/internal_api.h"
-#include "wasmnn/nn_backend.h"
 #include "wasmnn/common/unique_fd.h"
+#include "wasmnn/nn_backend.h"
 
 namespace wasmnn::nn::isolation {
 

@@ -7,8 +7,9 @@ onnxruntime), in the venv backends/remote/setup.sh makes.
 
 It picks a free port and writes it to PORT_FILE before serving (clients then
 poll /v2/health/ready). One extra model, `fail500`, answers every inference
-with HTTP 500. Each inference request appends the model's name to CALLS_FILE,
-so a test can count what reached the server (retries included). With CERT and
+with HTTP 500. Each inference request appends a line "MODEL AUTHORIZATION"
+(the header, "-" without) to CALLS_FILE, so a test can count what reached the
+server (retries included) and what it was sent. With CERT and
 KEY it serves https. SIGTERM stops it.
 """
 import logging
@@ -50,10 +51,10 @@ def spec(arg):
 class CountingModel(kserve.Model):
     calls_file = None
 
-    def count(self):
+    def count(self, headers):
         if self.calls_file:
             with open(self.calls_file, "a") as f:
-                f.write(self.name + "\n")
+                f.write(f"{self.name} {(headers or {}).get('authorization', '-')}\n")
 
 
 class OnnxModel(CountingModel):
@@ -74,7 +75,7 @@ class OnnxModel(CountingModel):
         return [spec(o) for o in self.session.get_outputs()]
 
     def predict(self, payload: InferRequest, headers=None, response_headers=None):
-        self.count()
+        self.count(headers)
         feeds = {i.name: i.as_numpy() for i in payload.inputs}
         names = [o.name for o in self.session.get_outputs()]
         results = self.session.run(names, feeds)
@@ -96,7 +97,7 @@ class Fail500(CountingModel):
         return [{"name": "y", "datatype": "FP32", "shape": [1, 10]}]
 
     def predict(self, payload, headers=None, response_headers=None):
-        self.count()
+        self.count(headers)
         raise RuntimeError("fail500 always fails (test model)")
 
 
@@ -110,7 +111,7 @@ def main():
     model_dir, port_file = sys.argv[1], sys.argv[2]
     CountingModel.calls_file = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else None
     cert, key = (sys.argv[4], sys.argv[5]) if len(sys.argv) > 5 else (None, None)
-    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("kserve.trace").setLevel(logging.WARNING)
     models = [OnnxModel(f[:-5], os.path.join(model_dir, f)) for f in sorted(os.listdir(model_dir)) if f.endswith(".onnx")]
     models.append(Fail500())
     port = free_port()

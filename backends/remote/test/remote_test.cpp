@@ -1,0 +1,469 @@
+// The remote backend against a real Open Inference Protocol server: KServe's
+// ModelServer (PyPI kserve, in .deps/oip-venv) serving the ONNX test models
+// with ONNX Runtime, started on 127.0.0.1 by this program and stopped at its
+// end. Truth: ort_truth.py, ONNX Runtime run natively on the same models and
+// inputs; FP32 (and every other type) must be byte-identical.
+//
+// Guests go through the wasmnn CLI (nn_run.wasm, whose imports are declared
+// from the ABI text, and the SDK's classify.wasm, a named-model example), so
+// the host environment (timeouts, token) is set per run; the concurrency test
+// drives the plugin ABI directly from 8 threads.
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "run_guest.h"
+#include "wasmnn/nn_backend.h"
+
+namespace fs = std::filesystem;
+using namespace wasmnn::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const fs::path kData = NN_REMOTE_DATA;
+
+int64_t elapsedMs(Clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+}
+
+// HTTP status of a GET, 0 when nothing answered.
+long httpStatus(const std::string& url) {
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  return status;
+}
+
+// A port on 127.0.0.1 that nothing listens on (bound, then released).
+int unusedPort() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+// KServe's ModelServer in a child process, for the whole test program.
+class OipServer {
+ public:
+  void start() {
+    std::vector<std::string> argv = {NN_REMOTE_PYTHON, NN_REMOTE_SERVER, kData.string(), portFile(), callsFile()};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, logFile().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int rc = posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+    // KServe imports for seconds on a busy machine; it reports nothing until it serves.
+    auto since = Clock::now();
+    while (elapsedMs(since) < 180000) {
+      if (fs::exists(portFile())) {
+        port_ = std::stoi(slurp(portFile()));
+        if (httpStatus(base() + "/v2/health/ready") == 200) return;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        throw std::runtime_error("the OIP server exited while starting:\n" + slurp(logFile()));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    throw std::runtime_error("the OIP server was not ready after 180 s:\n" + slurp(logFile()));
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (kill(pid_, 0) == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    pid_ = 0;
+  }
+
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string modelUrl(const std::string& model) const { return base() + "/v2/models/" + model; }
+  // The inference requests the server saw so far, one "MODEL AUTHORIZATION" line each.
+  std::vector<std::string> calls() const {
+    std::vector<std::string> out;
+    std::istringstream in(slurp(callsFile()));
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+  std::string log() const { return slurp(logFile()); }
+
+ private:
+  std::string file(const char* name) const { return (dir_.path() / name).string(); }
+  std::string portFile() const { return file("port"); }
+  std::string callsFile() const { return file("calls"); }
+  std::string logFile() const { return file("server.log"); }
+
+  TempDir dir_;
+  pid_t pid_ = 0;
+  int port_ = 0;
+};
+
+OipServer* server = nullptr;
+
+class ServerEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    server = new OipServer;
+    server->start();
+  }
+  void TearDown() override {
+    server->stop();
+    delete server;
+    server = nullptr;
+  }
+};
+
+std::string modelName(const Case& c) { return fs::path(c.model).stem().string(); }
+
+// Runs nn_run.wasm with the data directory at /data, an output directory at
+// /out and `env` added to the host's environment.
+class RemoteGuest : public ::testing::Test {
+ protected:
+  GuestRun run(GuestCommand cmd, const std::map<std::string, std::string>& env = {}) {
+    cmd.host_options.insert(cmd.host_options.begin(),
+                            {"--dir=" + kData.string() + "::/data", "--dir=" + tmp_.path().string() + "::/out"});
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    GuestRun r = runProcess(cmd.argv(), tmp_.path());
+    for (const auto& [k, v] : env) unsetenv(k.c_str());
+    return r;
+  }
+
+  static std::string preload(const std::string& name, const std::string& url) {
+    return "--nn-preload=" + name + ":remote:cpu:" + url;
+  }
+
+  static void addInputs(GuestCommand& cmd, const Case& c) {
+    for (const auto& in : c.inputs) cmd.add({"in", std::to_string(in.index), in.type, in.dims, "/data/" + in.file});
+  }
+
+  static Case classifier() { return readCase(kData / "classifier.manifest"); }
+
+  TempDir tmp_;
+};
+
+TEST_F(RemoteGuest, OutputsEqualOnnxRuntimeNatively) {
+  GuestCommand cmd;
+  std::vector<Case> cases = readCases(kData);
+  ASSERT_GE(cases.size(), 9u);
+  std::set<std::string> preloaded;
+  for (const Case& c : cases) {
+    if (preloaded.insert(modelName(c)).second)
+      cmd.host_options.push_back(preload(modelName(c), server->modelUrl(modelName(c))));
+    cmd.add({"name", modelName(c), "ctx"});
+    addInputs(cmd, c);
+    cmd.add({"compute"});
+    for (const auto& out : c.outputs)
+      cmd.add({"out", std::to_string(out.index), "/out/" + c.name + ".out" + std::to_string(out.index)});
+  }
+  GuestRun r = run(cmd);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  for (const Case& c : cases)
+    for (const auto& out : c.outputs)
+      EXPECT_EQ(readBytes(tmp_.path() / (c.name + ".out" + std::to_string(out.index))), readBytes(kData / out.file))
+          << c.name << " output " << out.index << " differs from ONNX Runtime's";
+}
+
+// classify.wasm is the guest SDK's version of the named-model example
+// (load_by_name, set_input, compute, get_output, top-5): the same binary that
+// runs local models runs the remote one.
+TEST_F(RemoteGuest, NamedModelGuestRunsUnmodified) {
+  Case c = classifier();
+  std::vector<uint8_t> truth = readBytes(kData / c.outputs[0].file);
+  std::vector<float> scores(truth.size() / 4);
+  std::memcpy(scores.data(), truth.data(), truth.size());
+  std::vector<int> order(scores.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+  std::string want = std::to_string(scores.size()) + " scores\n";
+  for (int k = 0; k < 5; ++k) {
+    char line[96];
+    std::snprintf(line, sizeof line, "top%d: class %d score %.6f\n", k + 1, order[k],
+                  static_cast<double>(scores[order[k]]));
+    want += line;
+  }
+  std::vector<std::string> argv = {WASMNN_CLI,
+                                   "run",
+                                   "--dir=" + kData.string() + "::/data",
+                                   preload("mobilenet", server->modelUrl("classifier")),
+                                   NN_CLASSIFY_WASM,
+                                   "@mobilenet",
+                                   "-",
+                                   "/data/" + c.inputs[0].file,
+                                   "1,16"};
+  GuestRun r = runProcess(argv, tmp_.path());
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(r.out, want);
+}
+
+TEST_F(RemoteGuest, ShapeOrTypeTheServerDoesNotTakeIsInvalidArgument) {
+  Case c = classifier();
+  const std::string input = "/data/" + c.inputs[0].file;  // 64 bytes: f32 [1,16]
+  for (auto [type, dims, got] : {std::tuple{"f32", "2x8", "FP32 [2,8]"}, std::tuple{"i32", "1x16", "INT32 [1,16]"},
+                                 std::tuple{"u8", "1x64", "UINT8 [1,64]"}}) {
+    GuestCommand cmd;
+    cmd.host_options = {preload("clf", server->modelUrl("classifier"))};
+    cmd.add({"name", "clf", "ctx", "in", "0", type, dims, input});
+    GuestRun r = run(cmd);
+    EXPECT_EQ(r.exit_code, 10 + WASMNN_NN_INVALID_ARGUMENT) << describe(r);
+    EXPECT_NE(r.err.find(std::string("remote: set_input: input 0: the server's model takes x FP32 [1,16], got ") + got),
+              std::string::npos)
+        << r.err;
+  }
+}
+
+TEST_F(RemoteGuest, ServerDownIsRuntimeErrorWithinTheTimeout) {
+  GuestCommand cmd;
+  cmd.host_options = {preload("clf", "http://127.0.0.1:" + std::to_string(unusedPort()) + "/v2/models/classifier")};
+  cmd.add({"name", "clf"});
+  auto since = Clock::now();
+  GuestRun r = run(cmd, {{"WASMNN_REMOTE_TIMEOUT_MS", "3000"}});
+  int64_t ms = elapsedMs(since);
+  EXPECT_EQ(r.exit_code, 10 + WASMNN_NN_RUNTIME_ERROR) << describe(r);
+  EXPECT_NE(r.err.find("after 4 attempt(s) within 3000 ms"), std::string::npos) << r.err;  // 1 + 3 retries
+  EXPECT_LT(ms, 3000 + 2000) << "the whole run, engine start included";
+}
+
+// A server that accepts the connection and never answers: the deadline, not
+// a hang, ends the call.
+TEST_F(RemoteGuest, SilentServerTimesOutAtTheDeadline) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(s, 16), 0);  // the kernel completes the handshake; nobody reads
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  GuestCommand cmd;
+  cmd.host_options = {preload("clf", "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/v2/models/x")};
+  cmd.add({"name", "clf"});
+  auto since = Clock::now();
+  GuestRun r = run(cmd, {{"WASMNN_REMOTE_TIMEOUT_MS", "1500"}});
+  int64_t ms = elapsedMs(since);
+  close(s);
+  EXPECT_EQ(r.exit_code, 10 + WASMNN_NN_RUNTIME_ERROR) << describe(r);
+  EXPECT_NE(r.err.find("Timeout"), std::string::npos) << r.err;
+  EXPECT_GE(ms, 1500);
+  EXPECT_LT(ms, 1500 + 2000);
+}
+
+TEST_F(RemoteGuest, ServerErrorIsRetriedOnceThenRuntimeErrorQuotingTheServer) {
+  Case c = classifier();
+  GuestCommand cmd;
+  cmd.host_options = {preload("bad", server->modelUrl("fail500"))};
+  cmd.add({"name", "bad", "ctx"});
+  addInputs(cmd, c);
+  cmd.add({"compute"});
+  size_t before = server->calls().size();
+  GuestRun r = run(cmd);
+  EXPECT_EQ(r.exit_code, 10 + WASMNN_NN_RUNTIME_ERROR) << describe(r);
+  EXPECT_NE(r.err.find("remote: compute: infer " + server->modelUrl("fail500") +
+                       "/infer: HTTP 500: RuntimeError : fail500 always fails (test model)"),
+            std::string::npos)
+      << r.err;
+  std::vector<std::string> calls = server->calls();
+  EXPECT_EQ(std::vector<std::string>(calls.begin() + static_cast<long>(before), calls.end()),
+            (std::vector<std::string>{"fail500 -", "fail500 -"}))
+      << "one request and exactly one retry";
+}
+
+TEST_F(RemoteGuest, ModelTheServerDoesNotHaveIsModelNotFound) {
+  GuestCommand cmd;
+  cmd.host_options = {preload("gone", server->modelUrl("nosuchmodel"))};
+  cmd.add({"name", "gone"});
+  GuestRun r = run(cmd);
+  EXPECT_EQ(r.exit_code, 9) << describe(r);  // nn_run's status for errnos >= 100
+  EXPECT_NE(r.err.find("load_by_name failed: errno 103"), std::string::npos) << r.err;  // model_not_found
+  EXPECT_NE(r.err.find("metadata " + server->modelUrl("nosuchmodel") + ": HTTP 404"), std::string::npos) << r.err;
+}
+
+TEST_F(RemoteGuest, BearerTokenComesFromTheHostEnvironment) {
+  Case c = classifier();
+  GuestCommand cmd;
+  cmd.host_options = {preload("clf", server->modelUrl("classifier"))};
+  cmd.add({"name", "clf", "ctx"});
+  addInputs(cmd, c);
+  cmd.add({"compute"});
+  size_t before = server->calls().size();
+  GuestRun r = run(cmd, {{"WASMNN_REMOTE_TOKEN", "s3cret-token"}});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  std::vector<std::string> calls = server->calls();
+  ASSERT_EQ(calls.size(), before + 1);
+  EXPECT_EQ(calls.back(), "classifier Bearer s3cret-token");
+}
+
+// Many inferences of one instance travel over one kept-alive connection: the
+// server's access log shows a single client port for them.
+TEST_F(RemoteGuest, KeepAliveReusesOneConnection) {
+  Case c = classifier();
+  GuestCommand cmd;
+  cmd.host_options = {preload("clf", server->modelUrl("classifier"))};
+  cmd.add({"name", "clf", "ctx"});
+  addInputs(cmd, c);
+  cmd.add({"bench", "20"});
+  size_t logBefore = server->log().size();
+  GuestRun r = run(cmd);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  std::string log = server->log().substr(logBefore);
+  std::regex line(R"(127\.0\.0\.1:(\d+) .*"(GET|POST) /v2/models/classifier(/infer)? HTTP)");
+  std::set<std::string> ports;
+  int requests = 0;
+  for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it, ++requests) ports.insert((*it)[1]);
+  EXPECT_GE(requests, 21) << log;  // metadata + 20 (+ bench warm-up)
+  EXPECT_EQ(ports.size(), 1u) << log;
+}
+
+// ---------------------------------------------------------------- plugin ABI
+
+const wasmnn_nn_backend* remoteBackend() {
+  static const wasmnn_nn_backend* backend = [] {
+    void* lib = dlopen(NN_REMOTE_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) throw std::runtime_error(dlerror());
+    auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(dlsym(lib, WASMNN_NN_BACKEND_ENTRY_SYMBOL));
+    const wasmnn_nn_backend* b = entry(WASMNN_NN_BACKEND_ABI_VERSION);
+    wasmnn_nn_backend_info info{};
+    info.struct_size = sizeof info;
+    char why[256] = {0};
+    if (b->init(&info, why, sizeof why) != WASMNN_NN_SUCCESS) throw std::runtime_error(why);
+    return b;
+  }();
+  return backend;
+}
+
+wasmnn_nn_tensor_type typeCode(const std::string& t) {
+  static const char* const names[] = {"f16", "f32", "f64", "u8", "i32", "i64"};
+  for (int i = 0; i < 6; ++i)
+    if (t == names[i]) return static_cast<wasmnn_nn_tensor_type>(i);
+  throw std::runtime_error("unknown type " + t);
+}
+
+std::vector<uint32_t> dimsOf(const std::string& text) {
+  std::vector<uint32_t> dims;
+  if (text == "-") return dims;
+  std::istringstream in(text);
+  for (std::string d; std::getline(in, d, 'x');) dims.push_back(static_cast<uint32_t>(std::stoul(d)));
+  return dims;
+}
+
+// One context's whole inference of case c; "" when every output equals the truth.
+std::string inferAndCompare(const wasmnn_nn_backend* b, wasmnn_nn_context* ctx, const Case& c) {
+  for (const auto& in : c.inputs) {
+    std::vector<uint8_t> data = readBytes(kData / in.file);
+    std::vector<uint32_t> dims = dimsOf(in.dims);
+    wasmnn_nn_tensor t{typeCode(in.type), static_cast<uint32_t>(dims.size()), dims.data(), data.data(), data.size()};
+    if (b->set_input(ctx, in.index, &t)) return c.name + ": set_input failed";
+  }
+  if (b->compute(ctx)) return c.name + ": compute failed";
+  for (const auto& out : c.outputs) {
+    std::vector<uint8_t> want = readBytes(kData / out.file), got(want.size());
+    size_t size = 0;
+    if (b->get_output(ctx, out.index, got.data(), got.size(), &size) || got != want)
+      return c.name + ": output " + std::to_string(out.index) + " differs";
+  }
+  return "";
+}
+
+// 8 threads, each with its own contexts on graphs shared by all, every case
+// several times: the shared pool never mixes up two requests.
+TEST(RemoteConcurrency, EightThreadsWithOwnContextsAllCorrect) {
+  const wasmnn_nn_backend* b = remoteBackend();
+  std::vector<Case> cases = readCases(kData);
+  std::map<std::string, wasmnn_nn_graph*> graphs;
+  for (const Case& c : cases) {
+    std::string url = server->modelUrl(modelName(c));
+    wasmnn_nn_builder builder{nullptr, 0, url.c_str()};
+    if (graphs.count(modelName(c))) continue;
+    ASSERT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &graphs[modelName(c)]),
+              WASMNN_NN_SUCCESS);
+  }
+  std::atomic<int> done{0};
+  std::vector<std::string> failures(8);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      std::map<std::string, wasmnn_nn_context*> contexts;
+      for (auto& [name, g] : graphs)
+        if (b->init_context(g, &contexts[name])) failures[t] = "init_context failed";
+      for (int round = 0; round < 4 && failures[t].empty(); ++round)
+        for (size_t i = 0; i < cases.size() && failures[t].empty(); ++i) {
+          const Case& c = cases[(i + static_cast<size_t>(t)) % cases.size()];  // threads start on different cases
+          failures[t] = inferAndCompare(b, contexts[modelName(c)], c);
+          if (failures[t].empty()) ++done;
+        }
+      for (auto& [name, ctx] : contexts) b->destroy_context(ctx);
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(failures[t], "") << "thread " << t;
+  EXPECT_EQ(done.load(), static_cast<int>(8 * 4 * cases.size()));
+  for (auto& [name, g] : graphs) b->destroy_graph(g);
+}
+
+TEST(RemoteConcurrency, GuestBytesAndBadAddressesAreRefused) {
+  const wasmnn_nn_backend* b = remoteBackend();
+  wasmnn_nn_graph* g = nullptr;
+  const uint8_t bytes[] = {1, 2, 3};
+  wasmnn_nn_builder guest{bytes, sizeof bytes, nullptr};
+  EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &guest, 1, nullptr, 0, &g),
+            WASMNN_NN_INVALID_ARGUMENT);
+  for (const char* url :
+       {"ftp://127.0.0.1/v2/models/x", "http://127.0.0.1:1/v1/models/x", "http://127.0.0.1:1/v2/models/",
+        "http://127.0.0.1:1/v2/models/x?debug=1", "file:///etc/passwd"}) {
+    wasmnn_nn_builder builder{nullptr, 0, url};
+    EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &g),
+              WASMNN_NN_INVALID_ARGUMENT)
+        << url;
+  }
+  wasmnn_nn_builder grpc{nullptr, 0, "grpc://127.0.0.1:1/v2/models/x"};
+  EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &grpc, 1, nullptr, 0, &g),
+            WASMNN_NN_UNSUPPORTED_OPERATION);
+  std::string url = server->modelUrl("classifier");
+  wasmnn_nn_builder ok{nullptr, 0, url.c_str()};
+  const char config[] = R"({"url": "http://elsewhere/v2/models/x"})";
+  EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &ok, 1, config, sizeof config - 1, &g),
+            WASMNN_NN_INVALID_ARGUMENT)
+      << "a guest's config never redirects a model";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  ::testing::AddGlobalTestEnvironment(new ServerEnvironment);
+  return RUN_ALL_TESTS();
+}

@@ -365,26 +365,19 @@ const wasmnn_nn_backend* remoteBackend() {
   return backend;
 }
 
+// A manifest's type name ("f32") as the ABI's value, through the core's own names.
 wasmnn_nn_tensor_type typeCode(const std::string& t) {
-  static const char* const names[] = {"f16", "f32", "f64", "u8", "i32", "i64"};
-  for (int i = 0; i < 6; ++i)
-    if (t == names[i]) return static_cast<wasmnn_nn_tensor_type>(i);
+  for (int v = WASMNN_NN_TYPE_F16; v <= WASMNN_NN_TYPE_I64; ++v)
+    if (t == wasmnn_nn_tensor_type_name(static_cast<wasmnn_nn_tensor_type>(v)))
+      return static_cast<wasmnn_nn_tensor_type>(v);
   throw std::runtime_error("unknown type " + t);
-}
-
-std::vector<uint32_t> dimsOf(const std::string& text) {
-  std::vector<uint32_t> dims;
-  if (text == "-") return dims;
-  std::istringstream in(text);
-  for (std::string d; std::getline(in, d, 'x');) dims.push_back(static_cast<uint32_t>(std::stoul(d)));
-  return dims;
 }
 
 // One context's whole inference of case c; "" when every output equals the truth.
 std::string inferAndCompare(const wasmnn_nn_backend* b, wasmnn_nn_context* ctx, const Case& c) {
   for (const auto& in : c.inputs) {
     std::vector<uint8_t> data = readBytes(kData / in.file);
-    std::vector<uint32_t> dims = dimsOf(in.dims);
+    std::vector<uint32_t> dims = parseDims(in.dims);
     wasmnn_nn_tensor t{typeCode(in.type), static_cast<uint32_t>(dims.size()), dims.data(), data.data(), data.size()};
     if (b->set_input(ctx, in.index, &t)) return c.name + ": set_input failed";
   }

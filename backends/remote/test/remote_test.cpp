@@ -26,6 +26,7 @@
 #include <set>
 #include <thread>
 
+#include "oip_server.h"
 #include "run_guest.h"
 #include "wasmnn/nn_backend.h"
 
@@ -41,19 +42,6 @@ int64_t elapsedMs(Clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
-// HTTP status of a GET, 0 when nothing answered.
-long httpStatus(const std::string& url) {
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
-  curl_easy_setopt(
-      curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
-  long status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  return status;
-}
-
 // A port on 127.0.0.1 that nothing listens on (bound, then released).
 int unusedPort() {
   int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -67,78 +55,12 @@ int unusedPort() {
   return ntohs(a.sin_port);
 }
 
-// KServe's ModelServer in a child process, for the whole test program.
-class OipServer {
- public:
-  void start() {
-    std::vector<std::string> argv = {NN_REMOTE_PYTHON, NN_REMOTE_SERVER, kData.string(), portFile(), callsFile()};
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, logFile().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
-    // KServe imports for seconds on a busy machine; it reports nothing until it serves.
-    auto since = Clock::now();
-    while (elapsedMs(since) < 180000) {
-      if (fs::exists(portFile())) {
-        port_ = std::stoi(slurp(portFile()));
-        if (httpStatus(base() + "/v2/health/ready") == 200) return;
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = 0;
-        throw std::runtime_error("the OIP server exited while starting:\n" + slurp(logFile()));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    throw std::runtime_error("the OIP server was not ready after 180 s:\n" + slurp(logFile()));
-  }
-
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (kill(pid_, 0) == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    pid_ = 0;
-  }
-
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string modelUrl(const std::string& model) const { return base() + "/v2/models/" + model; }
-  // The inference requests the server saw so far, one "MODEL AUTHORIZATION" line each.
-  std::vector<std::string> calls() const {
-    std::vector<std::string> out;
-    std::istringstream in(slurp(callsFile()));
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-  }
-  std::string log() const { return slurp(logFile()); }
-
- private:
-  std::string file(const char* name) const { return (dir_.path() / name).string(); }
-  std::string portFile() const { return file("port"); }
-  std::string callsFile() const { return file("calls"); }
-  std::string logFile() const { return file("server.log"); }
-
-  TempDir dir_;
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
-
 OipServer* server = nullptr;
 
 class ServerEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
-    server = new OipServer;
+    server = new OipServer(NN_REMOTE_PYTHON, NN_REMOTE_SERVER, kData);
     server->start();
   }
   void TearDown() override {

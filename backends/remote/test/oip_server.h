@@ -8,15 +8,17 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include "run_guest.h"
 
 namespace wasmnn::test {
 
-// HTTP status of a GET, 0 when nothing answered.
-inline long httpStatus(const std::string& url) {
+// HTTP status of a GET (https verified with the PEM file `ca`), 0 when nothing answered.
+inline long httpStatus(const std::string& url, const std::string& ca = "") {
   CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (!ca.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 2000L);
   curl_easy_setopt(
       curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
@@ -28,11 +30,14 @@ inline long httpStatus(const std::string& url) {
 
 class OipServer {
  public:
-  OipServer(std::string python, std::string script, std::filesystem::path models)
-      : python_(std::move(python)), script_(std::move(script)), models_(std::move(models)) {}
+  // With `tls` (a certificate and its key, PEM files) the server speaks https.
+  OipServer(std::string python, std::string script, std::filesystem::path models,
+            std::pair<std::string, std::string> tls = {})
+      : python_(std::move(python)), script_(std::move(script)), models_(std::move(models)), tls_(std::move(tls)) {}
 
   void start() {
     std::vector<std::string> argv = {python_, script_, models_.string(), portFile(), callsFile()};
+    if (!tls_.first.empty()) argv.insert(argv.end(), {tls_.first, tls_.second});
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -48,7 +53,7 @@ class OipServer {
     while (std::chrono::steady_clock::now() < deadline) {
       if (std::filesystem::exists(portFile())) {
         port_ = std::stoi(slurp(portFile()));
-        if (httpStatus(base() + "/v2/health/ready") == 200) return;
+        if (httpStatus(base() + "/v2/health/ready", tls_.first) == 200) return;
       }
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -75,7 +80,9 @@ class OipServer {
     pid_ = 0;
   }
 
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base() const {
+    return (tls_.first.empty() ? "http" : "https") + std::string("://127.0.0.1:") + std::to_string(port_);
+  }
   std::string modelUrl(const std::string& model) const { return base() + "/v2/models/" + model; }
   // The inference requests the server saw so far, one "MODEL AUTHORIZATION" line each.
   std::vector<std::string> calls() const {
@@ -94,6 +101,7 @@ class OipServer {
 
   std::string python_, script_;
   std::filesystem::path models_;
+  std::pair<std::string, std::string> tls_;
   TempDir dir_;
   pid_t pid_ = 0;
   int port_ = 0;

@@ -270,6 +270,32 @@ TEST_F(RemoteGuest, KeepAliveReusesOneConnection) {
   EXPECT_EQ(ports.size(), 1u) << log;
 }
 
+// https with a certificate the host trusts through WASMNN_REMOTE_CA_FILE (a
+// self-signed one made here with openssl), and refused without it.
+TEST_F(RemoteGuest, HttpsServerIsVerifiedWithTheHostsCaFile) {
+  const std::string cert = (tmp_.path() / "cert.pem").string(), key = (tmp_.path() / "key.pem").string();
+  GuestRun made =
+      runProcess({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                  "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
+                 tmp_.path());
+  ASSERT_EQ(made.exit_code, 0) << describe(made);
+  OipServer tls(NN_REMOTE_PYTHON, NN_REMOTE_SERVER, kData, {cert, key});
+  tls.start();
+  Case c = classifier();
+  GuestCommand cmd;
+  cmd.host_options = {preload("clf", tls.modelUrl("classifier"))};
+  cmd.add({"name", "clf", "ctx"});
+  addInputs(cmd, c);
+  cmd.add({"compute", "out", "0", "/out/tls.out0"});
+  GuestRun trusted = run(cmd, {{"WASMNN_REMOTE_CA_FILE", cert}});
+  GuestRun untrusted = run(cmd);
+  tls.stop();
+  ASSERT_EQ(trusted.exit_code, 0) << describe(trusted);
+  EXPECT_EQ(readBytes(tmp_.path() / "tls.out0"), readBytes(kData / c.outputs[0].file));
+  EXPECT_EQ(untrusted.exit_code, 10 + WASMNN_NN_RUNTIME_ERROR) << describe(untrusted);
+  EXPECT_NE(untrusted.err.find("SSL certificate problem"), std::string::npos) << untrusted.err;
+}
+
 // ---------------------------------------------------------------- plugin ABI
 
 const wasmnn_nn_backend* remoteBackend() {

@@ -19,6 +19,7 @@
 #include <future>
 #include <vector>
 
+#include "guest_bench.h"
 #include "oip_server.h"
 
 namespace fs = std::filesystem;
@@ -75,17 +76,7 @@ double remotePerCall(const std::string& url, const std::string& net, int runs) {
                     ":remote:cpu:" + url + " '" + NN_RUN_WASM + "' name " + net + " ctx in 0 f32 1x" +
                     std::to_string(inputWidth(net)) + " /b/" + net +
                     ".input.bin compute out 0 /b/remote.out.bin bench 3 bench " + std::to_string(runs);
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw std::runtime_error("cannot start " + cmd);
-  double ns = -1;
-  char line[256];
-  while (std::fgets(line, sizeof line, p)) {
-    long n = 0;
-    double v = 0;
-    if (std::sscanf(line, "guest: %ld inferences, %lf ns/inference", &n, &v) == 2) ns = v;  // the last one counts
-  }
-  if (pclose(p) != 0 || ns < 0) throw std::runtime_error("guest run failed: " + cmd);
-  return ns;
+  return guestNsPerInference(cmd);
 }
 
 struct Spread {

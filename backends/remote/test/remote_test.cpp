@@ -95,6 +95,16 @@ class RemoteGuest : public ::testing::Test {
 
   static Case classifier() { return readCase(kData / "classifier.manifest"); }
 
+  // The classifier case's input into the model at `url`, preloaded as "clf", then `steps`.
+  static GuestCommand classifierCommand(const std::string& url, std::initializer_list<std::string> steps) {
+    GuestCommand cmd;
+    cmd.host_options = {preload("clf", url)};
+    cmd.add({"name", "clf", "ctx"});
+    addInputs(cmd, classifier());
+    cmd.add(steps);
+    return cmd;
+  }
+
   TempDir tmp_;
 };
 
@@ -205,12 +215,7 @@ TEST_F(RemoteGuest, SilentServerTimesOutAtTheDeadline) {
 }
 
 TEST_F(RemoteGuest, ServerErrorIsRetriedOnceThenRuntimeErrorQuotingTheServer) {
-  Case c = classifier();
-  GuestCommand cmd;
-  cmd.host_options = {preload("bad", server->modelUrl("fail500"))};
-  cmd.add({"name", "bad", "ctx"});
-  addInputs(cmd, c);
-  cmd.add({"compute"});
+  GuestCommand cmd = classifierCommand(server->modelUrl("fail500"), {"compute"});
   size_t before = server->calls().size();
   GuestRun r = run(cmd);
   EXPECT_EQ(r.exit_code, 10 + WASMNN_NN_RUNTIME_ERROR) << describe(r);
@@ -235,12 +240,7 @@ TEST_F(RemoteGuest, ModelTheServerDoesNotHaveIsModelNotFound) {
 }
 
 TEST_F(RemoteGuest, BearerTokenComesFromTheHostEnvironment) {
-  Case c = classifier();
-  GuestCommand cmd;
-  cmd.host_options = {preload("clf", server->modelUrl("classifier"))};
-  cmd.add({"name", "clf", "ctx"});
-  addInputs(cmd, c);
-  cmd.add({"compute"});
+  GuestCommand cmd = classifierCommand(server->modelUrl("classifier"), {"compute"});
   size_t before = server->calls().size();
   GuestRun r = run(cmd, {{"WASMNN_REMOTE_TOKEN", "s3cret-token"}});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
@@ -252,12 +252,7 @@ TEST_F(RemoteGuest, BearerTokenComesFromTheHostEnvironment) {
 // Many inferences of one instance travel over one kept-alive connection: the
 // server's access log shows a single client port for them.
 TEST_F(RemoteGuest, KeepAliveReusesOneConnection) {
-  Case c = classifier();
-  GuestCommand cmd;
-  cmd.host_options = {preload("clf", server->modelUrl("classifier"))};
-  cmd.add({"name", "clf", "ctx"});
-  addInputs(cmd, c);
-  cmd.add({"bench", "20"});
+  GuestCommand cmd = classifierCommand(server->modelUrl("classifier"), {"bench", "20"});
   size_t logBefore = server->log().size();
   GuestRun r = run(cmd);
   ASSERT_EQ(r.exit_code, 0) << describe(r);
@@ -281,17 +276,12 @@ TEST_F(RemoteGuest, HttpsServerIsVerifiedWithTheHostsCaFile) {
   ASSERT_EQ(made.exit_code, 0) << describe(made);
   OipServer tls(NN_REMOTE_PYTHON, NN_REMOTE_SERVER, kData, {cert, key});
   tls.start();
-  Case c = classifier();
-  GuestCommand cmd;
-  cmd.host_options = {preload("clf", tls.modelUrl("classifier"))};
-  cmd.add({"name", "clf", "ctx"});
-  addInputs(cmd, c);
-  cmd.add({"compute", "out", "0", "/out/tls.out0"});
+  GuestCommand cmd = classifierCommand(tls.modelUrl("classifier"), {"compute", "out", "0", "/out/tls.out0"});
   GuestRun trusted = run(cmd, {{"WASMNN_REMOTE_CA_FILE", cert}});
   GuestRun untrusted = run(cmd);
   tls.stop();
   ASSERT_EQ(trusted.exit_code, 0) << describe(trusted);
-  EXPECT_EQ(readBytes(tmp_.path() / "tls.out0"), readBytes(kData / c.outputs[0].file));
+  EXPECT_EQ(readBytes(tmp_.path() / "tls.out0"), readBytes(kData / classifier().outputs[0].file));
   EXPECT_EQ(untrusted.exit_code, 10 + WASMNN_NN_RUNTIME_ERROR) << describe(untrusted);
   EXPECT_NE(untrusted.err.find("SSL certificate problem"), std::string::npos) << untrusted.err;
 }

@@ -1,6 +1,6 @@
 // The guest-facing WASI-NN functions of one instance: the import modules
 // wasi_ephemeral_nn and wasi_nn (WAMR legacy), exactly as
-// ../shared/docs/wasi-nn-abi.md describes. Each method takes the guest's
+// docs/wasi-nn-abi.md describes. Each method takes the guest's
 // memory and raw i32 arguments and returns the guest errno; every pointer is
 // checked against the memory before use and nothing a guest passes can trap
 // the host. Handles live in per-instance tables but their values are unique

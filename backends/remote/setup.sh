@@ -4,7 +4,7 @@
 #   tests     python3-onnx (test models), openssl (a self-signed certificate for the https
 #             test), and a venv in .deps/oip-venv with PyPI kserve (KServe's ModelServer:
 #             a real Open Inference Protocol server) and onnxruntime behind it, same version
-#             as the onnxruntime backend's library. First run: ~75 MB of wheels, ~520 MB
+#             as the onnxruntime backend's library. First run: 97 MB of wheels (69 packages), ~520 MB
 #             installed, 2-4 minutes; later runs: one file test.
 setup_component=remote
 source "$(dirname "$0")/../../scripts/lib/setup-common.sh"

@@ -14,8 +14,11 @@ import sys
 import numpy as np
 import onnxruntime as ort
 
-TYPES = {"f16": np.float16, "f32": np.float32, "f64": np.float64, "u8": np.uint8, "i32": np.int32, "i64": np.int64}
-NAMES = {np.dtype(v): k for k, v in TYPES.items()}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "test", "nn_backends"))
+from nn_manifest import WASI_TYPES  # noqa: E402
+
+TYPES = {name: dtype for dtype, name in WASI_TYPES.items()}
+NAMES = {np.dtype(dtype): name for dtype, name in WASI_TYPES.items()}
 
 
 def run_case(outdir, manifest):

@@ -70,7 +70,7 @@ class ServerEnvironment : public ::testing::Environment {
   }
 };
 
-std::string modelName(const Case& c) { return fs::path(c.model).stem().string(); }
+std::string modelName(const Case& c) { return fs::path(c.models.at(0)).stem().string(); }
 
 // Runs nn_run.wasm with the data directory at /data, an output directory at
 // /out and `env` added to the host's environment.

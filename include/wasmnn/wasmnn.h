@@ -162,9 +162,22 @@ typedef struct wasmnn_export_desc {
 } wasmnn_export_desc;
 
 WASMNN_API size_t wasmnn_module_import_count(const wasmnn_module* module);
+/* Defined functions (those with code); their indices follow the imported ones. */
+WASMNN_API size_t wasmnn_module_func_count(const wasmnn_module* module);
+WASMNN_API size_t wasmnn_module_imported_func_count(const wasmnn_module* module);
 WASMNN_API wasmnn_import_desc wasmnn_module_import(const wasmnn_module* module, size_t index);
 WASMNN_API size_t wasmnn_module_export_count(const wasmnn_module* module);
 WASMNN_API wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t index);
+
+/* A debugging aid: the interpreter's internal code (slot code) of function
+ * func_index in the module's function index space, as text, one instruction
+ * per line under a header line; the function is compiled for this. The format
+ * is for people and the compiler's tests, not a stable interface. An error of
+ * kind HOST for an imported or missing function, or (an internal error) if the
+ * code does not decode by its declared layout. Free *text_out with
+ * wasmnn_string_delete. */
+WASMNN_API wasmnn_error* wasmnn_module_code_text(const wasmnn_module* module, uint32_t func_index, char** text_out);
+WASMNN_API void wasmnn_string_delete(char* text);
 
 /* ---------------------------------------------------------------- store */
 

@@ -26,8 +26,8 @@ struct Settings {
   std::string caBundle;                      // PEM bytes for https ("" = curl's default store)
 
   // WASMNN_REMOTE_TIMEOUT_MS, WASMNN_REMOTE_RETRIES, WASMNN_REMOTE_TOKEN,
-  // WASMNN_REMOTE_CA_FILE (read now, so a confined worker needs no file
-  // access later). Throws kit::Error naming a malformed variable.
+  // WASMNN_REMOTE_CA_FILE (its bytes, read now: a confined worker cannot open
+  // it later). Throws kit::Error naming a malformed variable.
   static Settings fromEnvironment();
 };
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,24 @@ using wasmnn::remote::Pool;
 using wasmnn::remote::Response;
 using wasmnn::remote::Settings;
 
-Settings settings;  // from the host environment, once, in init
+// The host's settings, read from its environment when this library is
+// loaded: under process isolation that is before the worker confines itself
+// (nn_backend.h), after which the WASMNN_REMOTE_CA_FILE bundle could no longer
+// be opened. A malformed variable is reported by init().
+struct LoadedSettings {
+  Settings value;
+  std::optional<kit::Error> error;
+
+  LoadedSettings() {
+    try {
+      value = Settings::fromEnvironment();
+    } catch (const kit::Error& e) {
+      error = e;
+    }
+  }
+};
+const LoadedSettings loaded;
+const Settings& settings = loaded.value;
 
 // OIP datatypes of fixed size (BYTES, variable-length strings, is not
 // servable through WASI-NN); 0 for anything else.
@@ -107,9 +125,13 @@ std::vector<TensorSpec> readSpecs(const json& metadata, const char* key) {
 }
 
 // http[s]://host[:port]/v2/models/NAME[/versions/V], without a trailing slash.
+// The host passes the operator's address as the builder's bytes (nn_backend.h):
+// a guest cannot name this encoding, so the bytes never come from a guest.
 std::string modelUrl(const wasmnn_nn_builder& builder) {
-  if (!builder.path) fail(WASMNN_NN_INVALID_ARGUMENT, "no server address (remote models are preloaded by the host)");
-  std::string url = builder.path;
+  std::string url(reinterpret_cast<const char*>(builder.data), builder.size);
+  if (url.empty()) fail(WASMNN_NN_INVALID_ARGUMENT, "no server address (remote models are preloaded by the host)");
+  if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= ' '; }))
+    fail(WASMNN_NN_INVALID_ARGUMENT, "the model URL holds a space or control character");
   while (!url.empty() && url.back() == '/') url.pop_back();
   std::string scheme = url.substr(0, url.find("://"));
   if (scheme == "grpc" || scheme == "grpcs")
@@ -127,11 +149,15 @@ std::string modelUrl(const wasmnn_nn_builder& builder) {
 struct RemoteBackend {
   static constexpr const char* kName = "remote";
   static constexpr wasmnn_nn_encoding kEncodings[] = {WASMNN_NN_ENCODING_REMOTE};
+#ifdef WASMNN_NN_SANDBOX_NETWORK  // defined once process isolation (branch iso) is in nn_backend.h
+  // A client of a server: its sandboxed worker must be allowed to connect.
+  static constexpr uint32_t kSandboxFlags = WASMNN_NN_SANDBOX_NETWORK;
+#endif
 
   static void init(wasmnn_nn_backend_info& info) {
     if (CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT))
       fail(WASMNN_NN_RUNTIME_ERROR, "curl_global_init: %s", curl_easy_strerror(rc));
-    settings = Settings::fromEnvironment();
+    if (loaded.error) throw *loaded.error;
     static const std::string version = wasmnn::remote::transportDescription();
     info.framework_name = "oip";
     info.framework_version = version.c_str();

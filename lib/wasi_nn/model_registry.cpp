@@ -117,7 +117,12 @@ MappedFile::~MappedFile() {
 
 std::vector<wasmnn_nn_builder> PreloadedModel::builders() const {
   std::vector<wasmnn_nn_builder> out;
-  if (isAddress(spec_)) return {{nullptr, 0, spec_.paths[0].c_str()}};
+  if (isAddress(spec_)) {
+    // The address is the builder's bytes, not a path: bytes reach a backend in
+    // every isolation mode, a path only when the backend runs in this process.
+    const std::string& url = spec_.paths[0];
+    return {{reinterpret_cast<const uint8_t*>(url.data()), url.size(), nullptr}};
+  }
   for (const MappedFile& f : files_) out.push_back({f.bytes().data(), f.bytes().size(), f.path().c_str()});
   return out;
 }

@@ -21,14 +21,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include "oip_server.h"
 #include "run_guest.h"
 #include "wasmnn/nn_backend.h"
+#include "wasmnn/wasi.h"
+#include "wasmnn/wasi_nn.h"
+#include "wasmnn/wasmnn.h"
 
 namespace fs = std::filesystem;
 using namespace wasmnn::test;
@@ -313,6 +319,11 @@ const wasmnn_nn_backend* remoteBackend() {
 }
 
 // A manifest's type name ("f32") as the ABI's value, through the core's own names.
+// A preloaded address as the host passes it: the URL's bytes, no path (nn_backend.h).
+wasmnn_nn_builder addressBuilder(std::string_view url) {
+  return {reinterpret_cast<const uint8_t*>(url.data()), url.size(), nullptr};
+}
+
 wasmnn_nn_tensor_type typeCode(const std::string& t) {
   for (int v = WASMNN_NN_TYPE_F16; v <= WASMNN_NN_TYPE_I64; ++v)
     if (t == wasmnn_nn_tensor_type_name(static_cast<wasmnn_nn_tensor_type>(v)))
@@ -346,7 +357,7 @@ TEST(RemoteConcurrency, EightThreadsWithOwnContextsAllCorrect) {
   std::map<std::string, wasmnn_nn_graph*> graphs;
   for (const Case& c : cases) {
     std::string url = server->modelUrl(modelName(c));
-    wasmnn_nn_builder builder{nullptr, 0, url.c_str()};
+    wasmnn_nn_builder builder = addressBuilder(url);
     if (graphs.count(modelName(c))) continue;
     ASSERT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &graphs[modelName(c)]),
               WASMNN_NN_SUCCESS);
@@ -373,26 +384,115 @@ TEST(RemoteConcurrency, EightThreadsWithOwnContextsAllCorrect) {
   for (auto& [name, g] : graphs) b->destroy_graph(g);
 }
 
-TEST(RemoteConcurrency, GuestBytesAndBadAddressesAreRefused) {
+// Runs nn_run.wasm with `args` in a store and instance of its own, /data and
+// /out preopened, WASI-NN from `nn`: the guest's exit status, or -1 and *why.
+int runInstance(wasmnn_engine* engine, const wasmnn_module* module, wasmnn_nn_host* nn,
+                const std::vector<std::string>& args, const fs::path& out, std::string* why) {
+  wasmnn_wasi* wasi = wasmnn_wasi_new();
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  wasmnn_wasi_set_args(wasi, argv.size(), argv.data());
+  wasmnn_store* store = wasmnn_store_new(engine);
+  wasmnn_linker* linker = wasmnn_linker_new(store);
+  wasmnn_instance* instance = nullptr;
+  wasmnn_error* error = wasmnn_wasi_preopen_dir(wasi, kData.c_str(), "/data");
+  if (!error) error = wasmnn_wasi_preopen_dir(wasi, out.c_str(), "/out");
+  if (!error) error = wasmnn_linker_define_wasi(linker, wasi);
+  if (!error) error = wasmnn_linker_define_wasi_nn(linker, nn);
+  if (!error) error = wasmnn_linker_instantiate(linker, module, &instance);
+  int status = -1;
+  if (!error) {
+    wasmnn_extern start;
+    if (!wasmnn_instance_export(instance, "_start", &start))
+      *why = "nn_run.wasm exports no _start";
+    else if (!(error = wasmnn_func_call(start.of.func, nullptr, 0, nullptr, 0)))
+      status = 0;
+  }
+  if (error) {
+    if (wasmnn_error_get_kind(error) == WASMNN_ERROR_EXIT)
+      status = wasmnn_error_exit_code(error);
+    else
+      *why = wasmnn_error_message(error);
+    wasmnn_error_delete(error);
+  }
+  wasmnn_linker_delete(linker);
+  wasmnn_store_delete(store);
+  wasmnn_wasi_delete(wasi);
+  return status;
+}
+
+// 8 threads, each with its own store and instance of the guest in one
+// process, every model preloaded once in one host (one graph each, shared):
+// every case twice per thread, all byte-exact.
+TEST(RemoteConcurrency, EightThreadsWithOwnInstancesOfOneHostAllCorrect) {
+  std::ifstream wasmFile(NN_RUN_WASM, std::ios::binary);
+  std::vector<uint8_t> wasm{std::istreambuf_iterator<char>(wasmFile), {}};
+  wasmnn_engine* engine = wasmnn_engine_new(nullptr);
+  wasmnn_module* module = nullptr;
+  wasmnn_error* error = wasmnn_module_new(engine, wasm.data(), wasm.size(), &module);
+  ASSERT_EQ(error, nullptr) << wasmnn_error_message(error);
+  wasmnn_nn_host* nn = wasmnn_nn_host_new();
+  wasmnn_nn_host_add_backend_dir(nn, fs::path(NN_REMOTE_LIBRARY).parent_path().c_str());
+  std::vector<Case> cases = readCases(kData);
+  std::vector<std::string> args = {"nn_run"};
+  std::set<std::string> preloaded;
+  for (const Case& c : cases) {
+    if (preloaded.insert(modelName(c)).second) {
+      std::string spec = modelName(c) + ":remote:cpu:" + server->modelUrl(modelName(c));
+      ASSERT_EQ(wasmnn_nn_host_preload(nn, spec.c_str()), nullptr) << spec;
+    }
+    args.insert(args.end(), {"name", modelName(c), "ctx"});
+    for (const auto& in : c.inputs)
+      args.insert(args.end(), {"in", std::to_string(in.index), in.type, in.dims, "/data/" + in.file});
+    args.emplace_back("compute");
+    for (const auto& out : c.outputs)
+      args.insert(args.end(),
+                  {"out", std::to_string(out.index), "/out/" + c.name + ".out" + std::to_string(out.index)});
+  }
+  constexpr int kThreads = 8, kRounds = 2;
+  std::vector<TempDir> outDirs(kThreads);
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds && failures[t].empty(); ++round) {
+        std::string why;
+        int status = runInstance(engine, module, nn, args, outDirs[t].path(), &why);
+        if (status != 0) failures[t] = "exit " + std::to_string(status) + " " + why;
+        for (const Case& c : cases)
+          for (const auto& out : c.outputs)
+            if (failures[t].empty() && readBytes(outDirs[t].path() / (c.name + ".out" + std::to_string(out.index))) !=
+                                           readBytes(kData / out.file))
+              failures[t] = c.name + " output " + std::to_string(out.index) + " differs from ONNX Runtime's";
+        for (const auto& entry : fs::directory_iterator(outDirs[t].path())) fs::remove(entry.path());
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], "") << "thread " << t;
+  wasmnn_nn_host_delete(nn);
+  wasmnn_module_delete(module);
+  wasmnn_engine_delete(engine);
+}
+
+// (A guest cannot name the encoding at all: nn_host_test's UnknownEncodingAndTarget.)
+TEST(RemoteConcurrency, BadAddressesAreRefused) {
   const wasmnn_nn_backend* b = remoteBackend();
   wasmnn_nn_graph* g = nullptr;
-  const uint8_t bytes[] = {1, 2, 3};
-  wasmnn_nn_builder guest{bytes, sizeof bytes, nullptr};
-  EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &guest, 1, nullptr, 0, &g),
-            WASMNN_NN_INVALID_ARGUMENT);
-  for (const char* url :
-       {"ftp://127.0.0.1/v2/models/x", "http://127.0.0.1:1/v1/models/x", "http://127.0.0.1:1/v2/models/",
-        "http://127.0.0.1:1/v2/models/x?debug=1", "file:///etc/passwd"}) {
-    wasmnn_nn_builder builder{nullptr, 0, url};
+  using namespace std::string_view_literals;
+  for (std::string_view url :
+       {""sv, "\x01\x02\x03"sv, "ftp://127.0.0.1/v2/models/x"sv, "http://127.0.0.1:1/v1/models/x"sv,
+        "http://127.0.0.1:1/v2/models/"sv, "http://127.0.0.1:1/v2/models/x?debug=1"sv, "file:///etc/passwd"sv,
+        "http://127.0.0.1:1/v2/models/x\0/../y"sv, "http://127.0.0.1:1/v2/models/x y"sv}) {
+    wasmnn_nn_builder builder = addressBuilder(url);
     EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &g),
               WASMNN_NN_INVALID_ARGUMENT)
         << url;
   }
-  wasmnn_nn_builder grpc{nullptr, 0, "grpc://127.0.0.1:1/v2/models/x"};
+  wasmnn_nn_builder grpc = addressBuilder("grpc://127.0.0.1:1/v2/models/x");
   EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &grpc, 1, nullptr, 0, &g),
             WASMNN_NN_UNSUPPORTED_OPERATION);
   std::string url = server->modelUrl("classifier");
-  wasmnn_nn_builder ok{nullptr, 0, url.c_str()};
+  wasmnn_nn_builder ok = addressBuilder(url);
   const char config[] = R"({"url": "http://elsewhere/v2/models/x"})";
   EXPECT_EQ(b->load(WASMNN_NN_ENCODING_REMOTE, WASMNN_NN_TARGET_CPU, &ok, 1, config, sizeof config - 1, &g),
             WASMNN_NN_INVALID_ARGUMENT)

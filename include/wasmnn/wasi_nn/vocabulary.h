@@ -15,7 +15,7 @@ namespace wasmnn::nn {
 // What --nn-preload's last field names for an encoding (vocabulary.def, `preload`).
 enum class PreloadKind {
   file,  // model files, mapped and passed as bytes
-  url,   // one address passed as builder 0's path, no bytes
+  url,   // one address passed as builder 0's bytes, no path
 };
 
 struct EncodingInfo {

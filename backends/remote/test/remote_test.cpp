@@ -31,10 +31,8 @@
 
 #include "oip_server.h"
 #include "run_guest.h"
+#include "run_instance.h"
 #include "wasmnn/nn_backend.h"
-#include "wasmnn/wasi.h"
-#include "wasmnn/wasi_nn.h"
-#include "wasmnn/wasmnn.h"
 
 namespace fs = std::filesystem;
 using namespace wasmnn::test;
@@ -384,43 +382,6 @@ TEST(RemoteConcurrency, EightThreadsWithOwnContextsAllCorrect) {
   for (auto& [name, g] : graphs) b->destroy_graph(g);
 }
 
-// Runs nn_run.wasm with `args` in a store and instance of its own, /data and
-// /out preopened, WASI-NN from `nn`: the guest's exit status, or -1 and *why.
-int runInstance(wasmnn_engine* engine, const wasmnn_module* module, wasmnn_nn_host* nn,
-                const std::vector<std::string>& args, const fs::path& out, std::string* why) {
-  wasmnn_wasi* wasi = wasmnn_wasi_new();
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  wasmnn_wasi_set_args(wasi, argv.size(), argv.data());
-  wasmnn_store* store = wasmnn_store_new(engine);
-  wasmnn_linker* linker = wasmnn_linker_new(store);
-  wasmnn_instance* instance = nullptr;
-  wasmnn_error* error = wasmnn_wasi_preopen_dir(wasi, kData.c_str(), "/data");
-  if (!error) error = wasmnn_wasi_preopen_dir(wasi, out.c_str(), "/out");
-  if (!error) error = wasmnn_linker_define_wasi(linker, wasi);
-  if (!error) error = wasmnn_linker_define_wasi_nn(linker, nn);
-  if (!error) error = wasmnn_linker_instantiate(linker, module, &instance);
-  int status = -1;
-  if (!error) {
-    wasmnn_extern start;
-    if (!wasmnn_instance_export(instance, "_start", &start))
-      *why = "nn_run.wasm exports no _start";
-    else if (!(error = wasmnn_func_call(start.of.func, nullptr, 0, nullptr, 0)))
-      status = 0;
-  }
-  if (error) {
-    if (wasmnn_error_get_kind(error) == WASMNN_ERROR_EXIT)
-      status = wasmnn_error_exit_code(error);
-    else
-      *why = wasmnn_error_message(error);
-    wasmnn_error_delete(error);
-  }
-  wasmnn_linker_delete(linker);
-  wasmnn_store_delete(store);
-  wasmnn_wasi_delete(wasi);
-  return status;
-}
-
 // 8 threads, each with its own store and instance of the guest in one
 // process, every model preloaded once in one host (one graph each, shared):
 // every case twice per thread, all byte-exact.
@@ -457,7 +418,7 @@ TEST(RemoteConcurrency, EightThreadsWithOwnInstancesOfOneHostAllCorrect) {
     threads.emplace_back([&, t] {
       for (int round = 0; round < kRounds && failures[t].empty(); ++round) {
         std::string why;
-        int status = runInstance(engine, module, nn, args, outDirs[t].path(), &why);
+        int status = runInstance(engine, module, nn, args, {{kData, "/data"}, {outDirs[t].path(), "/out"}}, &why);
         if (status != 0) failures[t] = "exit " + std::to_string(status) + " " + why;
         for (const Case& c : cases)
           for (const auto& out : c.outputs)

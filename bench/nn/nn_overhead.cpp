@@ -44,6 +44,8 @@
 #include <string>
 #include <vector>
 
+#include "guest_bench.h"
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -86,26 +88,7 @@ double guestPerCall(const std::string& encoding, const std::vector<std::string>&
                     "::/b' '" + NN_BENCH_GUEST + "' load " + encoding + " cpu " + model + " in 0 f32 " + dims + " /b/" +
                     net.name + ".input.bin compute out 0 /b/" + net.name + ".guest-out.bin bench 3 bench " +
                     std::to_string(runs);
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw std::runtime_error("cannot start " + cmd);
-  double ns = -1;
-  char line[256];
-  while (std::fgets(line, sizeof line, p)) {
-    long n = 0;
-    double v = 0;
-    if (std::sscanf(line, "guest: %ld inferences, %lf ns/inference", &n, &v) == 2) ns = v;  // the last one counts
-  }
-  if (pclose(p) != 0 || ns < 0) throw std::runtime_error("guest run failed: " + cmd);
-  return ns;
-}
-
-struct Spread {
-  double median, min, max;
-};
-
-Spread spread(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return {v[v.size() / 2], v.front(), v.back()};
+  return guestNsPerInference(cmd);
 }
 
 // The guest through both isolation modes, interleaved (the machine's load
@@ -133,8 +116,8 @@ void report(const char* framework, const Net& net, double native, const Guest& g
   }
   std::printf("%-12s %-5s %-16s %10.0f %10.0f %10.0f %10.0f %8.3f %8.2f   [%.0f–%.0f] [%.0f–%.0f] [%.0f–%.0f]\n",
               framework, net.name, shape.c_str(), native, g.none.median, g.process.median, g.overhead.median,
-              g.process.median / g.none.median, g.process.median / native, g.none.min, g.none.max, g.process.min,
-              g.process.max, g.overhead.min, g.overhead.max);
+              g.process.median / g.none.median, g.process.median / native, g.none.low, g.none.high, g.process.low,
+              g.process.high, g.overhead.low, g.overhead.high);
 }
 
 #ifdef NN_BENCH_ORT

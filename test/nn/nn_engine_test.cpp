@@ -13,7 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "embed_guest.h"
+#include "run_instance.h"
+#include "wasmnn/wasi_nn.h"
+#include "wasmnn/wasmnn.h"
 
 namespace {
 
@@ -53,8 +55,8 @@ TEST(NnEngine, EightThreadsEachWithItsOwnInstanceShareOnePreloadedGraph) {
     threads.emplace_back([&, t] {
       for (int r = 0; r < kRunsPerThread; ++r) {
         std::string why;
-        int status = wasmnn::test::runEmbeddedGuest(engine, module, nn,
-                                                    {"nn_probe", "concurrent", std::to_string(t * 1000 + r)}, {}, &why);
+        int status = wasmnn::test::runInstance(engine, module, nn,
+                                               {"nn_probe", "concurrent", std::to_string(t * 1000 + r)}, {}, &why);
         if (status == 0)
           ++passed;
         else

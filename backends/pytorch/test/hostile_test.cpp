@@ -15,9 +15,9 @@
 #include <random>
 #include <thread>
 
-#include "embed_guest.h"
 #include "manifest.h"
 #include "run_guest.h"
+#include "run_instance.h"
 
 namespace fs = std::filesystem;
 using namespace wasmnn::test;
@@ -183,7 +183,7 @@ TEST(HostileEmbedding, OneGuestCrashesItsWorkerWhileSevenOthersKeepComputing) {
       for (int r = 0; r < (t == 0 ? 1 : kRounds); ++r)
         args.insert(args.end(), {"in", "0", "f32", "1x16", "/d/classifier.in0.bin", "compute", "out", "0",
                                  "/out/" + std::to_string(t) + "_" + std::to_string(r) + ".bin"});
-      status[t] = runEmbeddedGuest(engine, module, nn, args, dirs, &why[t]);
+      status[t] = runInstance(engine, module, nn, args, dirs, &why[t]);
     });
   for (auto& th : threads) th.join();
   EXPECT_EQ(status[0], 10 + kRuntimeError) << why[0] << ": the crashing load is runtime_error, the rest worked";

@@ -1,5 +1,6 @@
-// Runs a WASI program through the C embedding API, the way an embedder with
-// one store per guest does (the WASI-NN engine and hostile-model tests).
+// Runs a WASI guest's _start in this process, in a store and instance of its
+// own, with WASI-NN from a shared host: the tests of many instances on
+// threads (nn_engine_test, the remote backend's test).
 #pragma once
 
 #include <string>
@@ -12,40 +13,37 @@
 
 namespace wasmnn::test {
 
-// Runs `module`'s _start in a fresh store with `args` and the preopened
-// directories `dirs` (host path, guest path), WASI-NN served by `nn`.
-// Returns the guest's exit status, or -1 with the error message in *why.
-inline int runEmbeddedGuest(wasmnn_engine* engine, const wasmnn_module* module, wasmnn_nn_host* nn,
-                            const std::vector<std::string>& args,
-                            const std::vector<std::pair<std::string, std::string>>& dirs, std::string* why) {
+// `preopens` are {host directory, guest path}. Returns the guest's exit
+// status, or -1 with the error in *why.
+inline int runInstance(wasmnn_engine* engine, const wasmnn_module* module, wasmnn_nn_host* nn,
+                       const std::vector<std::string>& args,
+                       const std::vector<std::pair<std::string, std::string>>& preopens, std::string* why) {
   wasmnn_wasi* wasi = wasmnn_wasi_new();
   std::vector<const char*> argv;
   for (const std::string& a : args) argv.push_back(a.c_str());
   wasmnn_wasi_set_args(wasi, argv.size(), argv.data());
   wasmnn_store* store = wasmnn_store_new(engine);
   wasmnn_linker* linker = wasmnn_linker_new(store);
-  int status = -1;
   wasmnn_instance* instance = nullptr;
   wasmnn_error* error = nullptr;
-  for (const auto& [host, guest] : dirs)
+  for (const auto& [host, guest] : preopens)
     if (!error) error = wasmnn_wasi_preopen_dir(wasi, host.c_str(), guest.c_str());
   if (!error) error = wasmnn_linker_define_wasi(linker, wasi);
   if (!error) error = wasmnn_linker_define_wasi_nn(linker, nn);
   if (!error) error = wasmnn_linker_instantiate(linker, module, &instance);
+  int status = -1;
   if (!error) {
     wasmnn_extern start;
-    if (wasmnn_instance_export(instance, "_start", &start)) {
-      error = wasmnn_func_call(start.of.func, nullptr, 0, nullptr, 0);
+    if (!wasmnn_instance_export(instance, "_start", &start))
+      *why = "the guest exports no _start";
+    else if (!(error = wasmnn_func_call(start.of.func, nullptr, 0, nullptr, 0)))
       status = 0;
-    }
   }
   if (error) {
-    if (wasmnn_error_get_kind(error) == WASMNN_ERROR_EXIT) {
+    if (wasmnn_error_get_kind(error) == WASMNN_ERROR_EXIT)
       status = wasmnn_error_exit_code(error);
-    } else {
-      status = -1;
+    else
       *why = wasmnn_error_message(error);
-    }
     wasmnn_error_delete(error);
   }
   wasmnn_linker_delete(linker);

@@ -169,15 +169,11 @@ TEST_F(RemoteGuest, NamedModelGuestRunsUnmodified) {
                   static_cast<double>(scores[order[k]]));
     want += line;
   }
-  std::vector<std::string> argv = {WASMNN_CLI,
-                                   "run",
-                                   "--dir=" + kData.string() + "::/data",
-                                   preload("mobilenet", server->modelUrl("classifier")),
-                                   NN_CLASSIFY_WASM,
-                                   "@mobilenet",
-                                   "-",
-                                   "/data/" + c.inputs[0].file,
-                                   "1,16"};
+  GuestCommand cmd;
+  cmd.host_options = {"--dir=" + kData.string() + "::/data", preload("mobilenet", server->modelUrl("classifier"))};
+  std::vector<std::string> argv = cmd.argv();  // with the isolation mode under test
+  argv.back() = NN_CLASSIFY_WASM;
+  argv.insert(argv.end(), {"@mobilenet", "-", "/data/" + c.inputs[0].file, "1,16"});
   GuestRun r = runProcess(argv, tmp_.path());
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_EQ(r.out, want);
@@ -393,6 +389,8 @@ TEST(RemoteConcurrency, EightThreadsWithOwnInstancesOfOneHostAllCorrect) {
   wasmnn_error* error = wasmnn_module_new(engine, wasm.data(), wasm.size(), &module);
   ASSERT_EQ(error, nullptr) << wasmnn_error_message(error);
   wasmnn_nn_host* nn = wasmnn_nn_host_new();
+  if (const char* mode = std::getenv("WASMNN_TEST_NN_ISOLATION"); mode && std::string(mode) == "none")
+    wasmnn_nn_host_set_isolation(nn, WASMNN_NN_ISOLATION_NONE);
   wasmnn_nn_host_add_backend_dir(nn, fs::path(NN_REMOTE_LIBRARY).parent_path().c_str());
   std::vector<Case> cases = readCases(kData);
   std::vector<std::string> args = {"nn_run"};

@@ -280,7 +280,8 @@ TEST(TfLiteConfig, XnnpackOffRunsTfLitesOwnKernels) {
 TEST(TfLiteConfig, BadOptionsAreInvalidArgument) {
   std::vector<uint8_t> model = classifierModel();
   const std::pair<const char*, const char*> bad[] = {
-      {R"({"threads": 0})", "at least 1"},
+      {R"({"threads": 0})", "must be from 1 to 64 (got 0)"},
+      {R"({"threads": 100000})", "must be from 1 to 64 (got 100000)"},
       {R"({"threads": "2"})", "wrong type"},
       {R"({"xnnpack": 1})", "wrong type"},
       {R"({"threds": 2})", "unknown config option(s) \"threds\""},

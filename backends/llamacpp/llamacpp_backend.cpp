@@ -544,7 +544,7 @@ struct LlamaCppBackend {
           b.pos[i] = static_cast<llama_pos>(position_ + i);
           b.n_seq_id[i] = 1;
           b.seq_id[i][0] = 0;
-          b.logits[i] = start + i + 1 == tokens.size();
+          b.logits[i] = options_.embedding || start + i + 1 == tokens.size();  // embeddings: llama.cpp outputs all
         }
         b.n_tokens = static_cast<int32_t>(n);
         int32_t status = llama_decode(llama_.get(), b);

@@ -10,7 +10,7 @@ text is readable):
   chat    2 layers, 64 wide, context 256             (~0.6 MB; the tests' model)
   embed   as chat with mean pooling                  (embedding mode)
   bench   4 layers, 512 wide, context 2048, f16      (~30 MB; bench/nn)
-  large   8 layers, 768 wide, context 512, f32       (~200 MB; memory sharing test)
+  large   6 layers, 512 wide, context 512, f32       (~78 MB; the memory sharing test)
 """
 import argparse
 import sys
@@ -37,7 +37,7 @@ PRESETS = {
     "chat": (2, 64, 4, 2, 128, 256, np.float32, None),
     "embed": (2, 64, 4, 2, 128, 256, np.float32, gguf.PoolingType.MEAN),
     "bench": (4, 512, 8, 8, 1408, 2048, np.float16, None),
-    "large": (8, 768, 12, 12, 2048, 512, np.float32, None),
+    "large": (6, 512, 8, 8, 1408, 512, np.float32, None),
 }
 
 

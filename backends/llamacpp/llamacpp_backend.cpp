@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,12 +55,13 @@ constexpr const char* kName = "llamacpp";
 // llama.cpp logs through one process-wide callback, in pieces (a line may
 // arrive as several calls). Its lines go to the core's logger at debug level,
 // or at info when the graph being served asked for them (enable-log /
-// enable-debug-log); its last error line on this thread is kept so that the
-// one error line the kit writes can carry the framework's own reason.
+// enable-debug-log); its first error line of a call is kept so that the one
+// error line the kit writes carries the framework's own reason (the lines
+// after it only say that loading failed).
 struct LogState {
   std::string line;
   ggml_log_level level = GGML_LOG_LEVEL_NONE;
-  std::string lastError;
+  std::string firstError;
   bool enableLog = false, enableDebugLog = false;
 };
 thread_local LogState logState;
@@ -67,7 +69,7 @@ thread_local LogState logState;
 void emitLogLine() {
   LogState& s = logState;
   if (s.line.empty()) return;
-  if (s.level == GGML_LOG_LEVEL_ERROR) s.lastError = s.line;
+  if (s.level == GGML_LOG_LEVEL_ERROR && s.firstError.empty()) s.firstError = s.line;
   bool shown = s.level == GGML_LOG_LEVEL_DEBUG ? s.enableDebugLog : s.enableLog || s.enableDebugLog;
   wasmnn_nn_log(shown ? WASMNN_NN_LOG_INFO : WASMNN_NN_LOG_DEBUG, kName, "llama.cpp: %s", s.line.c_str());
   s.line.clear();
@@ -94,20 +96,29 @@ class LogScope {
   LogScope(bool enableLog, bool enableDebugLog) {
     logState.enableLog = enableLog;
     logState.enableDebugLog = enableDebugLog;
-    logState.lastError.clear();
+    logState.firstError.clear();
   }
   ~LogScope() { emitLogLine(); }
   LogScope(const LogScope&) = delete;
   LogScope& operator=(const LogScope&) = delete;
 };
 
-// "; llama.cpp: <its last error line>" when it wrote one during this call.
+// "; llama.cpp: <its first error line>" when it wrote one during this call.
 std::string llamaReason() {
   emitLogLine();
   std::string reason;
-  if (!logState.lastError.empty()) reason.append("; llama.cpp: ").append(logState.lastError);
+  if (!logState.firstError.empty()) reason.append("; llama.cpp: ").append(logState.firstError);
   return reason;
 }
+
+// ggml stops the process on a failed GGML_ASSERT, and some of llama.cpp's
+// checks of a model file are such asserts (e.g. a vocabulary with duplicate
+// tokens). ggml calls this hook before abort(); throwing from it unwinds
+// into llama.cpp's loader, which catches std::exception and fails the load.
+struct GgmlAssertion : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+[[noreturn]] void throwOnGgmlAbort(const char* message) { throw GgmlAssertion(message); }
 
 // ---------------------------------------------------------------- options
 
@@ -361,6 +372,7 @@ struct LlamaCppBackend {
 
   static void init(wasmnn_nn_backend_info& info) {
     llama_log_set(forwardLog, nullptr);
+    ggml_set_abort_callback(throwOnGgmlAbort);
     // The CPU kernels are separate libraries next to libggml (one per
     // instruction set); ggml loads the best one this CPU runs.
     Dl_info self{};

@@ -3,7 +3,7 @@
  * wasmedge-wasi-nn crate's calls, one mode per example), for any host that
  * serves WASI-NN's ggml encoding with WasmEdge's extensions.
  *
- *   llm [--hex] MODE MODEL PROMPT [OPTIONS_JSON]
+ *   llm [--hex] [--save FILE] MODE MODEL PROMPT [OPTIONS_JSON]
  *     MODE      chat             set_input, metadata, compute, output, metadata ("llama")
  *               stream           compute_single / get_output_single until the end, fini_single ("llama-stream")
  *               embedding        compute with "embedding": true, the JSON output and the raw f32 output 2
@@ -14,6 +14,7 @@
  *               @FILE: GGUF bytes read through a WASI preopen, loaded with the options as builder 1
  *     OPTIONS   JSON options (WasmEdge's keys), default {"ctx-size": 1024, "n-gpu-layers": 0}
  *     --hex     print texts as hex (exact bytes, for tests) instead of as text
+ *     --save    chat: also write the generated text to FILE (through a WASI preopen)
  * Outputs are read with WasmEdge's fixed buffers (4096 tokens x 6 bytes).
  */
 #include "nn_util.h"
@@ -21,6 +22,7 @@
 #define MAX_OUTPUT (4096 * 6)
 
 static int hex_mode = 0;
+static const char* save_path = NULL;
 static char output[MAX_OUTPUT + 1];
 
 static int fail(const char* what, wasi_nn_error err) {
@@ -97,6 +99,7 @@ static int chat(const char* model, const char* prompt, const char* options) {
   if (print_metadata(ctx, "input-metadata") || run_compute(ctx)) return 1;
   if ((err = read_output(ctx, 0, 0, &len))) return fail("get_output(0)", err);
   print_text("output", output, len);
+  if (save_path && !nn_write_file(save_path, output, len)) return 1;
   return print_metadata(ctx, "metadata");
 }
 
@@ -175,12 +178,16 @@ static int model_not_found(const char* model) {
 
 int main(int argc, char** argv) {
   int arg = 1;
-  if (arg < argc && strcmp(argv[arg], "--hex") == 0) {
-    hex_mode = 1;
-    ++arg;
+  for (; arg < argc && strncmp(argv[arg], "--", 2) == 0; ++arg) {
+    if (strcmp(argv[arg], "--hex") == 0)
+      hex_mode = 1;
+    else if (strcmp(argv[arg], "--save") == 0 && arg + 1 < argc)
+      save_path = argv[++arg];
+    else
+      break;
   }
   if (argc - arg < 2) {
-    fprintf(stderr, "usage: llm [--hex] MODE MODEL [PROMPT [OPTIONS_JSON]]\n");
+    fprintf(stderr, "usage: llm [--hex] [--save FILE] MODE MODEL [PROMPT [OPTIONS_JSON]]\n");
     return 2;
   }
   const char* mode = argv[arg];

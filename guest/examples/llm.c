@@ -5,11 +5,14 @@
  *
  *   llm [--hex] [--save FILE] MODE MODEL PROMPT [OPTIONS_JSON]
  *     MODE      chat             set_input, metadata, compute, output, metadata ("llama")
- *               stream           compute_single / get_output_single until the end, fini_single ("llama-stream")
+ *               stream           compute_single / get_output_single until the end (or "n-predict"
+ *                                tokens: the host's compute_single does not count), fini_single ("llama-stream")
  *               embedding        compute with "embedding": true, the JSON output and the raw f32 output 2
  *               unload           load, compute and unload five times ("test/unload")
  *               set-input-twice  the prompt set twice gives the same input token count ("test/set-input-twice")
  *               model-not-found  load_by_name must fail with model_not_found ("test/model-not-found")
+ *               bench            time, with the guest's clock, the first streamed token and the
+ *                                tokens after it (up to "n-predict"), then one compute of the same
  *     MODEL     NAME of a model the host preloaded (--nn-preload NAME:GGML:AUTO:FILE), or
  *               @FILE: GGUF bytes read through a WASI preopen, loaded with the options as builder 1
  *     OPTIONS   JSON options (WasmEdge's keys), default {"ctx-size": 1024, "n-gpu-layers": 0}
@@ -17,6 +20,8 @@
  *     --save    chat: also write the generated text to FILE (through a WASI preopen)
  * Outputs are read with WasmEdge's fixed buffers (4096 tokens x 6 bytes).
  */
+#include <time.h>
+
 #include "nn_util.h"
 
 #define MAX_OUTPUT (4096 * 6)
@@ -55,10 +60,12 @@ static int print_metadata(wasi_nn_context ctx, const char* label) {
   return 0;
 }
 
-/* "input_tokens" out of the metadata JSON; -1 when missing. */
-static long input_tokens(const char* json) {
-  const char* at = strstr(json, "\"input_tokens\":");
-  return at ? strtol(at + strlen("\"input_tokens\":"), NULL, 10) : -1;
+/* A number field of a flat JSON object ("key": 12); -1 when missing. */
+static long json_number(const char* json, const char* key) {
+  char quoted[64];
+  snprintf(quoted, sizeof quoted, "\"%s\":", key);
+  const char* at = strstr(json, quoted);
+  return at ? strtol(at + strlen(quoted), NULL, 10) : -1;
 }
 
 static wasi_nn_error load(const char* model, const char* options, wasi_nn_graph* graph) {
@@ -109,14 +116,15 @@ static int stream(const char* model, const char* prompt, const char* options) {
   uint32_t len = 0;
   wasi_nn_error err = start(model, options, prompt, &graph, &ctx);
   if (err) return fail("load/init/set_input", err);
-  while ((err = wasi_nn_compute_single(ctx)) == WASI_NN_SUCCESS) {
+  long limit = json_number(options, "n-predict");
+  for (long n = 0; (limit < 0 || n < limit) && (err = wasi_nn_compute_single(ctx)) == WASI_NN_SUCCESS; ++n) {
     wasi_nn_error got = read_output(ctx, 0, 1, &len);
     if (got) return fail("get_output_single", got);
     print_text("token", output, len);
     fflush(stdout);
   }
   printf("stream-end: %s\n", wasi_nn_error_name(err));
-  if (err != WASI_NN_END_OF_SEQUENCE && err != WASI_NN_CONTEXT_FULL && err != WASI_NN_PROMPT_TOO_LONG) return 1;
+  if (err && err != WASI_NN_END_OF_SEQUENCE && err != WASI_NN_CONTEXT_FULL && err != WASI_NN_PROMPT_TOO_LONG) return 1;
   if (print_metadata(ctx, "metadata")) return 1;
   if ((err = wasi_nn_fini_single(ctx))) return fail("fini_single", err);
   return 0;
@@ -160,12 +168,50 @@ static int set_input_twice(const char* model, const char* prompt, const char* op
   wasi_nn_error err = start(model, options, prompt, &graph, &ctx);
   if (err) return fail("load/init/set_input", err);
   if ((err = read_output(ctx, 1, 0, &len))) return fail("get_output(1)", err);
-  long before = input_tokens(output);
+  long before = json_number(output, "input_tokens");
   if ((err = wasi_nn_set_input_text(ctx, 0, prompt, strlen(prompt)))) return fail("set_input", err);
   if ((err = read_output(ctx, 1, 0, &len))) return fail("get_output(1)", err);
-  long after = input_tokens(output);
+  long after = json_number(output, "input_tokens");
   printf("input_tokens: %ld then %ld\n", before, after);
   return before >= 0 && before == after ? 0 : 1;
+}
+
+static double seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Streaming and compute timed by the guest (prompt tokenized at set_input,
+ * outside the timing): time to the first token, tokens per second after it,
+ * and the whole compute of the same tokens. */
+static int bench(const char* model, const char* prompt, const char* options) {
+  wasi_nn_graph graph;
+  wasi_nn_context ctx;
+  wasi_nn_error err = start(model, options, prompt, &graph, &ctx);
+  if (err) return fail("load/init/set_input", err);
+  long limit = json_number(options, "n-predict");
+  double t0 = seconds(), first = 0;
+  int tokens = 0;
+  while ((limit < 0 || tokens < limit) && (err = wasi_nn_compute_single(ctx)) == WASI_NN_SUCCESS) {
+    uint32_t len = 0;
+    wasi_nn_error got = read_output(ctx, 0, 1, &len);
+    if (got) return fail("get_output_single", got);
+    if (++tokens == 1) first = seconds();
+  }
+  double end = seconds();
+  if (err != WASI_NN_SUCCESS && err != WASI_NN_END_OF_SEQUENCE && err != WASI_NN_CONTEXT_FULL)
+    return fail("compute_single", err);
+  if ((err = wasi_nn_fini_single(ctx))) return fail("fini_single", err);
+  double c0 = seconds();
+  if (run_compute(ctx)) return 1;
+  double c1 = seconds();
+  uint32_t len = 0;
+  if ((err = read_output(ctx, 1, 0, &len))) return fail("get_output(1)", err);
+  printf("bench: first token %.3f ms, %d tokens, %.2f tokens/s after the first, compute %.3f ms\n", (first - t0) * 1e3,
+         tokens, tokens > 1 ? (tokens - 1) / (end - first) : 0.0, (c1 - c0) * 1e3);
+  printf("metadata: %s\n", output);
+  return 0;
 }
 
 static int model_not_found(const char* model) {
@@ -200,6 +246,7 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "unload") == 0) return unload(model, prompt, options);
   if (strcmp(mode, "set-input-twice") == 0) return set_input_twice(model, prompt, options);
   if (strcmp(mode, "model-not-found") == 0) return model_not_found(model);
+  if (strcmp(mode, "bench") == 0) return bench(model, prompt, options);
   fprintf(stderr, "llm: unknown mode %s\n", mode);
   return 2;
 }

@@ -22,6 +22,23 @@ apt_install "${packages[@]}"
 
 dest=$deps/llamacpp
 stamp=$dest/VERSION-$NODE_LLAMA_CPP_VERSION
+
+# The Rust test guest (test/rust-guest, on the wasmedge-wasi-nn crate) needs
+# rustup's wasm32-wasip1 standard library and its crates; the build then runs
+# offline. Without them the Rust guest is not built (CMake says so) and the C
+# guest alone carries the tests.
+rust_guest() {
+  local manifest=$root/backends/llamacpp/test/rust-guest/Cargo.toml
+  command -v cargo >/dev/null && command -v rustup >/dev/null || return 1
+  rustup target list --installed | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1 || return 1
+  cargo fetch --locked --quiet --manifest-path "$manifest"
+}
+if rust_guest; then
+  mkdir -p "$dest" && touch "$dest/rust-guest-ready"
+else
+  log "warning: no cargo/rustup with wasm32-wasip1 or crates.io: the Rust test guest will not be built"
+  rm -f "$dest/rust-guest-ready"
+fi
 [ -f "$stamp" ] && exit 0
 
 log "fetching node-llama-cpp@$NODE_LLAMA_CPP_VERSION (llama.cpp $LLAMA_CPP_RELEASE: ~47 MB, npm pack)"
@@ -32,7 +49,7 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" \
   "@node-llama-cpp/linux-x64@$NODE_LLAMA_CPP_VERSION" >/dev/null)
 
-rm -rf "$dest" && mkdir -p "$dest/lib" "$dest/include"
+rm -rf "$dest/lib" "$dest/include" "$dest/gguf-py" && mkdir -p "$dest/lib" "$dest/include"
 tar -xzf "$tmp"/node-llama-cpp-linux-x64-*.tgz -C "$tmp" package/bins/linux-x64
 cp "$tmp"/package/bins/linux-x64/lib*.so "$dest/lib/"
 

@@ -1,6 +1,8 @@
-// WasmEdge-style guests (guest/examples/llm.c, one mode per WasmEdge GGML
-// example) through `wasmnn run` and the llamacpp backend, against llama.cpp
-// run natively in this process on the same generated model and prompt:
+// WasmEdge-style guests through `wasmnn run` and the llamacpp backend: the C
+// guest guest/examples/llm.c and, when cargo could build it, the Rust guest
+// rust-guest/ on the wasmedge-wasi-nn crate (one mode per WasmEdge GGML
+// example, the same output lines), against llama.cpp run natively in this
+// process on the same generated model and prompt:
 // greedy tokens equal token for token (compute and streaming), embeddings
 // equal bit for bit, and WasmEdge's LLM conditions (end_of_sequence,
 // context_full, prompt_too_long) where llama.cpp natively ends the same way.
@@ -10,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -78,18 +81,20 @@ std::string jsonString(const std::string& text) {
   return out + "\"";
 }
 
-class LlamaGuest : public ::testing::Test {
+struct Guest {
+  const char* name;
+  std::vector<std::string> argv;  // the module and its leading options
+};
+void PrintTo(const Guest& g, std::ostream* os) { *os << g.name; }
+
+class LlamaGuest : public ::testing::TestWithParam<Guest> {
  protected:
   static void SetUpTestSuite() {
+    if (chat_) return;  // shared by the C and Rust instantiations
     native::initOnce(LLAMACPP_LIB_DIR);
     chat_ = native::loadModel(kData / "chat.gguf").release();
     eosDir_ = new TempDir;
     makeEosModel();
-  }
-  static void TearDownTestSuite() {
-    native::Model(chat_).reset();
-    native::Model(eos_).reset();
-    delete eosDir_;
   }
 
   // chat.gguf with tokenizer.ggml.eos_token_id set to a token greedy
@@ -115,12 +120,11 @@ class LlamaGuest : public ::testing::Test {
     eos_ = native::loadModel(eosPath_).release();
   }
 
-  static GuestRun run(const std::vector<std::string>& host, const std::vector<std::string>& guest) {
+  GuestRun run(const std::vector<std::string>& host, const std::vector<std::string>& guest) const {
     TempDir scratch;
     std::vector<std::string> argv = {WASMNN_CLI, "run"};
     argv.insert(argv.end(), host.begin(), host.end());
-    argv.push_back(NN_RUN_WASM);
-    argv.push_back("--hex");
+    argv.insert(argv.end(), GetParam().argv.begin(), GetParam().argv.end());
     argv.insert(argv.end(), guest.begin(), guest.end());
     return wasmnn::test::runProcess(argv, scratch.path());
   }
@@ -140,7 +144,7 @@ TempDir* LlamaGuest::eosDir_ = nullptr;
 fs::path LlamaGuest::eosPath_;
 size_t LlamaGuest::eosAt_ = 0;
 
-TEST_F(LlamaGuest, ComputeGivesLlamaCppsGreedyTokens) {
+TEST_P(LlamaGuest, ComputeGivesLlamaCppsGreedyTokens) {
   native::Generation truth = native::greedy(chat_, kPrompt, 256, 24);
   ASSERT_EQ(truth.tokens.size(), 24u);
   GuestRun r = run({preload(kData / "chat.gguf")}, {"chat", "default", kPrompt, options(R"("n-predict": 24)")});
@@ -150,7 +154,7 @@ TEST_F(LlamaGuest, ComputeGivesLlamaCppsGreedyTokens) {
   EXPECT_EQ(line(r.out, "metadata"), metadataJson(truth.promptTokens, 24));
 }
 
-TEST_F(LlamaGuest, StreamingGivesTheSameTokensOneByOne) {
+TEST_P(LlamaGuest, StreamingGivesTheSameTokensOneByOne) {
   native::Generation truth = native::greedy(eos_, kPrompt, 256, -1);
   ASSERT_TRUE(truth.endToken);
   ASSERT_EQ(truth.tokens.size(), eosAt_ + 1);
@@ -164,7 +168,7 @@ TEST_F(LlamaGuest, StreamingGivesTheSameTokensOneByOne) {
       << "the end token counts, as in WasmEdge";
 }
 
-TEST_F(LlamaGuest, ComputeEndsAtTheEndTokenWhichIsPartOfTheOutput) {
+TEST_P(LlamaGuest, ComputeEndsAtTheEndTokenWhichIsPartOfTheOutput) {
   native::Generation truth = native::greedy(eos_, kPrompt, 256, -1);
   GuestRun r = run({preload(eosPath_)}, {"chat", "default", kPrompt, options()});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
@@ -172,7 +176,7 @@ TEST_F(LlamaGuest, ComputeEndsAtTheEndTokenWhichIsPartOfTheOutput) {
   EXPECT_EQ(line(r.out, "metadata"), metadataJson(truth.promptTokens, eosAt_ + 1));
 }
 
-TEST_F(LlamaGuest, ContextFullKeepsTheTextSoFar) {
+TEST_P(LlamaGuest, ContextFullKeepsTheTextSoFar) {
   // ctx-size 256 is llama.cpp's smallest window; without n-predict the
   // generation runs until the window is full, natively as in the guest.
   native::Generation truth = native::greedy(chat_, kPrompt, 256, -1);
@@ -190,7 +194,7 @@ TEST_F(LlamaGuest, ContextFullKeepsTheTextSoFar) {
   EXPECT_EQ(lines(s.out, "token").size(), truth.tokens.size() - 1) << "the token that found no room is not streamed";
 }
 
-TEST_F(LlamaGuest, PromptTooLong) {
+TEST_P(LlamaGuest, PromptTooLong) {
   std::string prompt;
   while (native::tokenize(chat_, prompt).size() <= 252) prompt += " the cat";  // ctx 256 leaves 252 for the prompt
   size_t n = native::tokenize(chat_, prompt).size();
@@ -202,7 +206,7 @@ TEST_F(LlamaGuest, PromptTooLong) {
   }
 }
 
-TEST_F(LlamaGuest, UnloadFiveTimes) {
+TEST_P(LlamaGuest, UnloadFiveTimes) {
   native::Generation truth = native::greedy(chat_, kPrompt, 256, 8);
   GuestRun r = run({preload(kData / "chat.gguf")}, {"unload", "default", kPrompt, options(R"("n-predict": 8)")});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
@@ -211,14 +215,14 @@ TEST_F(LlamaGuest, UnloadFiveTimes) {
   for (const std::string& o : outputs) EXPECT_EQ(o, hex(truth.text()));
 }
 
-TEST_F(LlamaGuest, SetInputTwiceReplacesThePrompt) {
+TEST_P(LlamaGuest, SetInputTwiceReplacesThePrompt) {
   GuestRun r = run({preload(kData / "chat.gguf")}, {"set-input-twice", "default", kPrompt, options()});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   size_t n = native::tokenize(chat_, kPrompt).size();
   EXPECT_EQ(line(r.out, "input_tokens"), std::to_string(n) + " then " + std::to_string(n));
 }
 
-TEST_F(LlamaGuest, GuestBytesWithOptionsAsBuilderOne) {
+TEST_P(LlamaGuest, GuestBytesWithOptionsAsBuilderOne) {
   native::Generation truth = native::greedy(chat_, kPrompt, 256, 12);
   GuestRun r = run({"--dir=" + kData.string() + "::/models"},
                    {"chat", "@/models/chat.gguf", kPrompt, options(R"("n-predict": 12)")});
@@ -226,7 +230,7 @@ TEST_F(LlamaGuest, GuestBytesWithOptionsAsBuilderOne) {
   EXPECT_EQ(line(r.out, "output"), hex(truth.text()));
 }
 
-TEST_F(LlamaGuest, EmbeddingEqualsLlamaCppsBitForBit) {
+TEST_P(LlamaGuest, EmbeddingEqualsLlamaCppsBitForBit) {
   native::Model embed = native::loadModel(kData / "embed.gguf");
   std::vector<float> truth = native::embedding(embed.get(), kPrompt);
   GuestRun r =
@@ -247,7 +251,7 @@ TEST_F(LlamaGuest, EmbeddingEqualsLlamaCppsBitForBit) {
   EXPECT_STREQ(p - 1, "]}");
 }
 
-TEST_F(LlamaGuest, GrammarConstrainsLikeLlamaCpps) {
+TEST_P(LlamaGuest, GrammarConstrainsLikeLlamaCpps) {
   const std::string grammar = R"(root ::= (" cat" | " dog" | " sat")+)";
   native::Generation truth = native::greedy(chat_, kPrompt, 256, 10, grammar);
   GuestRun r = run({preload(kData / "chat.gguf")},
@@ -257,7 +261,7 @@ TEST_F(LlamaGuest, GrammarConstrainsLikeLlamaCpps) {
   EXPECT_EQ(truth.text().find_first_not_of(" catdogs"), std::string::npos) << truth.text();
 }
 
-TEST_F(LlamaGuest, JsonSchemaConstrainsLikeLlamaCpps) {
+TEST_P(LlamaGuest, JsonSchemaConstrainsLikeLlamaCpps) {
   const std::string schema = R"({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]})";
   native::Generation truth = native::greedy(chat_, kPrompt, 256, 16, native::grammarFromJsonSchema(schema));
   GuestRun r = run({preload(kData / "chat.gguf")},
@@ -267,7 +271,7 @@ TEST_F(LlamaGuest, JsonSchemaConstrainsLikeLlamaCpps) {
   EXPECT_EQ(truth.text().rfind("{", 0), 0u) << truth.text();
 }
 
-TEST_F(LlamaGuest, OptionsAreCheckedByName) {
+TEST_P(LlamaGuest, OptionsAreCheckedByName) {
   GuestRun r = run({preload(kData / "chat.gguf")}, {"chat", "default", kPrompt, R"({"ctx-size": 256, "colour": 1})"});
   EXPECT_EQ(line(r.out, "error"), "load/init/set_input: invalid_argument") << describe(r);
   EXPECT_NE(r.err.find("unknown config option(s) \"colour\""), std::string::npos) << r.err;
@@ -286,9 +290,14 @@ TEST_F(LlamaGuest, OptionsAreCheckedByName) {
   EXPECT_EQ(line(r.out, "error"), "load/init/set_input: unsupported_operation") << describe(r);
 }
 
-TEST_F(LlamaGuest, PreloadedModelIsNotAGuestPath) {
+TEST_P(LlamaGuest, PreloadedModelIsNotAGuestPath) {
   GuestRun r = run({preload(kData / "chat.gguf")}, {"chat", "nope", kPrompt, options()});
   EXPECT_EQ(line(r.out, "error"), "load/init/set_input: not_found") << describe(r);
 }
+
+INSTANTIATE_TEST_SUITE_P(C, LlamaGuest, ::testing::Values(Guest{"llm.c", {NN_RUN_WASM, "--hex"}}));
+#ifdef RUST_GUEST_WASM
+INSTANTIATE_TEST_SUITE_P(Rust, LlamaGuest, ::testing::Values(Guest{"wasmedge-wasi-nn", {RUST_GUEST_WASM}}));
+#endif
 
 }  // namespace

@@ -138,8 +138,8 @@ struct Options {
   int64_t nPredict = -1;  // < 0: until the end token or a full context
   std::string reversePrompt;
   bool streamStdout = false;
-  int64_t embdNormalize =
-      2;  // llama.cpp's common_embd_normalize: -1 none, 0 max-abs, 1 taxicab, 2 euclidean, >2 p-norm
+  // llama.cpp's common_embd_normalize: -1 none, 0 max-abs, 1 taxicab, 2 euclidean, > 2 p-norm.
+  int64_t embdNormalize = 2;
   // Model: accepted for WasmEdge's guests; this build runs on the CPU.
   int64_t nGpuLayers = 0;
   bool enableLog = false, enableDebugLog = false;

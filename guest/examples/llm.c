@@ -3,7 +3,7 @@
  * wasmedge-wasi-nn crate's calls, one mode per example), for any host that
  * serves WASI-NN's ggml encoding with WasmEdge's extensions.
  *
- *   llm [--hex] [--save FILE] MODE MODEL PROMPT [OPTIONS_JSON]
+ *   llm [--hex] [--save FILE] [--input1 JSON] MODE MODEL PROMPT [OPTIONS_JSON]
  *     MODE      chat             set_input, metadata, compute, output, metadata ("llama")
  *               stream           compute_single / get_output_single until the end (or "n-predict"
  *                                tokens: the host's compute_single does not count), fini_single ("llama-stream")
@@ -18,6 +18,8 @@
  *     OPTIONS   JSON options (WasmEdge's keys), default {"ctx-size": 1024, "n-gpu-layers": 0}
  *     --hex     print texts as hex (exact bytes, for tests) instead of as text
  *     --save    chat: also write the generated text to FILE (through a WASI preopen)
+ *     --input1  set JSON as input 1 before the prompt: options for this context
+ *               (WasmEdge's set_metadata_to_context)
  * Outputs are read with WasmEdge's fixed buffers (4096 tokens x 6 bytes).
  */
 #include <time.h>
@@ -28,6 +30,7 @@
 
 static int hex_mode = 0;
 static const char* save_path = NULL;
+static const char* input1 = NULL;
 static char output[MAX_OUTPUT + 1];
 
 static int fail(const char* what, wasi_nn_error err) {
@@ -84,6 +87,7 @@ static wasi_nn_error start(const char* model, const char* options, const char* p
   wasi_nn_error err = load(model, options, graph);
   if (err) return err;
   if ((err = wasi_nn_init_execution_context(*graph, ctx))) return err;
+  if (input1 && (err = wasi_nn_set_input_text(*ctx, 1, input1, strlen(input1)))) return err;
   return wasi_nn_set_input_text(*ctx, 0, prompt, strlen(prompt));
 }
 
@@ -229,11 +233,13 @@ int main(int argc, char** argv) {
       hex_mode = 1;
     else if (strcmp(argv[arg], "--save") == 0 && arg + 1 < argc)
       save_path = argv[++arg];
+    else if (strcmp(argv[arg], "--input1") == 0 && arg + 1 < argc)
+      input1 = argv[++arg];
     else
       break;
   }
   if (argc - arg < 2) {
-    fprintf(stderr, "usage: llm [--hex] [--save FILE] MODE MODEL [PROMPT [OPTIONS_JSON]]\n");
+    fprintf(stderr, "usage: llm [--hex] [--save FILE] [--input1 JSON] MODE MODEL [PROMPT [OPTIONS_JSON]]\n");
     return 2;
   }
   const char* mode = argv[arg];

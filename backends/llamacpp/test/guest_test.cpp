@@ -295,9 +295,47 @@ TEST_P(LlamaGuest, PreloadedModelIsNotAGuestPath) {
   EXPECT_EQ(line(r.out, "error"), "load/init/set_input: not_found") << describe(r);
 }
 
+TEST_P(LlamaGuest, ReversePromptEndsCompute) {
+  // The reverse prompt: the text of a greedy token not in the text before it.
+  native::Generation g = native::greedy(chat_, kPrompt, 256, 40);
+  std::string before;
+  size_t k = 0;
+  for (size_t i = 0; i < g.pieces.size() && k == 0; ++i) {
+    if (i >= 3 && g.pieces[i].size() > 1 && before.find(g.pieces[i]) == std::string::npos)
+      k = i;
+    else
+      before += g.pieces[i];
+  }
+  ASSERT_GT(k, 0u);
+  std::string expected = before + g.pieces[k];
+  GuestRun r = run({preload(kData / "chat.gguf")},
+                   {"chat", "default", kPrompt, options(R"("reverse-prompt": )" + jsonString(g.pieces[k]))});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(line(r.out, "output"), hex(expected)) << "stops at the token completing " << g.pieces[k];
+  EXPECT_EQ(line(r.out, "metadata"), metadataJson(g.promptTokens, k + 1));
+}
+
 INSTANTIATE_TEST_SUITE_P(C, LlamaGuest, ::testing::Values(Guest{"llm.c", {NN_RUN_WASM, "--hex"}}));
 #ifdef RUST_GUEST_WASM
 INSTANTIATE_TEST_SUITE_P(Rust, LlamaGuest, ::testing::Values(Guest{"wasmedge-wasi-nn", {RUST_GUEST_WASM}}));
 #endif
+
+// The C guest's extras: options as input 1 (WasmEdge's set_metadata_to_context)
+// and stream-stdout.
+TEST(LlamaCGuest, OptionsAsInputOneAndStreamStdout) {
+  native::initOnce(LLAMACPP_LIB_DIR);
+  native::Model chat = native::loadModel(kData / "chat.gguf");
+  native::Generation truth = native::greedy(chat.get(), kPrompt, 256, 5);
+  TempDir scratch;
+  GuestRun r =
+      wasmnn::test::runProcess({WASMNN_CLI, "run", "--nn-preload=default:GGML:AUTO:" + (kData / "chat.gguf").string(),
+                                NN_RUN_WASM, "--hex", "--input1", R"({"n-predict": 5, "stream-stdout": true})", "chat",
+                                "default", kPrompt, options(R"("n-predict": 24)")},
+                               scratch.path());
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  // The tokens go to stdout as they come (before the guest prints its output line), and
+  // input 1's n-predict replaced the one given at load.
+  EXPECT_NE(r.out.find(truth.text() + "output: " + hex(truth.text()) + "\n"), std::string::npos) << describe(r);
+}
 
 }  // namespace

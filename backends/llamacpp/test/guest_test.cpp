@@ -320,6 +320,15 @@ INSTANTIATE_TEST_SUITE_P(C, LlamaGuest, ::testing::Values(Guest{"llm.c", {NN_RUN
 INSTANTIATE_TEST_SUITE_P(Rust, LlamaGuest, ::testing::Values(Guest{"wasmedge-wasi-nn", {RUST_GUEST_WASM}}));
 #endif
 
+TEST(LlamaBackend, ListedWithLlamaCppsVersion) {
+  TempDir scratch;
+  GuestRun r = wasmnn::test::runProcess({WASMNN_CLI, "backends"}, scratch.path());
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  std::string version = std::string("framework llama.cpp ") + WASMNN_LLAMACPP_RELEASE + " (build " + llama_build_info();
+  EXPECT_NE(r.out.find(version), std::string::npos) << describe(r);
+  EXPECT_NE(r.out.find("encodings: ggml  targets: cpu"), std::string::npos) << describe(r);
+}
+
 // The C guest's extras: options as input 1 (WasmEdge's set_metadata_to_context)
 // and stream-stdout.
 TEST(LlamaCGuest, OptionsAsInputOneAndStreamStdout) {

@@ -85,7 +85,7 @@ struct Guest {
   const char* name;
   std::vector<std::string> argv;  // the module and its leading options
 };
-void PrintTo(const Guest& g, std::ostream* os) { *os << g.name; }
+void PrintTo(const Guest& g, std::ostream* os) { *os << g.name; }  // NOLINT(readability-identifier-naming): gtest
 
 class LlamaGuest : public ::testing::TestWithParam<Guest> {
  protected:

@@ -364,7 +364,7 @@ class Runner:
     def llm(self):
         """bench/nn's LLM generation benchmark (build/bin/llm_bench, built with
         the llamacpp backend): llama.cpp natively vs llm.wasm through wasmnn,
-        rows `name native [min-max] guest [min-max] ratio`."""
+        rows `name native [min-max] guest [min-max] ratio [min-max]`."""
         exe = self.build / "bin" / "llm_bench"
         if self.opts.llm_unavailable:
             return {"error": self.opts.llm_unavailable}
@@ -377,10 +377,10 @@ class Runner:
         rows = {}
         for line in r.stdout.splitlines():
             fields = line.split()
-            if len(fields) == 6 and fields[0] in ("first_token_ms", "tokens_per_s", "compute_ms"):
+            if len(fields) == 7 and fields[0] in ("first_token_ms", "tokens_per_s", "compute_ms"):
                 rows[fields[0]] = {"native": float(fields[1]), "native_range": fields[2].strip("[]"),
                                    "guest": float(fields[3]), "guest_range": fields[4].strip("[]"),
-                                   "ratio": float(fields[5])}
+                                   "ratio": float(fields[5]), "ratio_range": fields[6].strip("[]")}
         if len(rows) != 3:
             return {"error": "llm_bench printed no result rows", "stdout": r.stdout}
         return {"title": r.stdout.splitlines()[0], "rows": rows}
@@ -568,7 +568,7 @@ def print_report(res):
             p(f"\n{e['title']}:")
             for name, row in e["rows"].items():
                 p(f"  {name:<15} native {row['native']:9.2f} [{row['native_range']}]  "
-                  f"guest {row['guest']:9.2f} [{row['guest_range']}]  ratio {row['ratio']:.3f}")
+                  f"guest {row['guest']:9.2f} [{row['guest_range']}]  ratio {row['ratio']:.3f} [{row['ratio_range']}]")
         else:
             p(f"\nLLM benchmark: {e.get('skipped') or 'FAILED: ' + str(e.get('error'))}")
 

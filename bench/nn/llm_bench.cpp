@@ -10,7 +10,8 @@
 // then the tokens after it, then the whole generation as one compute.
 // Prints one row per measure (first_token_ms: the prompt and the first token;
 // tokens_per_s: the tokens after the first; compute_ms: one compute of all
-// of them), medians [min-max], and the ratio guest / native.
+// of them): medians [min-max] of both sides and of the runs' guest / native
+// ratios.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -114,13 +115,18 @@ Spread spread(std::vector<double> v) {
   return {v[v.size() / 2], v.front(), v.back()};
 }
 
+// The ratio is the median of the runs' own guest/native ratios: each pair ran
+// back to back, so load that drifts over the run cancels out.
 void row(const char* what, const std::vector<Sample>& n, const std::vector<Sample>& g, double Sample::*field) {
-  std::vector<double> a, b;
-  for (const Sample& s : n) a.push_back(s.*field);
-  for (const Sample& s : g) b.push_back(s.*field);
-  Spread x = spread(a), y = spread(b);
-  std::printf("%-22s %10.2f [%.2f-%.2f] %10.2f [%.2f-%.2f] %8.3f\n", what, x.median, x.min, x.max, y.median, y.min,
-              y.max, y.median / x.median);
+  std::vector<double> a, b, ratios;
+  for (size_t i = 0; i < n.size(); ++i) {
+    a.push_back(n[i].*field);
+    b.push_back(g[i].*field);
+    ratios.push_back(g[i].*field / n[i].*field);
+  }
+  Spread x = spread(a), y = spread(b), r = spread(ratios);
+  std::printf("%-22s %10.2f [%.2f-%.2f] %10.2f [%.2f-%.2f] %8.3f [%.3f-%.3f]\n", what, x.median, x.min, x.max, y.median,
+              y.min, y.max, r.median, r.min, r.max);
 }
 
 }  // namespace
@@ -148,7 +154,7 @@ int main(int argc, char** argv) {
         "LLM generation: llama.cpp natively vs llm.wasm through wasmnn (27 MB f16 4-layer model, %d tokens, "
         "%d thread(s), %d interleaved runs)\n",
         n.front().tokens, threads, runs);
-    std::printf("%-22s %26s %26s %8s\n", "", "llama.cpp native", "guest via wasmnn", "ratio");
+    std::printf("%-22s %26s %26s %8s\n", "", "llama.cpp native", "guest via wasmnn", "ratio (paired runs)");
     row("first_token_ms", n, g, &Sample::firstMs);
     row("tokens_per_s", n, g, &Sample::tokensPerSecond);
     row("compute_ms", n, g, &Sample::computeMs);

@@ -1,9 +1,11 @@
 // The public C API (wasmnn.h) on top of the runtime objects and executor.
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "wasmnn/loader/loader.h"
+#include "wasmnn/native/native.h"
 #include "wasmnn/runtime/objects.h"
 #include "wasmnn/validator/validator.h"
 
@@ -15,6 +17,20 @@ wasmnn_error* hostError(std::string message) { return makeError(WASMNN_ERROR_HOS
 
 std::optional<uint32_t> optionalMax(uint32_t max) {
   return max == WASMNN_NO_MAX ? std::nullopt : std::optional<uint32_t>(max);
+}
+
+// Decodes and validates `bytes` into a new module (without native code).
+wasmnn_error* newModule(std::span<const uint8_t> bytes, wasmnn_module** out) {
+  auto loaded = loadModule(bytes);
+  if (!loaded) return makeError(loaded.error());
+  if (auto valid = validateModule(*loaded); !valid) return makeError(valid.error());
+  auto* m = new wasmnn_module;
+  m->ast = std::move(*loaded);
+  m->typeIds.reserve(m->ast.types.size());
+  for (const FuncType& t : m->ast.types) m->typeIds.push_back(internFuncType(t));
+  m->code = std::make_unique<CodeSlot[]>(m->ast.functions.size());
+  *out = m;
+  return nullptr;
 }
 
 }  // namespace
@@ -47,7 +63,13 @@ size_t wasmnn_error_frames_omitted(const wasmnn_error* error) { return error->om
 
 // ---------------------------------------------------------------- engine
 
-wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config) { return new wasmnn_engine{normalizeConfig(config)}; }
+wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config) {
+  auto* engine = new wasmnn_engine{normalizeConfig(config), "", ""};
+  wasmnn_config& c = engine->config;
+  if (c.cache_dir) c.cache_dir = (engine->cacheDir = c.cache_dir).c_str();
+  if (c.target_cpu) c.target_cpu = (engine->targetCpu = c.target_cpu).c_str();
+  return engine;
+}
 void wasmnn_engine_delete(wasmnn_engine* engine) { delete engine; }
 const char* wasmnn_version(void) { return WASMNN_VERSION_STRING; }
 
@@ -56,17 +78,54 @@ const char* wasmnn_version(void) { return WASMNN_VERSION_STRING; }
 wasmnn_error* wasmnn_module_new(wasmnn_engine* engine, const uint8_t* bytes, size_t size, wasmnn_module** out) {
   *out = nullptr;
   if (!engine || (!bytes && size != 0)) return hostError("wasmnn_module_new: null argument");
-  auto loaded = loadModule(std::span<const uint8_t>(bytes, size));
-  if (!loaded) return makeError(loaded.error());
-  if (auto valid = validateModule(*loaded); !valid) return makeError(valid.error());
-  auto* m = new wasmnn_module;
-  m->ast = std::move(*loaded);
-  m->typeIds.reserve(m->ast.types.size());
-  for (const FuncType& t : m->ast.types) m->typeIds.push_back(internFuncType(t));
-  m->code = std::make_unique<CodeSlot[]>(m->ast.functions.size());
+  std::span<const uint8_t> wasm(bytes, size);
+  wasmnn_module* m = nullptr;
+  if (wasmnn_error* e = newModule(wasm, &m)) return e;
+  if (engine->config.tier == WASMNN_TIER_COMPILED) {
+    if (wasmnn_error* e = native::compileModule(*engine, *m, wasm)) {
+      m->release();
+      return e;
+    }
+  }
   *out = m;
   return nullptr;
 }
+
+bool wasmnn_module_is_compiled(const wasmnn_module* module) { return module && module->native; }
+
+wasmnn_error* wasmnn_module_serialize(const wasmnn_module* module, uint8_t** out, size_t* size) {
+  *out = nullptr;
+  *size = 0;
+  if (!module) return hostError("wasmnn_module_serialize: null module");
+  std::span<const uint8_t> artifact = native::moduleArtifact(*module);
+  if (artifact.empty()) return hostError("the module has no native code: create it with the compiled tier");
+  *out = static_cast<uint8_t*>(std::malloc(artifact.size()));
+  if (!*out) return hostError("out of memory for the artifact");
+  std::memcpy(*out, artifact.data(), artifact.size());
+  *size = artifact.size();
+  return nullptr;
+}
+
+wasmnn_error* wasmnn_module_deserialize(wasmnn_engine* engine, const uint8_t* bytes, size_t size, wasmnn_module** out) {
+  *out = nullptr;
+  if (!engine || (!bytes && size != 0)) return hostError("wasmnn_module_deserialize: null argument");
+  auto artifact = native::readArtifact(std::vector<uint8_t>(bytes, bytes + size));
+  if (!artifact) return makeError(artifact.error());
+  wasmnn_module* m = nullptr;
+  if (wasmnn_error* e = newModule(artifact->wasm, &m)) return e;
+  if (wasmnn_error* e = native::attachArtifact(*m, std::move(*artifact))) {
+    m->release();
+    return e;
+  }
+  *out = m;
+  return nullptr;
+}
+
+bool wasmnn_is_artifact(const uint8_t* bytes, size_t size) {
+  return bytes && native::isArtifact(std::span<const uint8_t>(bytes, size));
+}
+
+void wasmnn_bytes_delete(uint8_t* bytes) { std::free(bytes); }
 
 void wasmnn_module_delete(wasmnn_module* module) {
   if (module) module->release();
@@ -87,6 +146,20 @@ wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t inde
   const Export& e = module->ast.exports[index];
   return {e.name.c_str(), wasmnn_externkind(e.kind)};
 }
+
+size_t wasmnn_module_func_count(const wasmnn_module* module) { return module->ast.functions.size(); }
+size_t wasmnn_module_imported_func_count(const wasmnn_module* module) { return module->ast.importedFuncs; }
+
+wasmnn_error* wasmnn_module_code_text(const wasmnn_module* module, uint32_t func_index, char** text_out) {
+  if (!module || !text_out) return hostError("wasmnn_module_code_text: null argument");
+  *text_out = nullptr;
+  Result<std::string> text = disassemble(*module, func_index);
+  if (!text) return makeError(text.error());
+  *text_out = strdup(text->c_str());
+  return *text_out ? nullptr : hostError("wasmnn_module_code_text: out of memory");
+}
+
+void wasmnn_string_delete(char* text) { std::free(text); }
 
 // ---------------------------------------------------------------- store
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "wasmnn/native/native.h"
 #include "wasmnn/runtime/objects.h"
 
 namespace wasmnn {
@@ -224,6 +225,8 @@ wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_i
   // imported tables even if instantiation fails later.
   store->instances.push_back(std::move(owned));
   if (wasmnn_error* e = allocate(store, *module, inst)) return e;
+  if (module->native)
+    if (wasmnn_error* e = native::bindInstance(inst)) return e;
   if (wasmnn_error* e = applySegments(module->ast, inst)) return e;
   if (module->ast.start) {
     if (wasmnn_error* e = invoke(inst.funcs[*module->ast.start], nullptr, nullptr)) return e;

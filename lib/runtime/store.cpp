@@ -23,18 +23,34 @@ namespace wasmnn {
 
 namespace {
 
-// AUTO becomes EXPLICIT unless WASMNN_BOUNDS_CHECKS says "guard" (so whole
-// test suites can run in either mode); GUARD degrades to EXPLICIT where it
-// cannot work. Explicit checks are the default because they measured as fast
-// (bench/: geomean within 1 %; nbody and mixed 7-15 % faster, sha256 and
-// float64 a few % slower, on AMD EPYC) without reserving 8 GiB per memory or
-// installing a SIGSEGV handler in the embedder's process.
-uint32_t resolveBoundsChecks(uint32_t mode) {
+// AUTO becomes what WASMNN_BOUNDS_CHECKS says ("guard" or "explicit", so
+// whole test suites can run in either mode), else the tier's default; GUARD
+// degrades to EXPLICIT where it cannot work. The interpreter defaults to
+// explicit checks: they measured as fast (bench/: geomean within 1 %; nbody
+// and mixed 7-15 % faster, sha256 and float64 a few % slower, on AMD EPYC)
+// without reserving 8 GiB per memory or installing a SIGSEGV handler in the
+// embedder's process. Compiled code defaults to guard pages, which let LLVM
+// vectorise loops a bounds check per access would stop (bench/README.md).
+uint32_t resolveBoundsChecks(uint32_t mode, uint32_t tier) {
   if (mode == WASMNN_BOUNDS_AUTO) {
     const char* env = std::getenv("WASMNN_BOUNDS_CHECKS");
-    mode = env && std::string_view(env) == "guard" ? WASMNN_BOUNDS_GUARD : WASMNN_BOUNDS_EXPLICIT;
+    if (env && std::string_view(env) == "guard")
+      mode = WASMNN_BOUNDS_GUARD;
+    else if (env && std::string_view(env) == "explicit")
+      mode = WASMNN_BOUNDS_EXPLICIT;
+    else
+      mode = tier == WASMNN_TIER_COMPILED ? WASMNN_BOUNDS_GUARD : WASMNN_BOUNDS_EXPLICIT;
   }
   return mode == WASMNN_BOUNDS_GUARD && guardPagesSupported() ? WASMNN_BOUNDS_GUARD : WASMNN_BOUNDS_EXPLICIT;
+}
+
+// AUTO becomes COMPILED when WASMNN_TIER says "compiled" (so whole test
+// suites can run compiled), else INTERPRETER: it starts in ~2 ms, while
+// compiling needs LLVM (README.md, "Speed").
+uint32_t resolveTier(uint32_t tier) {
+  if (tier != WASMNN_TIER_AUTO) return tier == WASMNN_TIER_COMPILED ? WASMNN_TIER_COMPILED : WASMNN_TIER_INTERPRETER;
+  const char* env = std::getenv("WASMNN_TIER");
+  return env && std::string_view(env) == "compiled" ? WASMNN_TIER_COMPILED : WASMNN_TIER_INTERPRETER;
 }
 
 }  // namespace
@@ -47,7 +63,10 @@ wasmnn_config normalizeConfig(const wasmnn_config* config) {
   if (c.max_memory_pages == 0 || c.max_memory_pages > kDefaultMaxMemoryPages)
     c.max_memory_pages = kDefaultMaxMemoryPages;
   if (c.max_table_elements == 0) c.max_table_elements = kDefaultMaxTableElements;
-  c.bounds_checks = resolveBoundsChecks(c.bounds_checks);
+  c.tier = resolveTier(c.tier);
+  c.bounds_checks = resolveBoundsChecks(c.bounds_checks, c.tier);
+  if (c.opt_level == 0) c.opt_level = kDefaultOptLevel;
+  c.opt_level = std::min(c.opt_level, 3u);
   return c;
 }
 
@@ -118,6 +137,7 @@ Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, 
   t->declaredMax = max;
   t->maxElems = cap;
   t->elems.assign(min, 0);
+  t->view = {t->elems.data(), t->elems.size()};
   store->tables.push_back(std::move(t));
   return store->tables.back().get();
 }
@@ -144,6 +164,7 @@ int64_t growTable(wasmnn_table* table, uint32_t delta, uint64_t init) {
   uint64_t old = table->elems.size();
   if (old + delta > table->maxElems) return -1;
   table->elems.resize(old + delta, init);
+  table->view = {table->elems.data(), table->elems.size()};
   return int64_t(old);
 }
 

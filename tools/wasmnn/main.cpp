@@ -1,6 +1,8 @@
 // wasmnn CLI: just another embedder of the C API (wasmnn.h, wasi.h, wasi_nn.h).
-//   wasmnn run [options] module.wasm [args...]
+//   wasmnn run [options] module.wasm|module.cwasm [args...]
+//   wasmnn compile [options] module.wasm [-o module.cwasm]
 //   wasmnn backends [--nn-backend-dir DIR]...
+//   wasmnn inspect --code module.wasm [--func N]
 // Options are parsed with getopt_long: it stops at the module, so the guest's
 // arguments pass through untouched, and it keeps start-up small (no iostreams).
 #include <getopt.h>
@@ -38,6 +40,12 @@ struct RunOptions {
   uint32_t maxCallDepth = 0;
   uint32_t maxMemoryPages = 0;
   uint32_t boundsChecks = WASMNN_BOUNDS_AUTO;
+  bool compile = false;  // the compiled tier
+  uint32_t optLevel = 0;
+  std::string cacheDir;
+  bool noCache = false;
+  std::string output;                // `compile -o`
+  std::string targetCpu;             // `compile --target-cpu`
   std::vector<std::string> command;  // module path, then guest args
 };
 
@@ -238,20 +246,48 @@ wasmnn_error* configureNn(wasmnn_nn_host* nn, const RunOptions& opt) {
   return nullptr;
 }
 
+// Where --compile keeps compiled modules: --cache-dir, else $WASMNN_CACHE_DIR,
+// else $XDG_CACHE_HOME/wasmnn, else ~/.cache/wasmnn ("" = no cache).
+std::string cacheDirFor(const RunOptions& opt) {
+  if (opt.noCache) return "";
+  if (!opt.cacheDir.empty()) return opt.cacheDir;
+  if (const char* dir = std::getenv("WASMNN_CACHE_DIR"); dir && *dir) return dir;
+  if (const char* dir = std::getenv("XDG_CACHE_HOME"); dir && *dir) return std::string(dir) + "/wasmnn";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/wasmnn";
+  return "";
+}
+
+wasmnn_config engineConfig(const RunOptions& opt, bool compiled) {
+  wasmnn_config config{};
+  config.max_call_depth = opt.maxCallDepth;
+  config.max_memory_pages = opt.maxMemoryPages;
+  config.bounds_checks = opt.boundsChecks;
+  config.tier = compiled ? WASMNN_TIER_COMPILED : WASMNN_TIER_AUTO;
+  config.opt_level = opt.optLevel;
+  config.target_cpu = opt.targetCpu.empty() ? nullptr : opt.targetCpu.c_str();
+  return config;
+}
+
 int run(const RunOptions& opt) {
   const std::string& path = opt.command.front();
   auto bytes = readFile(path);
   if (!bytes) return fail("cannot read `" + path + "`: " + std::strerror(errno));
 
-  wasmnn_config config{};
-  config.max_call_depth = opt.maxCallDepth;
-  config.max_memory_pages = opt.maxMemoryPages;
-  config.bounds_checks = opt.boundsChecks;
+  // An AOT artifact (`wasmnn compile`) runs compiled; a .wasm with --compile
+  // is compiled, or taken from the cache.
+  bool artifact = wasmnn_is_artifact(bytes->data(), bytes->size());
+  wasmnn_config config = engineConfig(opt, opt.compile || artifact);
+  std::string cacheDir = opt.compile ? cacheDirFor(opt) : "";
+  if (!cacheDir.empty()) config.cache_dir = cacheDir.c_str();
   Owned<wasmnn_engine> engine(wasmnn_engine_new(&config));
 
   wasmnn_module* rawModule = nullptr;
-  if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule))
+  if (artifact) {
+    if (wasmnn_error* error = wasmnn_module_deserialize(engine.get(), bytes->data(), bytes->size(), &rawModule))
+      return report(error, "`" + path + "`");
+  } else if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule)) {
     return report(error, "`" + path + "` is not a valid module");
+  }
   Owned<wasmnn_module> module(rawModule);
 
   Owned<wasmnn_wasi> wasi(wasmnn_wasi_new());
@@ -279,6 +315,35 @@ int run(const RunOptions& opt) {
   return 0;
 }
 
+// `wasmnn compile`: the module's native code as an AOT artifact.
+int compile(const RunOptions& opt) {
+  const std::string& path = opt.command.front();
+  auto bytes = readFile(path);
+  if (!bytes) return fail("cannot read `" + path + "`: " + std::strerror(errno));
+  if (wasmnn_is_artifact(bytes->data(), bytes->size())) return fail("`" + path + "` is already compiled");
+  wasmnn_config config = engineConfig(opt, true);
+  Owned<wasmnn_engine> engine(wasmnn_engine_new(&config));
+  wasmnn_module* rawModule = nullptr;
+  if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule))
+    return report(error, "cannot compile `" + path + "`");
+  Owned<wasmnn_module> module(rawModule);
+  uint8_t* artifact = nullptr;
+  size_t size = 0;
+  if (wasmnn_error* error = wasmnn_module_serialize(module.get(), &artifact, &size)) return report(error, "compile");
+  std::unique_ptr<uint8_t, void (*)(uint8_t*)> owned(artifact, wasmnn_bytes_delete);
+  std::string out = opt.output;
+  if (out.empty()) {
+    size_t dot = path.rfind('.');
+    out =
+        (dot != std::string::npos && path.compare(dot, std::string::npos, ".wasm") == 0 ? path.substr(0, dot) : path) +
+        ".cwasm";
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(out.c_str(), "wb"), std::fclose);
+  if (!file || std::fwrite(artifact, 1, size, file.get()) != size || std::fflush(file.get()) != 0)
+    return fail("cannot write `" + out + "`: " + std::strerror(errno));
+  return 0;
+}
+
 int listBackends(const std::vector<std::string>& backendDirs) {
   Owned<wasmnn_nn_host> nn(wasmnn_nn_host_new());
   for (const std::string& dir : backendDirs) wasmnn_nn_host_add_backend_dir(nn.get(), dir.c_str());
@@ -288,13 +353,41 @@ int listBackends(const std::vector<std::string>& backendDirs) {
   return 0;
 }
 
+// Prints the interpreter's internal code of function `index`, or of every
+// defined function, of the module at `path`.
+int inspectCode(const std::string& path, std::optional<uint32_t> index) {
+  auto bytes = readFile(path);
+  if (!bytes) return fail("cannot read `" + path + "`: " + std::strerror(errno));
+  Owned<wasmnn_engine> engine(wasmnn_engine_new(nullptr));
+  wasmnn_module* rawModule = nullptr;
+  if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule))
+    return report(error, "`" + path + "` is not a valid module");
+  Owned<wasmnn_module> module(rawModule);
+  uint32_t first = uint32_t(wasmnn_module_imported_func_count(module.get()));
+  uint32_t end = first + uint32_t(wasmnn_module_func_count(module.get()));
+  if (index) first = *index, end = *index + 1;
+  for (uint32_t i = first; i < end; ++i) {
+    char* text = nullptr;
+    if (wasmnn_error* error = wasmnn_module_code_text(module.get(), i, &text))
+      return report(error, "inspecting `" + path + "`");
+    std::printf("%s%s", i == first ? "" : "\n", text);
+    wasmnn_string_delete(text);
+  }
+  return 0;
+}
+
 constexpr const char* kUsage =
     "wasmnn " WASMNN_VERSION_STRING
     " — a WebAssembly runtime with WASI and WASI-NN\n"
     "\n"
     "Usage:\n"
     "  wasmnn run [options] [--] module.wasm [args...]   run _start (or --invoke an export)\n"
+    "  wasmnn run [options] [--] module.cwasm [args...]  run a module compiled by `wasmnn compile`\n"
+    "  wasmnn compile [options] module.wasm [-o FILE]    compile to native code (an AOT artifact,\n"
+    "                                                    default module.cwasm)\n"
     "  wasmnn backends [--nn-backend-dir DIR]...         list WASI-NN backends and why others failed\n"
+    "  wasmnn inspect --code module.wasm [--func N]      print the interpreter's internal code of every\n"
+    "                                                    defined function (or function N)\n"
     "  wasmnn --version | --help\n"
     "\n"
     "Options of `run`:\n"
@@ -308,7 +401,19 @@ constexpr const char* kUsage =
     "                                     and print its results\n"
     "  --max-call-depth N                 wasm call depth before 'call stack exhausted' (default 30000)\n"
     "  --max-memory-pages N               upper bound on any linear memory, in 64 KiB pages\n"
-    "  --bounds-checks explicit|guard     memory bounds checks (default: explicit)\n";
+    "  --bounds-checks explicit|guard     memory bounds checks (default: explicit when interpreted,\n"
+    "                                     guard when compiled)\n"
+    "  --compile                          compile to native code with LLVM (the compiled tier) and\n"
+    "                                     keep it in the cache; the interpreter starts faster\n"
+    "  --cache-dir DIR                    the cache of --compile (default: $WASMNN_CACHE_DIR,\n"
+    "                                     $XDG_CACHE_HOME/wasmnn or ~/.cache/wasmnn)\n"
+    "  --no-cache                         compile anew every run\n"
+    "  --opt-level 1|2|3                  the compiled tier's LLVM optimisation level (default 2)\n"
+    "\n"
+    "\n"
+    "Options of `compile`: --bounds-checks, --opt-level, -o FILE, and\n"
+    "  --target-cpu LEVEL                 x86-64, x86-64-v2, x86-64-v3 or x86-64-v4 (default: the\n"
+    "                                     best this CPU runs; a lower level runs on more machines)\n";
 
 int usageError(const std::string& message) {
   std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", message.c_str());
@@ -325,6 +430,12 @@ enum OptionId {
   kMaxCallDepth,
   kMaxMemoryPages,
   kBoundsChecks,
+  kOptLevel,
+  kCacheDir,
+  kOutput,
+  kTargetCpu,
+  kCompile,
+  kNoCache,
   kHelp
 };
 
@@ -338,6 +449,12 @@ constexpr option kOptions[] = {
     {"max-call-depth", required_argument, nullptr, kMaxCallDepth},
     {"max-memory-pages", required_argument, nullptr, kMaxMemoryPages},
     {"bounds-checks", required_argument, nullptr, kBoundsChecks},
+    {"opt-level", required_argument, nullptr, kOptLevel},
+    {"cache-dir", required_argument, nullptr, kCacheDir},
+    {"output", required_argument, nullptr, kOutput},
+    {"target-cpu", required_argument, nullptr, kTargetCpu},
+    {"compile", no_argument, nullptr, kCompile},
+    {"no-cache", no_argument, nullptr, kNoCache},
     {"help", no_argument, nullptr, kHelp},
     {nullptr, 0, nullptr, 0},
 };
@@ -363,29 +480,53 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
       else
         return "--bounds-checks wants `explicit` or `guard`, got `" + value + "`";
       return "";
+    case kOptLevel:
+      if (!parseNumber(value, opt.optLevel) || opt.optLevel < 1 || opt.optLevel > 3)
+        return "--opt-level wants 1, 2 or 3, got `" + value + "`";
+      return "";
+    case kCacheDir: opt.cacheDir = value; return "";
+    case kTargetCpu: opt.targetCpu = value; return "";
+    case kOutput:
+    case 'o': opt.output = value; return "";
+    case kCompile: opt.compile = true; return "";
+    case kNoCache: opt.noCache = true; return "";
   }
   return "unknown option";
 }
 
-// Parses `wasmnn run ...` (argv[0] is "run"); fills opt.command with the module
-// and the guest's arguments. Returns an exit code when the run must not start.
-std::optional<int> parseRun(int argc, char** argv, RunOptions& opt) {
+bool compileOption(int id) {
+  return id == kOptLevel || id == kBoundsChecks || id == kOutput || id == 'o' || id == kTargetCpu;
+}
+
+// Parses `wasmnn run ...` or `wasmnn compile ...` (argv[0] is the command);
+// fills opt.command with the module and the guest's arguments. Returns an
+// exit code when the run must not start.
+std::optional<int> parseCommand(int argc, char** argv, RunOptions& opt, bool compiling) {
   opterr = 0;  // our own messages, which name the fix
+  // `run` stops at the module (the rest is the guest's); `compile` takes options anywhere.
+  const char* shortOptions = compiling ? "ho:" : "+h";
   int id;
-  while ((id = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1) {
+  while ((id = getopt_long(argc, argv, shortOptions, kOptions, nullptr)) != -1) {
     if (id == kHelp || id == 'h') {
       std::fputs(kUsage, stdout);
       return 0;
     }
     if (id == '?' || id == ':') {
       const char* word = argv[optind - 1];
-      bool missingValue = optopt >= kDir && optopt <= kBoundsChecks;
+      bool missingValue = (optopt >= kDir && optopt <= kTargetCpu) || optopt == 'o';
       return usageError(missingValue ? std::string("option `") + word + "` needs a value"
                                      : std::string("unknown option `") + word + "`");
     }
+    if (compiling && !compileOption(id))
+      return usageError("`wasmnn compile` takes only --opt-level, --bounds-checks, --target-cpu and -o FILE");
+    if (!compiling && (id == kOutput || id == kTargetCpu))
+      return usageError(std::string("--") + (id == kOutput ? "output" : "target-cpu") + " belongs to `wasmnn compile`");
     if (std::string error = applyOption(id, optarg ? optarg : "", opt); !error.empty()) return usageError(error);
   }
-  if (optind >= argc) return usageError("no module given: wasmnn run [options] module.wasm [args...]");
+  if (optind >= argc)
+    return usageError(compiling ? "no module given: wasmnn compile [options] module.wasm [-o FILE]"
+                                : "no module given: wasmnn run [options] module.wasm [args...]");
+  if (compiling && argc - optind > 1) return usageError(std::string("unexpected argument `") + argv[optind + 1] + "`");
   opt.command.assign(argv + optind, argv + argc);
   return std::nullopt;
 }
@@ -408,6 +549,36 @@ int backendsCommand(int argc, char** argv) {
   return listBackends(opt.backendDirs);
 }
 
+int inspectCommand(int argc, char** argv) {
+  static constexpr option kInspectOptions[] = {
+      {"code", no_argument, nullptr, 'c'},
+      {"func", required_argument, nullptr, 'f'},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0},
+  };
+  constexpr const char* kForm = "wasmnn inspect --code module.wasm [--func N]";
+  bool code = false;
+  std::optional<uint32_t> func;
+  opterr = 0;
+  int id;
+  while ((id = getopt_long(argc, argv, "h", kInspectOptions, nullptr)) != -1) {
+    uint32_t n = 0;
+    switch (id) {
+      case 'c': code = true; break;
+      case 'f':
+        if (!parseNumber(optarg, n))
+          return usageError(std::string("--func wants a function index, got `") + optarg + "`");
+        func = n;
+        break;
+      case 'h': std::fputs(kUsage, stdout); return 0;
+      default: return usageError(std::string("unknown option or missing value `") + argv[optind - 1] + "`: " + kForm);
+    }
+  }
+  if (!code) return usageError(std::string("say what to inspect: ") + kForm);
+  if (optind + 1 != argc) return usageError(std::string("give exactly one module: ") + kForm);
+  return inspectCode(argv[optind], func);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -421,8 +592,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "backends") return backendsCommand(argc - 1, argv + 1);
-  if (command != "run") return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
+  if (command == "inspect") return inspectCommand(argc - 1, argv + 1);
+  if (command != "run" && command != "compile")
+    return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
   RunOptions opt;
-  if (std::optional<int> exitCode = parseRun(argc - 1, argv + 1, opt)) return *exitCode;
-  return run(opt);
+  bool compiling = command == "compile";
+  if (std::optional<int> exitCode = parseCommand(argc - 1, argv + 1, opt, compiling)) return *exitCode;
+  return compiling ? compile(opt) : run(opt);
 }

@@ -31,7 +31,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/build-info.h"
@@ -130,7 +129,9 @@ struct Options {
   int64_t ctxSize = 0;  // 0: the model's training context
   int64_t batchSize = 2048;
   int64_t ubatchSize = 512;
-  int64_t threads = std::max(1u, std::thread::hardware_concurrency());
+  // llama.cpp's (and so WasmEdge's) default: the physical cores, without
+  // hyper-threads, which only slow ggml's compute down.
+  int64_t threads = std::max(1, common_cpu_get_num_math());
   bool embedding = false;
   // Sampling (a change makes a new sampler).
   common_params_sampling sampling;

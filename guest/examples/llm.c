@@ -3,7 +3,7 @@
  * wasmedge-wasi-nn crate's calls, one mode per example), for any host that
  * serves WASI-NN's ggml encoding with WasmEdge's extensions.
  *
- *   llm [--hex] [--save FILE] [--input1 JSON] MODE MODEL PROMPT [OPTIONS_JSON]
+ *   llm [--hex] [--save FILE] [--input1 JSON] [--dims-one] MODE MODEL PROMPT [OPTIONS_JSON]
  *     MODE      chat             set_input, metadata, compute, output, metadata ("llama")
  *               stream           compute_single / get_output_single until the end (or "n-predict"
  *                                tokens: the host's compute_single does not count), fini_single ("llama-stream")
@@ -20,6 +20,8 @@
  *     --save    chat: also write the generated text to FILE (through a WASI preopen)
  *     --input1  set JSON as input 1 before the prompt: options for this context
  *               (WasmEdge's set_metadata_to_context)
+ *     --dims-one  send texts as u8 tensors of dimensions [1] whatever their length, as
+ *               WasmEdge's prebuilt example guests (built before June 2025) do
  * Outputs are read with WasmEdge's fixed buffers (4096 tokens x 6 bytes).
  */
 #include <time.h>
@@ -31,6 +33,7 @@
 static int hex_mode = 0;
 static const char* save_path = NULL;
 static const char* input1 = NULL;
+static int dims_one = 0;
 static char output[MAX_OUTPUT + 1];
 
 static int fail(const char* what, wasi_nn_error err) {
@@ -71,6 +74,15 @@ static long json_number(const char* json, const char* key) {
   return at ? strtol(at + strlen(quoted), NULL, 10) : -1;
 }
 
+/* Input `index` = `text`, dimensions [its length] (or [1] with --dims-one). */
+static wasi_nn_error set_text(wasi_nn_context ctx, uint32_t index, const char* text) {
+  uint32_t len = (uint32_t)strlen(text);
+  if (!dims_one) return wasi_nn_set_input_text(ctx, index, text, len);
+  uint32_t dims[1] = {1};
+  wasi_nn_tensor tensor = {dims, 1, WASI_NN_TYPE_U8, text, len};
+  return wasi_nn_set_input(ctx, index, &tensor);
+}
+
 static wasi_nn_error load(const char* model, const char* options, wasi_nn_graph* graph) {
   if (model[0] != '@') return wasi_nn_load_by_name_with_config(model, strlen(model), options, strlen(options), graph);
   uint32_t size = 0;
@@ -87,8 +99,8 @@ static wasi_nn_error start(const char* model, const char* options, const char* p
   wasi_nn_error err = load(model, options, graph);
   if (err) return err;
   if ((err = wasi_nn_init_execution_context(*graph, ctx))) return err;
-  if (input1 && (err = wasi_nn_set_input_text(*ctx, 1, input1, strlen(input1)))) return err;
-  return wasi_nn_set_input_text(*ctx, 0, prompt, strlen(prompt));
+  if (input1 && (err = set_text(*ctx, 1, input1))) return err;
+  return set_text(*ctx, 0, prompt);
 }
 
 /* compute, reporting WasmEdge's LLM conditions as its examples do. */
@@ -173,7 +185,7 @@ static int set_input_twice(const char* model, const char* prompt, const char* op
   if (err) return fail("load/init/set_input", err);
   if ((err = read_output(ctx, 1, 0, &len))) return fail("get_output(1)", err);
   long before = json_number(output, "input_tokens");
-  if ((err = wasi_nn_set_input_text(ctx, 0, prompt, strlen(prompt)))) return fail("set_input", err);
+  if ((err = set_text(ctx, 0, prompt))) return fail("set_input", err);
   if ((err = read_output(ctx, 1, 0, &len))) return fail("get_output(1)", err);
   long after = json_number(output, "input_tokens");
   printf("input_tokens: %ld then %ld\n", before, after);
@@ -235,11 +247,14 @@ int main(int argc, char** argv) {
       save_path = argv[++arg];
     else if (strcmp(argv[arg], "--input1") == 0 && arg + 1 < argc)
       input1 = argv[++arg];
+    else if (strcmp(argv[arg], "--dims-one") == 0)
+      dims_one = 1;
     else
       break;
   }
   if (argc - arg < 2) {
-    fprintf(stderr, "usage: llm [--hex] [--save FILE] [--input1 JSON] MODE MODEL [PROMPT [OPTIONS_JSON]]\n");
+    fprintf(stderr,
+            "usage: llm [--hex] [--save FILE] [--input1 JSON] [--dims-one] MODE MODEL [PROMPT [OPTIONS_JSON]]\n");
     return 2;
   }
   const char* mode = argv[arg];

@@ -390,6 +390,9 @@ TEST_F(BadInput, DataLenMismatch) {
   expectFailure(kInvalidArgument, "data_len 20 does not fit", [&] { return nn.setInput(g.mem(), l.ctx, 0, t); });
   uint32_t t2 = g.tensor({2}, 9, g.alloc(8), 8);
   expectFailure(kInvalidArgument, "tensor type 9", [&] { return nn.setInput(g.mem(), l.ctx, 0, t2); });
+  // Only ggml graphs read u8 [1] as text of any length (WasmEdge's example guests; llamacpp's tests).
+  uint32_t text = g.tensor({1}, kU8Or_OldI32, g.alloc(16), 16);
+  expectFailure(kInvalidArgument, "data_len 16 does not fit", [&] { return nn.setInput(g.mem(), l.ctx, 0, text); });
 }
 
 TEST_F(BadInput, UnknownEncodingAndTarget) {

@@ -316,6 +316,9 @@ TEST_P(LlamaGuest, ReversePromptEndsCompute) {
 }
 
 INSTANTIATE_TEST_SUITE_P(C, LlamaGuest, ::testing::Values(Guest{"llm.c", {NN_RUN_WASM, "--hex"}}));
+// Texts as u8 [1] whatever their length, as WasmEdge's prebuilt example guests send them.
+INSTANTIATE_TEST_SUITE_P(CDimsOne, LlamaGuest,
+                         ::testing::Values(Guest{"llm.c --dims-one", {NN_RUN_WASM, "--hex", "--dims-one"}}));
 #ifdef RUST_GUEST_WASM
 INSTANTIATE_TEST_SUITE_P(Rust, LlamaGuest, ::testing::Values(Guest{"wasmedge-wasi-nn", {RUST_GUEST_WASM}}));
 #endif

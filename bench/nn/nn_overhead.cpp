@@ -42,6 +42,8 @@
 #include <string>
 #include <vector>
 
+#include "guest_bench.h"
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -81,17 +83,7 @@ double guestPerCall(const std::string& encoding, const std::vector<std::string>&
   std::string cmd = std::string("'") + WASMNN_CLI + "' run --dir='" + kDir.string() + "::/b' '" + NN_BENCH_GUEST +
                     "' load " + encoding + " cpu " + model + " in 0 f32 " + dims + " /b/" + net.name +
                     ".input.bin compute out 0 /b/" + net.name + ".guest-out.bin bench 3 bench " + std::to_string(runs);
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw std::runtime_error("cannot start " + cmd);
-  double ns = -1;
-  char line[256];
-  while (std::fgets(line, sizeof line, p)) {
-    long n = 0;
-    double v = 0;
-    if (std::sscanf(line, "guest: %ld inferences, %lf ns/inference", &n, &v) == 2) ns = v;  // the last one counts
-  }
-  if (pclose(p) != 0 || ns < 0) throw std::runtime_error("guest run failed: " + cmd);
-  return ns;
+  return guestNsPerInference(cmd);
 }
 
 void report(const char* framework, const Net& net, double native, double guest) {

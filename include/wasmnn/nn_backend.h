@@ -124,6 +124,10 @@ typedef enum wasmnn_nn_encoding {
   WASMNN_NN_ENCODING_CHATTTS = 12,
   WASMNN_NN_ENCODING_OPENVINOGENAI = 13,
   WASMNN_NN_ENCODING_BITNET = 14,
+  /* Host-only pseudo-encodings (>= 1024): a guest's load() never reaches them.
+   * remote: builder 0's bytes are the operator's URL (not NUL-terminated; path
+   * NULL) of a model on an Open Inference Protocol (KServe v2) server. */
+  WASMNN_NN_ENCODING_REMOTE = 1024,
 } wasmnn_nn_encoding;
 
 typedef enum wasmnn_nn_target {
@@ -146,7 +150,8 @@ typedef enum wasmnn_nn_tensor_type {
 
 /* ---------------------------------------------------------------- records */
 
-/* One model part. `data`/`size` are always valid during load(). For a model
+/* One model part. `data`/`size` are always valid during load() (for an
+ * encoding whose preload is an address, e.g. remote, they hold it). For a model
  * preloaded by the operator (--nn-preload) `path` is the host file the bytes
  * are mapped from — a backend may open it itself (mmap a multi-GiB GGUF)
  * instead of reading `data`. For guest-supplied bytes `path` is NULL: a

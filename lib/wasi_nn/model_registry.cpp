@@ -37,6 +37,11 @@ bool encodingNamed(std::string_view name, std::optional<wasmnn_nn_encoding>& out
   return info != nullptr;
 }
 
+// The spec names an address for the backend (vocabulary.def: preload url), not files to map.
+bool isAddress(const PreloadSpec& spec) {
+  return spec.encoding && findEncoding(*spec.encoding)->preload == PreloadKind::url;
+}
+
 bool isConfigEmpty(std::string_view config) {
   std::string compact;
   for (char c : config)
@@ -55,7 +60,7 @@ Result<PreloadSpec> parsePreloadSpec(std::string_view spec) {
     if (colon == std::string_view::npos) break;
     start = colon + 1;
   }
-  if (parts.size() < 4 || parts.size() > 5) return specError(spec, "wrong number of fields");
+  if (parts.size() < 4) return specError(spec, "wrong number of fields");
   PreloadSpec out;
   out.name = std::string(parts[0]);
   if (out.name.empty()) return specError(spec, "empty model name");
@@ -64,6 +69,13 @@ Result<PreloadSpec> parsePreloadSpec(std::string_view spec) {
   const TargetInfo* target = targetByName(parts[2]);
   if (!target) return specError(spec, "unknown target `" + std::string(parts[2]) + "` (cpu, gpu, tpu or auto)");
   out.target = target->value;
+  if (isAddress(out)) {
+    // An address keeps its own colons (scheme, port): it is the whole rest of the spec.
+    out.paths.emplace_back(spec.substr(parts[0].size() + parts[1].size() + parts[2].size() + 3));
+    if (out.paths[0].empty()) return specError(spec, "empty address");
+    return out;
+  }
+  if (parts.size() > 5) return specError(spec, "wrong number of fields");
   for (size_t i = 3; i < parts.size(); ++i) {
     if (parts[i].empty()) return specError(spec, "empty path");
     out.paths.emplace_back(parts[i]);
@@ -105,6 +117,12 @@ MappedFile::~MappedFile() {
 
 std::vector<wasmnn_nn_builder> PreloadedModel::builders() const {
   std::vector<wasmnn_nn_builder> out;
+  if (isAddress(spec_)) {
+    // The address is the builder's bytes, not a path: bytes reach a backend in
+    // every isolation mode, a path only when the backend runs in this process.
+    const std::string& url = spec_.paths[0];
+    return {{reinterpret_cast<const uint8_t*>(url.data()), url.size(), nullptr}};
+  }
   for (const MappedFile& f : files_) out.push_back({f.bytes().data(), f.bytes().size(), f.path().c_str()});
   return out;
 }
@@ -133,6 +151,7 @@ NnExpected<std::shared_ptr<Graph>> PreloadedModel::buildWithConfig(NnHost& host,
 Result<void> ModelRegistry::add(PreloadSpec spec) {
   std::vector<MappedFile> files;
   for (const std::string& path : spec.paths) {
+    if (isAddress(spec)) break;  // the backend connects to it; nothing to map
     auto file = MappedFile::open(path);
     if (!file) return Error{ErrorKind::Host, "--nn-preload " + spec.name + ": " + file.error().message};
     files.push_back(std::move(*file));

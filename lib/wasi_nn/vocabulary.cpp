@@ -8,7 +8,7 @@
 namespace wasmnn::nn {
 namespace {
 
-#define WASMNN_NN_ENCODING(Enum, value, name, backend, guest, aliases)                               \
+#define WASMNN_NN_ENCODING(Enum, value, name, backend, guest, preload, aliases)                      \
   static_assert(WASMNN_NN_ENCODING_##Enum == (value), "nn_backend.h disagrees with vocabulary.def"); \
   static_assert(sizeof(name) > 1 && sizeof(backend) > 1);
 #define WASMNN_NN_TARGET(Enum, value, name, guest) \
@@ -16,8 +16,8 @@ namespace {
 #include "wasmnn/wasi_nn/vocabulary.def"
 
 constexpr EncodingInfo kEncodings[] = {
-#define WASMNN_NN_ENCODING(Enum, value, name, backend, guest, aliases) \
-  {WASMNN_NN_ENCODING_##Enum, name, backend, guest, aliases},
+#define WASMNN_NN_ENCODING(Enum, value, name, backend, guest, preload, aliases) \
+  {WASMNN_NN_ENCODING_##Enum, name, backend, guest, PreloadKind::preload, aliases},
 #include "wasmnn/wasi_nn/vocabulary.def"
 };
 

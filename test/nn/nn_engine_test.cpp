@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "wasmnn/wasi.h"
+#include "run_instance.h"
 #include "wasmnn/wasi_nn.h"
 #include "wasmnn/wasmnn.h"
 
@@ -29,43 +29,6 @@ std::string writeModel() {
   const uint8_t bytes[20] = {'W', 'N', 'N', 'F', 'A', 'K', 'E', '1', 0, 0, 0, 0x40, 0, 0, 0, 0x3f, 20, 0, 0, 0};
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes), sizeof bytes);
   return path;
-}
-
-// Runs nn_probe with argv in a fresh store; returns the guest's exit status
-// (or -1 with the error message in *why).
-int runProbe(wasmnn_engine* engine, const wasmnn_module* module, wasmnn_nn_host* nn,
-             const std::vector<std::string>& args, std::string* why) {
-  wasmnn_wasi* wasi = wasmnn_wasi_new();
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  wasmnn_wasi_set_args(wasi, argv.size(), argv.data());
-  wasmnn_store* store = wasmnn_store_new(engine);
-  wasmnn_linker* linker = wasmnn_linker_new(store);
-  int status = -1;
-  wasmnn_instance* instance = nullptr;
-  wasmnn_error* error = wasmnn_linker_define_wasi(linker, wasi);
-  if (!error) error = wasmnn_linker_define_wasi_nn(linker, nn);
-  if (!error) error = wasmnn_linker_instantiate(linker, module, &instance);
-  if (!error) {
-    wasmnn_extern start;
-    if (wasmnn_instance_export(instance, "_start", &start)) {
-      error = wasmnn_func_call(start.of.func, nullptr, 0, nullptr, 0);
-      status = 0;
-    }
-  }
-  if (error) {
-    if (wasmnn_error_get_kind(error) == WASMNN_ERROR_EXIT) {
-      status = wasmnn_error_exit_code(error);
-    } else {
-      status = -1;
-      *why = wasmnn_error_message(error);
-    }
-    wasmnn_error_delete(error);
-  }
-  wasmnn_linker_delete(linker);
-  wasmnn_store_delete(store);
-  wasmnn_wasi_delete(wasi);
-  return status;
 }
 
 TEST(NnEngine, EightThreadsEachWithItsOwnInstanceShareOnePreloadedGraph) {
@@ -89,7 +52,8 @@ TEST(NnEngine, EightThreadsEachWithItsOwnInstanceShareOnePreloadedGraph) {
     threads.emplace_back([&, t] {
       for (int r = 0; r < kRunsPerThread; ++r) {
         std::string why;
-        int status = runProbe(engine, module, nn, {"nn_probe", "concurrent", std::to_string(t * 1000 + r)}, &why);
+        int status = wasmnn::test::runInstance(engine, module, nn,
+                                               {"nn_probe", "concurrent", std::to_string(t * 1000 + r)}, {}, &why);
         if (status == 0)
           ++passed;
         else

@@ -401,6 +401,8 @@ TEST_F(BadInput, UnknownEncodingAndTarget) {
   expectFailure(kInvalidEncoding, "unknown graph encoding 7", [&] { return nn.load(g.mem(), b, 1, 7, 0, out); });
   expectFailure(kInvalidEncoding, "unknown graph encoding 4294967295",
                 [&] { return nn.load(g.mem(), b, 1, 0xFFFFFFFF, 0, out); });
+  // remote is the operator's (--nn-preload): a guest can never name a server
+  expectFailure(kInvalidEncoding, "unknown graph encoding 1024", [&] { return nn.load(g.mem(), b, 1, 1024, 0, out); });
   expectFailure(kInvalidArgument, "unknown execution target 4",
                 [&] { return nn.load(g.mem(), b, 1, kEncTensorflow, 4, out); });
   EXPECT_EQ(nn.load(g.mem(), b, 1, kEncTensorflow, 3, out), 0u) << "3 is WasmEdge's AUTO: the backend picks";
@@ -555,6 +557,12 @@ TEST(NnRegistry, ParsePreloadSpec) {
   ASSERT_TRUE(det);
   EXPECT_FALSE(det->encoding.has_value());
   EXPECT_TRUE(parsePreloadSpec("llm:GGML:cpu:/m/q.gguf"));
+  // An address (vocabulary.def: preload url) is the whole rest, colons included.
+  auto remote = parsePreloadSpec("net:remote:cpu:https://h.example:8443/v2/models/net/versions/2");
+  ASSERT_TRUE(remote);
+  EXPECT_EQ(remote->encoding, WASMNN_NN_ENCODING_REMOTE);
+  EXPECT_EQ(remote->paths, std::vector<std::string>{"https://h.example:8443/v2/models/net/versions/2"});
+  EXPECT_FALSE(parsePreloadSpec("net:remote:cpu:"));
   for (const char* bad :
        {"x:onnx:cpu", ":onnx:cpu:/p", "x:caffe:cpu:/p", "x:onnx:fpga:/p", "x:onnx:cpu:/a:/b:/c", "x:onnx:cpu:"}) {
     auto r = parsePreloadSpec(bad);
@@ -598,6 +606,12 @@ TEST(NnRegistry, UnknownNameIsNotFoundAndNeverAPath) {
   StderrCapture cap;
   EXPECT_EQ(nn.loadByName(g.mem(), name, static_cast<uint32_t>(path.size()), g.alloc(4)), kNotFound);
   EXPECT_NE(cap.finish().find("no preloaded model named"), std::string::npos);
+}
+
+TEST(NnRegistry, AnAddressIsNotMappedAsAFile) {
+  wasmnn_nn_host* host = wasmnn_nn_host_new();
+  EXPECT_EQ(wasmnn_nn_host_preload(host, "r:remote:cpu:http://127.0.0.1:9/v2/models/r"), nullptr);
+  wasmnn_nn_host_delete(host);
 }
 
 TEST(NnRegistry, PreloadErrorsAreReportedAtStartup) {

@@ -396,6 +396,7 @@ constexpr const char* kUsage =
     "  --inherit-env                      pass the host's environment to the guest (before --env)\n"
     "  --nn-preload NAME:ENCODING:TARGET:PATH[:PATH2]\n"
     "                                     preload a WASI-NN model for load_by_name (repeatable)\n"
+    "                                     (NAME:remote:TARGET:URL: a model on an OIP/KServe v2 server)\n"
     "  --nn-backend-dir DIR               search DIR for WASI-NN backends first (repeatable)\n"
     "  --invoke NAME                      call export NAME with the arguments after the module\n"
     "                                     and print its results\n"

@@ -12,11 +12,18 @@
 
 namespace wasmnn::nn {
 
+// What --nn-preload's last field names for an encoding (vocabulary.def, `preload`).
+enum class PreloadKind {
+  file,  // model files, mapped and passed as bytes
+  url,   // one address passed as builder 0's bytes, no path
+};
+
 struct EncodingInfo {
   wasmnn_nn_encoding value;
   const char* name;
   const char* backend;  // default backend name
   bool guest;           // a guest may name it in load()
+  PreloadKind preload;
   const char* aliases;  // space-separated
 };
 

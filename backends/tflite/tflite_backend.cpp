@@ -39,6 +39,12 @@ using wasmnn::kit::fail;
 
 constexpr const char* kName = "tflite";
 constexpr size_t kMaxMessages = 2048;  // a hostile model can make TFLite report an error per node
+// The guest chooses "threads". TFLite's thread pools wait for every worker
+// they start, so a thread the system refuses hangs the load (tflite_runtime
+// asked for 1000 threads under a 2 GB address-space limit had not returned
+// after 30 s). 64 is beyond what TFLite gains from on a CPU and bounds one
+// context's threads; the number of contexts is the host's limit.
+constexpr int kMaxThreads = 64;
 
 // TFLite reports errors through an ErrorReporter: this one keeps them for the
 // one log line of the failing call (nn_backend.h "errors").
@@ -255,8 +261,9 @@ struct TfLiteBackend {
         fail(WASMNN_NN_UNSUPPORTED_OPERATION, "target %s is not available: this TensorFlow Lite runs on the cpu only",
              args.target == WASMNN_NN_TARGET_GPU ? "gpu" : "tpu");
       threads_ = args.config.take<int>("threads", -1);
-      if (threads_ < 1 && threads_ != -1)
-        fail(WASMNN_NN_INVALID_ARGUMENT, "config option \"threads\" must be at least 1 (got %d)", threads_);
+      if ((threads_ < 1 && threads_ != -1) || threads_ > kMaxThreads)
+        fail(WASMNN_NN_INVALID_ARGUMENT, "config option \"threads\" must be from 1 to %d (got %d)", kMaxThreads,
+             threads_);
       bool xnnpack = args.config.take<bool>("xnnpack", true);
       // TFLite's default resolver applies the XNNPACK delegate to what it supports.
       if (xnnpack)

@@ -300,6 +300,26 @@ def mobilenet_u8(rng, classes=965):
     return m, [x], [scores], [image]
 
 
+def conv_u8(rng):
+    """A small u8 conv net built like mobilenet_u8 (CONV_2D, one depthwise/pointwise block, AVERAGE_POOL_2D,
+    logits, softmax): u8 [1,16,16,3] in, u8 [1,10] out; small enough for the random-damage test."""
+    m = ModelWriter()
+    in_quant = ([1 / 128], [128])
+    image = rng.integers(0, 256, (1, 16, 16, 3)).astype(np.uint8)
+    x = m.tensor("image", [1, 16, 16, 3], np.uint8, quant=in_quant)
+    net = QuantizedNet(m, rng, x, in_quant, (image.astype(np.float32) - 128) / 128)
+    net.layer("conv0", Op.CONV_2D, (8, 3, 3, 3), 2)
+    net.layer("dw", Op.DEPTHWISE_CONV_2D, (1, 3, 3, 8), 1)
+    net.layer("pw", Op.CONV_2D, (16, 1, 1, 8), 1)
+    pooled = m.tensor("pool", [1, 1, 1, 16], np.uint8, quant=net.quant)
+    m.op(Op.AVERAGE_POOL_2D, [net.x], [pooled], ("Pool2DOptions", {
+        "Padding": Padding.VALID, "StrideW": 1, "StrideH": 1, "FilterWidth": 8, "FilterHeight": 8}))
+    net.x, net.float = pooled, net.float.mean(axis=(1, 2), keepdims=True)
+    net.layer("logits", Op.CONV_2D, (10, 1, 1, 16), 1, act=Act.NONE, out_std=2.5)
+    flat = reshape(m, net.x, [1, 10], "logits/flat", np.uint8, net.quant)
+    return m, [x], [softmax(m, flat, "scores", np.uint8, ([1 / 256], [0]))], [image]
+
+
 def synthetic_image(rng):
     """224x224 RGB bytes: smooth colour gradients plus noise (no image is downloaded)."""
     yy, xx = np.mgrid[0:224, 0:224] / 223.0
@@ -381,7 +401,8 @@ def resizable(rng):
     return m, [x], [y], [rng.standard_normal((3, 16)).astype(np.float32)]
 
 
-TEST_CASES = [classifier, mlp, conv, mobilenet_u8, int8_fc, multi_io, int32_ops, int64_ops, float16_io, resizable]
+TEST_CASES = [classifier, mlp, conv, mobilenet_u8, conv_u8, int8_fc, multi_io, int32_ops, int64_ops, float16_io,
+              resizable]
 
 
 # ---------------------------------------------------------------- truth and files
@@ -464,6 +485,30 @@ def spoil_custom_op(m):
     m.op("WasmnnNoSuchOp", [4], [m.tensor("custom", [1, 10], np.float32)])  # an operator no resolver knows
 
 
+# Damage to int8_fc's quantization (tensors: 0 x, 1 weights, 2 bias, 3 y), which TFLite checks itself.
+def spoil_quant_scale_count(m):
+    m.tensors[1][4] = ([0.02, 0.02], [0])  # two scales, one zero point
+
+
+def spoil_quant_dimension(m):
+    m.tensors[1][4] = ([0.02] * 10, [0] * 10, 5)  # per-axis along dimension 5 of a rank-2 tensor
+
+
+def spoil_quant_axis_count(m):
+    m.tensors[1][4] = ([0.02] * 7, [0] * 7, 0)  # 7 per-axis scales for 10 output channels
+
+
+def spoil_quant_zero_scale(m):
+    m.tensors[0][4] = ([0.0], [-3])  # an input scale of 0
+
+
+def spoil_quant_nan_scale(m):
+    m.tensors[3][4] = ([float("nan")], [-128])  # an output scale that is not a number
+
+
+QUANT_SPOILERS = [spoil_quant_scale_count, spoil_quant_dimension, spoil_quant_axis_count, spoil_quant_zero_scale,
+                  spoil_quant_nan_scale]
+
 SPOILERS = [spoil_buffer_index, spoil_tensor_index, spoil_opcode_index, spoil_constant_size, spoil_string_constant,
             spoil_unproduced_input, spoil_omitted_first_input, spoil_subgraph_input, spoil_subgraph_output,
             spoil_no_subgraph, spoil_custom_op]
@@ -479,12 +524,23 @@ def make_tests(outdir):
     builtin = run_native(m.serialize(inputs, outputs), values, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
     builtin[0].tofile(os.path.join(outdir, "conv.builtin.out0.bin"))
     os.makedirs(os.path.join(outdir, "malformed"), exist_ok=True)
-    for spoil in SPOILERS:
-        m, inputs, outputs, _ = classifier(np.random.default_rng(12))
+    for spoil, base in [(s, classifier) for s in SPOILERS] + [(s, int8_fc) for s in QUANT_SPOILERS]:
+        m, inputs, outputs, _ = base(np.random.default_rng(12))
         how = {"inputs": inputs, "outputs": outputs}
         how.update(spoil(m) or {})
         with open(os.path.join(outdir, "malformed", spoil.__name__[len("spoil_"):] + ".tflite"), "wb") as f:
             f.write(m.serialize(**how))
+    with open(os.path.join(outdir, "malformed", "huge_tile.tflite"), "wb") as f:
+        f.write(huge_tile())
+
+
+def huge_tile():
+    """A well-formed model whose TILE output needs 6.4 GB (1e8 x 16 floats) of TFLite's arena."""
+    m = ModelWriter()
+    x = m.tensor("x", [1, 16], np.float32)
+    y = m.tensor("y", [100_000_000, 16], np.float32)
+    m.op(Op.TILE, [x, m.const("multiples", np.array([100_000_000, 1], np.int32))], [y], ("TileOptions", {}))
+    return m.serialize([x], [y])
 
 
 def make_bench(outdir):

@@ -5,7 +5,7 @@ Runs every kernel natively (gcc -O2) and under `wasmnn run`, interleaved, checks
 each output against the native build's (and the shared README's expected lines),
 and reports ratios to native measured in this same run. Also measures hello's
 start-up time and peak RSS, stripped binary sizes, wabt's wasm-interp on
-fib_bare, and bench/nn's WASI-NN overhead benchmark when it was built. Writes
+fib_bare, and bench/nn's WASI-NN overhead and LLM benchmarks when they were built. Writes
 bench/results/<date>.json, bench/results/latest.json and latest.png.
 """
 import argparse
@@ -414,6 +414,30 @@ class Runner:
             return {"error": "nn_overhead printed no result rows", "stdout": r.stdout}
         return {"rows": rows, "runs": int(args[1]) if args else None}
 
+    def llm(self):
+        """bench/nn's LLM generation benchmark (build/bin/llm_bench, built with
+        the llamacpp backend): llama.cpp natively vs llm.wasm through wasmnn,
+        rows `name native [min-max] guest [min-max] ratio [min-max]`."""
+        exe = self.build / "bin" / "llm_bench"
+        if self.opts.llm_unavailable:
+            return {"error": self.opts.llm_unavailable}
+        if not exe.exists():
+            return {"skipped": f"{exe} not built (configure with the llamacpp backend, e.g. scripts/bench.sh --llm)"}
+        args = ["--runs", "2", "--tokens", "32"] if self.opts.quick else []
+        r = run_process([str(exe), *args], self.timeout * 10)
+        if not r.ok:
+            return {"error": f"llm_bench failed: {r.error}"}
+        rows = {}
+        for line in r.stdout.splitlines():
+            fields = line.split()
+            if len(fields) == 7 and fields[0] in ("first_token_ms", "tokens_per_s", "compute_ms"):
+                rows[fields[0]] = {"native": float(fields[1]), "native_range": fields[2].strip("[]"),
+                                   "guest": float(fields[3]), "guest_range": fields[4].strip("[]"),
+                                   "ratio": float(fields[5]), "ratio_range": fields[6].strip("[]")}
+        if len(rows) != 3:
+            return {"error": "llm_bench printed no result rows", "stdout": r.stdout}
+        return {"title": r.stdout.splitlines()[0], "rows": rows}
+
     # --- whole run -----------------------------------------------------
     def run(self):
         wasm_problem = self.wasmnn_problem()
@@ -439,6 +463,8 @@ class Runner:
             self.log("[wasm-interp on fib_bare]")
             results["wasm_interp"] = self.wasm_interp(wasm_problem)
             results["nn"] = self.nn()
+            self.log("[LLM generation]")
+            results["llm"] = self.llm()
         shutil.rmtree(self.artifacts, ignore_errors=True)
         return results
 
@@ -628,6 +654,15 @@ def print_report(res):
                   f"  worker/native {row['ratio']:.2f}x")
         else:
             p(f"\nWASI-NN benchmark: {e.get('skipped') or 'FAILED: ' + str(e.get('error'))}")
+    if "llm" in res:
+        e = res["llm"]
+        if "rows" in e:
+            p(f"\n{e['title']}:")
+            for name, row in e["rows"].items():
+                p(f"  {name:<15} native {row['native']:9.2f} [{row['native_range']}]  "
+                  f"guest {row['guest']:9.2f} [{row['guest_range']}]  ratio {row['ratio']:.3f} [{row['ratio_range']}]")
+        else:
+            p(f"\nLLM benchmark: {e.get('skipped') or 'FAILED: ' + str(e.get('error'))}")
 
 
 def markdown_report(res):
@@ -696,6 +731,12 @@ def markdown_report(res):
                      f"{row['native_ns'] / 1e3:.1f} µs, guest {row['inprocess_ns'] / 1e3:.1f} µs in-process, "
                      f"{row['guest_ns'] / 1e3:.1f} µs in its worker per inference: **{row['ratio']:.2f}×** native; "
                      f"process isolation +{row['isolation_ns'] / 1e3:.1f} µs ({row['isolation_ratio']:.3f}×).")
+    llm = res.get("llm", {}).get("rows")
+    if llm:
+        t, f = llm["tokens_per_s"], llm["first_token_ms"]
+        lines.append(f"LLM generation (llama.cpp via the llamacpp backend): native {t['native']:.1f} tokens/s, "
+                     f"guest {t['guest']:.1f} tokens/s: **{t['ratio']:.3f}×** (goal ≥ 0.98×); time to first token "
+                     f"{f['native']:.1f} ms native, {f['guest']:.1f} ms guest.")
     return "\n".join(lines) + "\n"
 
 
@@ -790,6 +831,7 @@ def main():
     ap.add_argument("--wasmnn-unavailable", metavar="REASON",
                     help="report every wasmnn run as failed for REASON (bench.sh: the CLI did not build)")
     ap.add_argument("--nn-unavailable", metavar="REASON", help="likewise for the WASI-NN benchmark")
+    ap.add_argument("--llm-unavailable", metavar="REASON", help="likewise for the LLM benchmark")
     ap.add_argument("--baseline", metavar="JSON", help="also print each ratio's change vs an earlier result file")
     ap.add_argument("--no-save", action="store_true", help="print only; write no JSON/PNG")
     opts = ap.parse_args()

@@ -8,6 +8,8 @@
 #   scripts/bench.sh --nn            also build the ONNX Runtime, OpenVINO and TFLite
 #                                    backends (needs scripts/setup.sh --backends) for bench/nn's
 #                                    WASI-NN overhead benchmark
+#   scripts/bench.sh --llm           also build the llamacpp backend (same setup)
+#                                    for bench/nn's LLM generation benchmark
 # Every other option goes to bench/run.py (--repeats N, --only fib,nbody,
 # --startup-runs N, --timeout S, --no-save, --baseline OLD.json; see
 # bench/run.py --help). Results: bench/results/<date>.json, latest.{json,md,png}
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
     --build-dir=*) build_dir="${1#*=}"; shift ;;
     --no-build) do_build=0; shift ;;
     --nn) cmake_args+=(-DWASMNN_BACKEND_ONNXRUNTIME=ON -DWASMNN_BACKEND_OPENVINO=ON -DWASMNN_BACKEND_TFLITE=ON); shift ;;
+    --llm) cmake_args+=(-DWASMNN_BACKEND_LLAMACPP=ON); shift ;;
     *) runner_args+=("$1"); shift ;;
   esac
 done
@@ -52,14 +55,17 @@ if [ "$do_build" = 1 ]; then
     echo "bench: warning: wasmnn_cli did not build (full log: $log)" >&2
     runner_args+=(--wasmnn-unavailable "the wasmnn_cli build failed (see $log)")
   fi
-  # bench/nn defines nn_overhead only when a WASI-NN backend is enabled.
-  log="$build_dir/bench/nn_overhead-build.log"
-  if cmake --build "$build_dir" --target help 2>/dev/null | grep -qw nn_overhead &&
-     ! cmake --build "$build_dir" --target nn_overhead -j2 >"$log" 2>&1; then
-    tail -n 15 "$log" >&2
-    echo "bench: warning: nn_overhead did not build (full log: $log)" >&2
-    runner_args+=(--nn-unavailable "the nn_overhead build failed (see $log)")
-  fi
+  # bench/nn defines nn_overhead only when a WASI-NN backend is enabled,
+  # llm_bench only with the llamacpp backend.
+  for target in nn_overhead llm_bench; do
+    log="$build_dir/bench/$target-build.log"
+    if cmake --build "$build_dir" --target help 2>/dev/null | grep -qw "$target" &&
+       ! cmake --build "$build_dir" --target "$target" -j2 >"$log" 2>&1; then
+      tail -n 15 "$log" >&2
+      echo "bench: warning: $target did not build (full log: $log)" >&2
+      runner_args+=("--${target%%_*}-unavailable" "the $target build failed (see $log)")
+    fi
+  done
 fi
 
 exec "$python" bench/run.py --build-dir "$build_dir" "${runner_args[@]}"

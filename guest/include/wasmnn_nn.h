@@ -54,6 +54,7 @@ typedef enum wasi_nn_target {
   WASI_NN_TARGET_CPU = 0,
   WASI_NN_TARGET_GPU = 1,
   WASI_NN_TARGET_TPU = 2,
+  WASI_NN_TARGET_AUTO = 3, /* WasmEdge: the backend picks its device */
 } wasi_nn_target;
 
 /* Current numbering (wasi_ephemeral_nn). */
@@ -121,6 +122,15 @@ WASI_NN_IMPORT("wasi_ephemeral_nn", "unload")
 wasi_nn_error wasi_nn_unload(wasi_nn_graph graph);
 WASI_NN_IMPORT("wasi_ephemeral_nn", "finalize_execution_context")
 wasi_nn_error wasi_nn_finalize_execution_context(wasi_nn_context ctx);
+
+/* Text input (an LLM prompt, options JSON): a u8 tensor of `len` bytes, as
+ * WasmEdge's guests send it. */
+static inline wasi_nn_error wasi_nn_set_input_text(wasi_nn_context ctx, uint32_t index, const char* text,
+                                                   uint32_t len) {
+  uint32_t dims[1] = {len};
+  wasi_nn_tensor tensor = {dims, 1, WASI_NN_TYPE_U8, text, len};
+  return wasi_nn_set_input(ctx, index, &tensor);
+}
 
 /* ---------------------------------------------------------------- wasi_nn (WAMR legacy) */
 

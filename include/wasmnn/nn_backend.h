@@ -91,7 +91,8 @@
  *                         kernel failure, compute before all inputs were set)
  *   too_large             get_output*: buffer smaller than the result; *size_out
  *                         must then hold the needed size in bytes
- *   end_of_sequence, context_full, prompt_too_long  LLM backends (WasmEdge)
+ *   end_of_sequence, context_full, prompt_too_long  LLM backends (WasmEdge);
+ *                         end_of_sequence ends every stream: log it at debug
  * No C++ exception may leave a backend function: catch everything and map it.
  */
 #ifndef WASMNN_NN_BACKEND_H

@@ -234,8 +234,10 @@ template <typename B> struct ContextBox {
   explicit ContextBox(typename B::Graph& graph) : context(graph) {}
 };
 
+// end_of_sequence is how every stream ends, not a failure: logged at debug.
 inline wasmnn_nn_errno report(const char* backend, const char* op, wasmnn_nn_errno code, const char* message) {
-  wasmnn_nn_log(WASMNN_NN_LOG_ERROR, backend, "%s: %s", op, message);
+  wasmnn_nn_log(code == WASMNN_NN_END_OF_SEQUENCE ? WASMNN_NN_LOG_DEBUG : WASMNN_NN_LOG_ERROR, backend, "%s: %s", op,
+                message);
   return code;
 }
 

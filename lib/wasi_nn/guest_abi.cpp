@@ -105,6 +105,14 @@ std::optional<wasmnn_nn_tensor_type> resolveTensorType(uint8_t raw, uint64_t ele
   }
 }
 
+// WasmEdge's GGML plugin reads its inputs (prompt, options) as bytes whatever
+// their dimensions, and WasmEdge's prebuilt example guests (built before June
+// 2025) send a prompt of N bytes as u8 [1]: for ggml graphs a u8 tensor is its
+// data_len bytes.
+bool inputIsText(wasmnn_nn_encoding encoding, uint8_t raw) {
+  return encoding == WASMNN_NN_ENCODING_GGML && raw == WASMNN_NN_TYPE_U8;
+}
+
 std::optional<wasmnn_nn_tensor_type> legacyTensorType(uint8_t raw) {
   switch (raw) {
     case 0: return WASMNN_NN_TYPE_F16;
@@ -307,6 +315,13 @@ uint32_t NnInstance::setTensor(GuestMemory mem, uint32_t ctxHandle, uint32_t ind
   uint64_t dataLen = t.dataLen;
   if (numbering == Numbering::Current) {
     type = resolveTensorType(t.type, *elements, dataLen);
+    if (!type && inputIsText(ctx->encoding(), t.type) && dataLen <= UINT32_MAX) {
+      debug(f + ": u8 text of " + std::to_string(dataLen) + " bytes with dimensions " + dimsText(shape) + " read as [" +
+            std::to_string(dataLen) + "] (WasmEdge's ggml inputs are bytes)");
+      dims[0] = static_cast<uint32_t>(dataLen);
+      shape = std::span<const uint32_t>(dims, 1);
+      type = WASMNN_NN_TYPE_U8;
+    }
     if (!type)
       return fail(WASMNN_NN_INVALID_ARGUMENT,
                   f + ": data_len " + std::to_string(dataLen) + " does not fit tensor type " + std::to_string(t.type) +
@@ -323,8 +338,8 @@ uint32_t NnInstance::setTensor(GuestMemory mem, uint32_t ctxHandle, uint32_t ind
   if (t.type != *type && numbering == Numbering::Current)
     debug(f + ": tensor type " + std::to_string(t.type) + " read as " + wasmnn_nn_tensor_type_name(*type) +
           " (pre-2023 numbering, told apart by data_len)");
-  wasmnn_nn_tensor tensor{*type, t.rank, dims, dataLen ? mem.at(t.dataPtr, dataLen) : nullptr,
-                          static_cast<size_t>(dataLen)};
+  wasmnn_nn_tensor tensor{*type, static_cast<uint32_t>(shape.size()), dims,
+                          dataLen ? mem.at(t.dataPtr, dataLen) : nullptr, static_cast<size_t>(dataLen)};
   const Backend& b = ctx->backend();
   std::lock_guard lock(ctx->callMutex());
   return callBackend(b, "set_input", [&] { return b.fns.set_input(ctx->impl(), index, &tensor); });

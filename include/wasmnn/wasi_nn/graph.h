@@ -60,6 +60,7 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   const Backend& backend() const { return graph_->backend(); }
+  wasmnn_nn_encoding encoding() const { return graph_->encoding(); }
   wasmnn_nn_context* impl() const { return impl_; }
   // Held for every call on this context: calls on one context wait for each other.
   std::mutex& callMutex() { return mu_; }

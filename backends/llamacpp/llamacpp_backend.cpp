@@ -19,9 +19,11 @@
 // context has its own llama_context, so its own KV cache, and contexts of one
 // graph run in parallel. Guest bytes are parsed from memory (never a file).
 #include <dlfcn.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -583,11 +585,20 @@ struct LlamaCppBackend {
       return true;
     }
 
+    // All of `text`, waiting for room when stdout does not block (an
+    // embedder's stdio may not); only an error drops the rest. Under process
+    // isolation stdout is a pipe the host copies to its own (protocol.h).
     static void writeStdout(std::string_view text) {
       while (!text.empty()) {
         ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
-        if (n <= 0) return;
-        text.remove_prefix(static_cast<size_t>(n));
+        if (n > 0) {
+          text.remove_prefix(static_cast<size_t>(n));
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+          pollfd p{STDOUT_FILENO, POLLOUT, 0};
+          ::poll(&p, 1, -1);
+        } else if (!(n < 0 && errno == EINTR)) {
+          return;
+        }
       }
     }
 

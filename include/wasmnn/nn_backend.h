@@ -67,6 +67,9 @@
  *   bytes are then a read-only mapping of the file, as cheap as opening it).
  * - A crash, an allocation beyond the limit or a call past its deadline ends
  *   the worker; the host reports it and never calls that worker again.
+ * - stderr reaches the host's stderr line by line, escaped; stdout (the
+ *   guest's, e.g. streamed text) the host's stdout unchanged, copied while
+ *   the host waits for the worker; a write there may block until it has.
  * - A backend that must talk to a server (a client of a remote inference
  *   service) sets WASMNN_NN_SANDBOX_NETWORK in sandbox_flags: its workers may
  *   then open TCP/UDP sockets (and unnamed AF_UNIX socket pairs, which

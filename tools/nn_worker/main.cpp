@@ -147,9 +147,10 @@ namespace {
                               const std::vector<std::string>& dirs) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // the zygote is single-threaded: its death is the process's
   if (getppid() != zygote) _exit(1);
-  dup2(fds[2].get(), STDERR_FILENO);  // the host forwards it
-  dup2(fds[2].get(), STDOUT_FILENO);
+  dup2(fds[2].get(), STDERR_FILENO);  // the host forwards both (protocol.h)
+  dup2(fds[3].get(), STDOUT_FILENO);
   fds[2].reset();
+  fds[3].reset();
   if (g_threadsAtFork.load(std::memory_order_relaxed) != 1) execWorker(path, name, r, fds, dirs);
   WorkerSpec spec{r.policy, r.maxMemory, r.logLevel, dirs};
   runWorker([&](std::string*) { return loaded.table; }, Channel(std::move(fds[0])), std::move(fds[1]), spec);
@@ -189,7 +190,7 @@ namespace {
     std::vector<UniqueFd> fds;
     if (control.receive(&r, sizeof r, &fds) <= 0) break;  // the host is gone: so are its workers
     ZygoteReply reply{-EINVAL, 0};
-    if (r.op == ZygoteOp::Spawn && fds.size() == 3) {
+    if (r.op == ZygoteOp::Spawn && fds.size() == 4) {
       pid_t pid = fork();
       if (pid == 0) startWorker(loaded, path, name, self, r, std::move(fds), dirs);
       reply.pid = pid < 0 ? -errno : pid;

@@ -33,15 +33,26 @@ std::string bytesText(uint64_t bytes) {
   return buf;
 }
 
-// One line of the worker's output, whole and escaped (a worker may run a
+// Writes all of `bytes`, waiting for room when `fd` does not block (an
+// embedder may have made its stdio non-blocking); gives up on an error.
+void writeAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{fd, POLLOUT, 0};
+      poll(&p, 1, -1);
+    } else if (!(n < 0 && errno == EINTR)) {
+      return;
+    }
+  }
+}
+
+// One line of the worker's log, whole and escaped (a worker may run a
 // hostile model: the host's terminal must not interpret what it prints).
 void writeEscapedLine(std::string_view line) {
-  std::string out = printable(line, line.size(), '\0') + '\n';  // a whole line: no quotes to protect
-  for (size_t done = 0; done < out.size();) {
-    ssize_t n = ::write(STDERR_FILENO, out.data() + done, out.size() - done);
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
+  writeAll(STDERR_FILENO, printable(line, line.size(), '\0') + '\n');  // a whole line: no quotes to protect
 }
 
 std::string signalText(int sig) {
@@ -62,6 +73,7 @@ std::shared_ptr<Worker> Worker::start(std::shared_ptr<Zygote> zygote, const std:
   w->channel_ = std::move(spawned->channel);
   w->status_ = std::move(spawned->status);
   w->output_ = std::move(spawned->log);
+  w->stdout_ = std::move(spawned->out);
   Hello& h = w->hello_;
   long n = w->receive(&h, sizeof h, w->deadline());
   w->forwardOutput();  // what init() printed
@@ -184,13 +196,18 @@ wasmnn_nn_errno Worker::sharedRefused(uint64_t bytes, const char* op) const {
 }
 
 long Worker::receive(void* buf, size_t size, std::chrono::steady_clock::time_point deadline) {
-  if (deadline != std::chrono::steady_clock::time_point::max()) {
-    pollfd p{channel_.fd(), POLLIN, 0};
-    int ready;
-    while ((ready = poll(&p, 1, millisecondsUntil(deadline))) < 0 && errno == EINTR) {
-    }
-    if (ready == 0) errno = ETIMEDOUT;
-    if (ready <= 0) return -1;
+  // The worker's stdout is forwarded while the call runs (a backend streams
+  // text there as it generates it), and before the reply: the worker wrote it first.
+  pollfd p[2] = {{channel_.fd(), POLLIN, 0}, {stdoutOpen_ ? stdout_.get() : -1, POLLIN, 0}};
+  while (true) {
+    int ready = poll(p, 2, millisecondsUntil(deadline));
+    if (ready < 0 && errno == EINTR) continue;
+    // A worker that writes without end keeps its pipe readable: the deadline still holds.
+    const bool late = ready == 0 || (ready > 0 && std::chrono::steady_clock::now() >= deadline);
+    if (late) errno = ETIMEDOUT;
+    if (late || ready < 0) return -1;
+    if (!p[1].revents) break;
+    if (forwardStdout() < 0) p[1].fd = -1;
   }
   long n = channel_.receive(buf, size);
   if (n > 0 && n != static_cast<long>(size)) {
@@ -213,6 +230,18 @@ void Worker::forwardOutput() {
   }
 }
 
+long Worker::forwardStdout() {
+  std::lock_guard lock(outputMu_);
+  static thread_local char chunk[1 << 16];
+  while (stdoutOpen_) {
+    ssize_t n = ::read(stdout_.get(), chunk, sizeof chunk);
+    if (n > 0) writeAll(STDOUT_FILENO, std::string_view(chunk, static_cast<size_t>(n)));  // raw, as in-process
+    if (n > 0 || (n < 0 && errno == EAGAIN)) return n > 0 ? n : 0;
+    if (!(n < 0 && errno == EINTR)) stdoutOpen_ = false;  // the worker closed it: it ended
+  }
+  return -1;
+}
+
 std::string Worker::causeOfDeath(int status) const {
   const uint64_t refused = reinterpret_cast<StatusPage*>(status_.data())->refusedAllocation;
   if (refused)
@@ -228,6 +257,8 @@ void Worker::end(const char* op, std::string cause) {
   if (!alive_.exchange(false, std::memory_order_acq_rel)) return;  // someone else reported it
   pidfd_send_signal(pidfd_.get(), SIGKILL, nullptr, 0);            // a no-op if it is dead already
   int status = zygote_->reap(pid_);
+  while (forwardStdout() > 0) {  // all it printed before it ended
+  }
   forwardOutput();  // what it said before it ended comes first
   if (cause.empty()) cause = causeOfDeath(status);
   cause_ = cause;

@@ -139,8 +139,10 @@ std::optional<Zygote::Spawned> Zygote::spawnLocked(uint64_t maxMemory, std::stri
   auto ends = Channel::pair();
   UniqueFd statusFd;
   auto status = SharedMemory::create("wasmnn-nn-status", sizeof(StatusPage), &statusFd);
-  int log[2];
-  if (!ends || !status || pipe2(log, O_CLOEXEC | O_NONBLOCK) != 0) {
+  int log[2] = {-1, -1}, out[2] = {-1, -1};
+  const bool piped = pipe2(log, O_CLOEXEC | O_NONBLOCK) == 0 && pipe2(out, O_CLOEXEC) == 0;
+  UniqueFd logRead(log[0]), logWrite(log[1]), outRead(out[0]), outWrite(out[1]);
+  if (!ends || !status || !piped) {
     *why = std::string("cannot create the worker's channel: ") + std::strerror(errno);
     return std::nullopt;
   }
@@ -150,9 +152,9 @@ std::optional<Zygote::Spawned> Zygote::spawnLocked(uint64_t maxMemory, std::stri
       request.logLevel = level;
       break;
     }
-  UniqueFd logRead(log[0]), logWrite(log[1]);
   fcntl(log[0], F_SETPIPE_SZ, 1 << 20);  // protocol.h: room for 1 MiB between two replies, then dropped
-  const int fds[] = {ends->second.fd(), statusFd.get(), logWrite.get()};
+  fcntl(out[0], F_SETFL, O_NONBLOCK);    // the host reads what is there; the worker's writes wait for room
+  const int fds[] = {ends->second.fd(), statusFd.get(), logWrite.get(), outWrite.get()};
   ZygoteReply reply{};
   if (!control_.send(request, fds) || control_.receive(&reply, sizeof reply) != static_cast<long>(sizeof reply)) {
     *why = "the zygote of " + name_ + " is gone";
@@ -168,6 +170,7 @@ std::optional<Zygote::Spawned> Zygote::spawnLocked(uint64_t maxMemory, std::stri
   s.channel = std::move(ends->first);
   s.status = std::move(*status);
   s.log = std::move(logRead);
+  s.out = std::move(outRead);
   return s;
 }
 

@@ -46,13 +46,17 @@ inline constexpr uint32_t kHasComputeSingle = 1, kHasGetOutputSingle = 2, kHasFi
 
 enum class ZygoteOp : uint32_t { Spawn = 1, Reap = 2 };
 
-// Spawn comes with three descriptors: the worker's end of its channel, the
-// status page (a memfd of sizeof(StatusPage)) and the write end of the pipe
-// that becomes the worker's stdout and stderr: the host forwards what comes
-// through it to its own stderr, line by line, with control bytes escaped,
-// when a reply says some is pending (so a call costs no extra system call
-// when there is none). The write end does not block: output beyond the
-// pipe's 1 MiB between two replies is dropped, never a reason to hang.
+// Spawn comes with four descriptors: the worker's end of its channel, the
+// status page (a memfd of sizeof(StatusPage)), the write end of the pipe
+// that becomes the worker's stderr, and that of the pipe that becomes its
+// stdout. The host forwards the stderr pipe to its own stderr, line by line,
+// with control bytes escaped, when a reply says some is pending (so a call
+// costs no extra system call when there is none); its write end does not
+// block: output beyond the pipe's 1 MiB between two replies is dropped, never
+// a reason to hang. The stdout pipe carries what a backend prints for the
+// guest (llama.cpp's stream-stdout): the host copies it, as it is, to its own
+// stdout while it waits for a reply, so its write end blocks until the host
+// has made room, as a write to the host's stdout would in-process.
 struct ZygoteRequest {
   ZygoteOp op;
   int32_t pid;         // Reap

@@ -73,8 +73,13 @@ class Worker {
   // Waits until the reply tagged `tag` arrived (one waiter at a time reads
   // the channel for all) or `deadline` (if any) passed; false if the worker ended.
   bool awaitReply(uint64_t tag, std::chrono::steady_clock::time_point deadline, Reply& reply, const char* op);
-  // Writes the worker's complete output lines to this process's stderr.
+  // Writes the worker's complete log lines (its stderr) to this process's stderr, escaped.
   void forwardOutput();
+  // Copies what the worker wrote to its stdout (up to 64 KiB) to this
+  // process's stdout, as it is: what a backend prints there is the guest's,
+  // as in-process. The bytes copied; 0 when none are pending; -1 once the
+  // worker closed it.
+  long forwardStdout();
 
   std::shared_ptr<Zygote> zygote_;
   const std::string backend_;
@@ -86,6 +91,8 @@ class Worker {
   UniqueFd output_;
   std::mutex outputMu_;
   std::string partialLine_;  // under outputMu_
+  UniqueFd stdout_;          // read end of the worker's stdout (non-blocking)
+  std::atomic<bool> stdoutOpen_{true};
   Hello hello_{};
   std::mutex controlMu_;
   std::mutex mailMu_;  // the mailbox of replies, below

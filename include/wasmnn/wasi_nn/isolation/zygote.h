@@ -42,7 +42,8 @@ class Zygote {
     UniqueFd pidfd;
     Channel channel;
     SharedMemory status;  // the worker's StatusPage
-    UniqueFd log;         // read end of the worker's stdout and stderr (non-blocking)
+    UniqueFd log;         // read end of the worker's stderr (non-blocking)
+    UniqueFd out;         // read end of the worker's stdout (non-blocking)
   };
   // A new worker (not yet confined: it sends Hello when it is). Restarts a
   // zygote that died since, once.

@@ -84,14 +84,20 @@ inline GuestRun runProcess(const std::vector<std::string>& argv, const std::file
   return r;
 }
 
+// `wasmnn run` in the isolation mode under test (wasmnn_nn_discover_tests).
+inline std::vector<std::string> cliRun() {
+  std::vector<std::string> v = {WASMNN_CLI, "run"};
+  if (const char* mode = std::getenv("WASMNN_TEST_NN_ISOLATION")) v.push_back(std::string("--nn-isolation=") + mode);
+  return v;
+}
+
 // The command line pieces of one guest run.
 struct GuestCommand {
   std::vector<std::string> host_options;  // --dir=..., --nn-preload=...
   std::vector<std::string> guest_args;    // nn_run's options and steps
 
   std::vector<std::string> argv() const {
-    std::vector<std::string> v = {WASMNN_CLI, "run"};
-    if (const char* mode = std::getenv("WASMNN_TEST_NN_ISOLATION")) v.push_back(std::string("--nn-isolation=") + mode);
+    std::vector<std::string> v = cliRun();
     v.insert(v.end(), host_options.begin(), host_options.end());
     v.push_back(NN_RUN_WASM);
     v.insert(v.end(), guest_args.begin(), guest_args.end());

@@ -122,7 +122,7 @@ class LlamaGuest : public ::testing::TestWithParam<Guest> {
 
   GuestRun run(const std::vector<std::string>& host, const std::vector<std::string>& guest) const {
     TempDir scratch;
-    std::vector<std::string> argv = {WASMNN_CLI, "run"};
+    std::vector<std::string> argv = wasmnn::test::cliRun();
     argv.insert(argv.end(), host.begin(), host.end());
     argv.insert(argv.end(), GetParam().argv.begin(), GetParam().argv.end());
     argv.insert(argv.end(), guest.begin(), guest.end());
@@ -339,11 +339,11 @@ TEST(LlamaCGuest, OptionsAsInputOneAndStreamStdout) {
   native::Model chat = native::loadModel(kData / "chat.gguf");
   native::Generation truth = native::greedy(chat.get(), kPrompt, 256, 5);
   TempDir scratch;
-  GuestRun r =
-      wasmnn::test::runProcess({WASMNN_CLI, "run", "--nn-preload=default:GGML:AUTO:" + (kData / "chat.gguf").string(),
-                                NN_RUN_WASM, "--hex", "--input1", R"({"n-predict": 5, "stream-stdout": true})", "chat",
-                                "default", kPrompt, options(R"("n-predict": 24)")},
-                               scratch.path());
+  std::vector<std::string> argv = wasmnn::test::cliRun();
+  argv.insert(argv.end(), {"--nn-preload=default:GGML:AUTO:" + (kData / "chat.gguf").string(), NN_RUN_WASM, "--hex",
+                           "--input1", R"({"n-predict": 5, "stream-stdout": true})", "chat", "default", kPrompt,
+                           options(R"("n-predict": 24)")});
+  GuestRun r = wasmnn::test::runProcess(argv, scratch.path());
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   // The tokens go to stdout as they come (before the guest prints its output line), and
   // input 1's n-predict replaced the one given at load.

@@ -3,7 +3,7 @@
 //    sizes, bad offsets, unknown types, seeded random corruption): every one
 //    is an errno, never a crash of the host;
 //  - two wasm instances (llm.wasm, threads of this process, the engine's C
-//    API) generating at the same time from one preloaded model: each gives
+//    API, backends in-process: --nn-isolation none) generating at the same time from one preloaded model: each gives
 //    llama.cpp's native tokens for its own prompt (no shared KV state) and
 //    the model's memory is counted once (peak RSS of two instances against
 //    one).
@@ -271,6 +271,9 @@ TEST(TwoInstances, GenerateAtOnceFromOnePreloadedModelCountedOnce) {
   wasmnn_module* module = nullptr;
   ASSERT_EQ(wasmnn_module_new(engine, wasm.data(), wasm.size(), &module), nullptr);
   wasmnn_nn_host* nn = wasmnn_nn_host_new();
+  // What is measured is sharing inside one process: under process isolation
+  // the model lives in the workers, outside this process's RSS.
+  wasmnn_nn_host_set_isolation(nn, WASMNN_NN_ISOLATION_NONE);
   wasmnn_nn_host_add_backend_dir(nn, LLAMACPP_BACKEND_DIR);
   ASSERT_EQ(wasmnn_nn_host_preload(nn, ("default:GGML:AUTO:" + model.string()).c_str()), nullptr);
   TempDir dirs[2];

@@ -8,6 +8,7 @@
 #include <bit>
 #include <csetjmp>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "numeric.h"
@@ -122,6 +123,8 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   }
 
   ExecStack& st = entry->store->stack;
+  // Polled at every backward branch and call (see runtime/interrupt.h).
+  const std::atomic<uint32_t>& interrupt = entry->store->interrupt.requested;
   Frame* const frameBase = st.frameTop;
   Frame* frameTop = frameBase;
   Frame* const frameEnd = st.frameEnd;
@@ -160,6 +163,15 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   do {             \
     trapMsg = msg; \
     goto do_trap;  \
+  } while (0)
+#define CHECK_INTERRUPT() \
+  if (__builtin_expect(interrupt.load(std::memory_order_relaxed) != 0, 0)) goto do_interrupt
+// A taken branch; a backward one (a loop iteration) first polls the interrupt.
+#define BRANCH(offset)                \
+  do {                                \
+    int32_t off_ = int32_t(offset);   \
+    if (off_ <= 0) CHECK_INTERRUPT(); \
+    NEXT(off_);                       \
   } while (0)
 #define LOAD_INSTANCE()             \
   do {                              \
@@ -204,6 +216,7 @@ do_call_local : {
   frameTop->func = callee;
   fp = args;
   func = callee;
+  CHECK_INTERRUPT();
   // Declared locals start at zero. Most functions have only a few, so a
   // plain loop beats a memset call; the empty asm keeps GCC from turning the
   // loop back into one.
@@ -274,17 +287,17 @@ L_CallIndirect : {
 L_Unreachable:
   TRAP("unreachable");
 L_Br:
-  NEXT(int32_t(ip[2]));
+  BRANCH(ip[2]);
 L_BrIf:
-  if (uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
+  if (uint32_t(SLOT(2))) BRANCH(ip[3]);
   NEXT(4);
 L_BrUnless:
-  if (!uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
+  if (!uint32_t(SLOT(2))) BRANCH(ip[3]);
   NEXT(4);
 L_BrTable : {
   uint32_t i = uint32_t(SLOT(2));
   uint32_t n = ip[3];
-  NEXT(int32_t(ip[4 + (i < n ? i : n)]));
+  BRANCH(ip[4 + (i < n ? i : n)]);
 }
 L_Copy:
   SLOT(2) = SLOT(3);
@@ -473,12 +486,12 @@ L_TableFill:
 #define CMP(name, expr, immExt)              \
   L_BrIf##name : {                           \
     uint64_t a = SLOT(2), b = SLOT(3);       \
-    if (expr) NEXT(int32_t(ip[4]));          \
+    if (expr) BRANCH(ip[4]);                 \
     NEXT(5);                                 \
   }                                          \
   L_BrIf##name##I : {                        \
     uint64_t a = SLOT(2), b = immExt(ip[3]); \
-    if (expr) NEXT(int32_t(ip[4]));          \
+    if (expr) BRANCH(ip[4]);                 \
     NEXT(5);                                 \
   }
 #define IMM_I32(v) uint64_t(v)
@@ -685,6 +698,9 @@ L_I64RemU : {
 do_trap:
   err = makeError(WASMNN_ERROR_TRAP,
                   trapIndex < 0 ? std::string(trapMsg) : std::string(trapMsg) + " " + std::to_string(trapIndex));
+  goto unwind;
+do_interrupt:
+  err = interruptError(interrupt.load(std::memory_order_relaxed));
 unwind:
   addBacktrace(err, func, frameTop, frameBase);
   return err;
@@ -705,7 +721,12 @@ wasmnn_error* runTrappingFaults(wasmnn_func* func, uint64_t* fp) {
     return err;
   }
   activeGuardJump() = &jump;
-  wasmnn_error* e = run(func, fp, nullptr);
+  wasmnn_error* e = nullptr;
+  try {
+    e = run(func, fp, nullptr);
+  } catch (const std::bad_alloc&) {  // compiling a function, or a trap's own error object
+    e = makeError(WASMNN_ERROR_TRAP, "out of host memory");
+  }
   activeGuardJump() = saved;
   return e;
 }
@@ -742,7 +763,18 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
   for (size_t i = 0, s = 0; i < np; s += slotsOf(t.params[i]), ++i) vals[i] = loadVal(t.params[i], args + s);
   for (size_t i = 0; i < nr; ++i) vals[np + i] = toVal(t.results[i], 0);
   wasmnn_caller c{func->store, caller};
-  if (wasmnn_error* e = func->callback(&c, func->env, vals, vals + np)) return e;
+  wasmnn_error* e = nullptr;
+  try {
+    e = func->callback(&c, func->env, vals, vals + np);
+  } catch (const std::bad_alloc&) {
+    return makeError(WASMNN_ERROR_TRAP, "out of host memory in a host function");
+  } catch (...) {
+    return makeError(WASMNN_ERROR_TRAP, "a host function threw a C++ exception");
+  }
+  if (e) return e;
+  // A host call that returned because the store was interrupted (a blocking
+  // WASI call woken up) must not hand the guest an error it could act on.
+  if (uint32_t reason = func->store->interrupt.requested.load(std::memory_order_relaxed)) return interruptError(reason);
   for (size_t i = 0; i < nr; ++i) {
     // A wrong kind could smuggle an arbitrary pointer in as a funcref.
     if (vals[np + i].kind != valKindOf(t.results[i]))

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -46,8 +47,14 @@ template <typename... Args, Errno (*Fn)(Call&, Args...)> struct Binding<Fn> {
   static constexpr wasmnn_valkind result = WASMNN_I32;
 
   static wasmnn_error* invoke(wasmnn_caller* caller, void* env, const wasmnn_val* args, wasmnn_val* results) {
-    Call call{*static_cast<Context*>(env), caller_memory(caller)};
-    results[0].of.i32 = static_cast<int32_t>(apply(call, args, std::index_sequence_for<Args...>{}));
+    Call call{*static_cast<Context*>(env), caller_memory(caller), wasmnn_caller_store(caller)};
+    Errno e;
+    try {
+      e = apply(call, args, std::index_sequence_for<Args...>{});
+    } catch (const std::bad_alloc&) {
+      e = Errno::nomem;
+    }
+    results[0].of.i32 = static_cast<int32_t>(e);
     return nullptr;
   }
 
@@ -130,8 +137,7 @@ void add_stdio(Context& ctx) {
     entry->host.reset(fcntl(fd, F_DUPFD_CLOEXEC, 3));
     if (!entry->host.valid()) continue;
     entry->type = filetype_of_fd(entry->host.get());
-    entry->base = right::file_base;
-    if (entry->type == Filetype::character_device) entry->base &= ~(right::fd_seek | right::fd_tell);
+    entry->base = fd == 0 ? right::stdin_base : right::stdout_base;
     ctx.fds.set(static_cast<uint32_t>(fd), std::move(entry));
   }
 }

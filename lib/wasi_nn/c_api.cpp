@@ -10,6 +10,7 @@
 
 #include "wasmnn/wasi_nn.h"
 #include "wasmnn/wasi_nn/guest_abi.h"
+#include "wasmnn/wasi_nn/log.h"
 #include "wasmnn/wasi_nn/nn_host.h"
 
 struct wasmnn_nn_host {
@@ -92,7 +93,13 @@ wasmnn_error* trampoline(wasmnn_caller* caller, void* env, const wasmnn_val* arg
   uint32_t a[kMaxParams] = {0};
   for (size_t i = 0; i < f.params; ++i) a[i] = static_cast<uint32_t>(args[i].of.i32);
   results[0].kind = WASMNN_I32;
-  results[0].of.i32 = static_cast<int32_t>(f.impl(*static_cast<NnEnv*>(env)->instance, callerMemory(caller), a));
+  uint32_t err;
+  try {
+    err = f.impl(*static_cast<NnEnv*>(env)->instance, callerMemory(caller), a);
+  } catch (const std::bad_alloc&) {
+    err = wasmnn::nn::fail(WASMNN_NN_RUNTIME_ERROR, std::string(f.name) + ": out of host memory");
+  }
+  results[0].of.i32 = static_cast<int32_t>(err);
   return nullptr;
 }
 

@@ -3,6 +3,7 @@
 // touched; every failure returns an errno and logs one line saying why.
 #include "wasmnn/wasi_nn/guest_abi.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -44,18 +45,9 @@ std::string range(uint64_t ptr, uint64_t len, const GuestMemory& m) {
   return out;
 }
 
-// A guest-chosen string made safe for a log line.
-std::string printable(const uint8_t* p, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n && i < 80; ++i) {
-    if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\'') {
-      out += static_cast<char>(p[i]);
-    } else {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\x%02x", p[i]);
-      out += esc;
-    }
-  }
+// A guest-chosen string cut to a log line's worth (wasmnn_nn_log escapes it).
+std::string clipped(const uint8_t* p, size_t n) {
+  std::string out(reinterpret_cast<const char*>(p), std::min<size_t>(n, 80));
   return n > 80 ? out + "..." : out;
 }
 
@@ -276,7 +268,7 @@ uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameL
   std::string_view name(reinterpret_cast<const char*>(mem.data + namePtr), nameLen);
   std::shared_ptr<PreloadedModel> model = host_->models().find(name);
   if (!model)
-    return fail(WASMNN_NN_NOT_FOUND, f + ": no preloaded model named '" + printable(mem.data + namePtr, nameLen) +
+    return fail(WASMNN_NN_NOT_FOUND, f + ": no preloaded model named '" + clipped(mem.data + namePtr, nameLen) +
                                          "' (preloaded: " + host_->models().names() + ")");
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
   std::string_view config(reinterpret_cast<const char*>(mem.data + configPtr), configLen);

@@ -136,6 +136,9 @@ std::vector<wasmnn_nn_builder> PreloadedModel::builders() const {
 }
 
 NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host) {
+  if (!missingPath_.empty())
+    return fail(WASMNN_NN_MODEL_NOT_FOUND,
+                "preloaded model '" + spec_.name + "': its file `" + missingPath_ + "` was missing at start-up");
   std::lock_guard lock(mu_);
   if (graph_) return graph_;
   if (failed_ != WASMNN_NN_SUCCESS)
@@ -151,14 +154,20 @@ NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host) {
 }
 
 NnExpected<std::shared_ptr<Graph>> PreloadedModel::buildWithConfig(NnHost& host, std::string_view config) {
-  if (isConfigEmpty(config)) return sharedGraph(host);
+  if (isConfigEmpty(config) || !missingPath_.empty()) return sharedGraph(host);
   std::vector<wasmnn_nn_builder> parts = builders();
   return host.build(spec_.encoding, spec_.target, parts, config, "preloaded model '" + spec_.name + "' (with config)");
 }
 
 Result<void> ModelRegistry::add(PreloadSpec spec) {
   std::vector<MappedFile> files;
+  std::string missing;
   for (const std::string& path : spec.paths) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+      missing = path;
+      break;
+    }
     auto file = MappedFile::open(path);
     if (!file) return Error{ErrorKind::Host, "--nn-preload " + spec.name + ": " + file.error().message};
     files.push_back(std::move(*file));
@@ -166,7 +175,13 @@ Result<void> ModelRegistry::add(PreloadSpec spec) {
   std::lock_guard lock(mu_);
   std::string name = spec.name;
   if (models_.count(name)) return Error{ErrorKind::Host, "--nn-preload: model name '" + name + "' is used twice"};
-  models_.emplace(name, std::make_shared<PreloadedModel>(std::move(spec), std::move(files)));
+  if (!missing.empty()) {
+    warn("--nn-preload " + name + ": model file `" + missing + "` does not exist; load_by_name(\"" + name +
+         "\") will fail with model_not_found");
+    models_.emplace(name, std::make_shared<PreloadedModel>(std::move(spec), std::move(missing)));
+  } else {
+    models_.emplace(name, std::make_shared<PreloadedModel>(std::move(spec), std::move(files)));
+  }
   return {};
 }
 

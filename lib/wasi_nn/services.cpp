@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "wasmnn/common/text.h"
 #include "wasmnn/nn_backend.h"
 #include "wasmnn/wasi_nn/log.h"
 
@@ -94,12 +95,14 @@ WASMNN_API void wasmnn_nn_log(wasmnn_nn_log_level level, const char* source, con
   }
   va_end(args);
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
+  // Messages quote guest strings and relay framework errors about guest
+  // models: escaped here, once, for every caller (core and backends).
   std::string line = "wasmnn-nn: ";
   line += levelName(level);
   line += ": ";
-  line += source ? source : "?";
+  line += wasmnn::escapeText(source ? source : "?");
   line += ": ";
-  line += message;
+  line += wasmnn::escapeText(message);
   line += '\n';
   writeLine(line);
 }

@@ -17,6 +17,7 @@
 #include "wasmnn/ast/module.h"
 #include "wasmnn/common/error.h"
 #include "wasmnn/executor/exec.h"
+#include "wasmnn/runtime/interrupt.h"
 #include "wasmnn/runtime/memory.h"
 #include "wasmnn/wasmnn.h"
 
@@ -77,9 +78,11 @@ struct wasmnn_func {
 struct wasmnn_memory {
   wasmnn::LinearMemory mem;
   std::optional<uint32_t> declaredMax;
+  wasmnn_store* store = nullptr;  // whose totals it counts against (null: the shared empty memory)
 };
 
 struct wasmnn_table {
+  wasmnn_store* store = nullptr;  // whose totals it counts against
   wasmnn::ValType elem = wasmnn::ValType::FuncRef;
   std::optional<uint32_t> declaredMax;
   uint32_t maxElems = 0;        // effective cap
@@ -115,6 +118,10 @@ struct wasmnn_caller {
 
 struct wasmnn_store {
   wasmnn_config config;
+  wasmnn::Interrupt interrupt;
+  // What the store holds, against the config's max_store_* totals.
+  uint64_t tableElements = 0;
+  uint64_t memoryPages = 0;
   std::vector<std::unique_ptr<wasmnn_func>> funcs;
   std::vector<std::unique_ptr<wasmnn_memory>> memories;
   std::vector<std::unique_ptr<wasmnn_table>> tables;
@@ -150,6 +157,8 @@ inline constexpr uint32_t kDefaultMaxCallDepth = 30000;
 inline constexpr size_t kDefaultValueStackBytes = size_t(8) << 20;
 inline constexpr uint32_t kDefaultMaxMemoryPages = 65536;
 inline constexpr uint32_t kDefaultMaxTableElements = 10'000'000;
+inline constexpr uint64_t kDefaultMaxStoreTableElements = 10'000'000;
+inline constexpr uint32_t kDefaultMaxStoreInstances = 10'000;
 
 wasmnn_config normalizeConfig(const wasmnn_config* config);
 
@@ -159,6 +168,10 @@ uint32_t internFuncType(const FuncType& type);
 
 wasmnn_error* makeError(wasmnn_error_kind kind, std::string message);
 wasmnn_error* makeError(const Error& error);
+
+// Whether that many more memory pages / table elements stay within the store's totals.
+bool memoryFits(const wasmnn_store& store, uint64_t morePages);
+bool tableFits(const wasmnn_store& store, uint64_t moreElements);
 
 // Store-owned allocation.
 wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env, wasmnn_finalizer fin);

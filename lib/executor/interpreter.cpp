@@ -725,7 +725,7 @@ wasmnn_error* runTrappingFaults(wasmnn_func* func, uint64_t* fp) {
   try {
     e = run(func, fp, nullptr);
   } catch (const std::bad_alloc&) {  // compiling a function, or a trap's own error object
-    e = makeError(WASMNN_ERROR_TRAP, "out of host memory");
+    e = makeError(WASMNN_ERROR_HOST, "out of host memory");
   }
   activeGuardJump() = saved;
   return e;

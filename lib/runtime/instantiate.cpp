@@ -141,11 +141,11 @@ wasmnn_error* checkTotals(const wasmnn_store& store, const Module& m) {
   for (const TableType& t : m.tables) elements += t.limits.min;
   for (const MemoryType& mt : m.memories) pages += mt.limits.min;
   if (!tableFits(store, elements))
-    return makeError(WASMNN_ERROR_TRAP, "the module's tables of " + std::to_string(elements) +
+    return makeError(WASMNN_ERROR_HOST, "the module's tables of " + std::to_string(elements) +
                                             " elements exceed the store's total of " +
                                             std::to_string(store.config.max_store_table_elements) + " table elements");
   if (!memoryFits(store, pages))
-    return makeError(WASMNN_ERROR_TRAP, "the module's memories of " + std::to_string(pages) +
+    return makeError(WASMNN_ERROR_HOST, "the module's memories of " + std::to_string(pages) +
                                             " pages exceed the store's total of " +
                                             std::to_string(store.config.max_store_memory_bytes) + " bytes");
   return nullptr;
@@ -231,7 +231,7 @@ wasmnn_error* applySegments(const Module& m, wasmnn_instance& inst) {
 wasmnn_error* instantiateChecked(wasmnn_linker* linker, wasmnn_module* module, wasmnn_instance** out) {
   wasmnn_store* store = linker->store;
   if (store->instances.size() >= store->config.max_store_instances)
-    return makeError(WASMNN_ERROR_TRAP, "the store already holds its maximum of " +
+    return makeError(WASMNN_ERROR_HOST, "the store already holds its maximum of " +
                                             std::to_string(store->config.max_store_instances) + " instances");
   auto owned = std::make_unique<wasmnn_instance>();
   wasmnn_instance& inst = *owned;
@@ -262,7 +262,7 @@ wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_i
     return instantiateChecked(linker, module, out);
   } catch (const std::bad_alloc&) {
     *out = nullptr;
-    return makeError(WASMNN_ERROR_TRAP, "out of host memory while instantiating");
+    return makeError(WASMNN_ERROR_HOST, "out of host memory while instantiating");
   }
 }
 

@@ -112,9 +112,9 @@ bool tableFits(const wasmnn_store& store, uint64_t moreElements) {
 
 Result<wasmnn_memory*> newMemory(wasmnn_store* store, uint32_t min, std::optional<uint32_t> max) {
   uint32_t cap = std::min(max.value_or(store->config.max_memory_pages), store->config.max_memory_pages);
-  if (min > cap) return Error{ErrorKind::Trap, "memory size exceeds the engine's limit"};
+  if (min > cap) return Error{ErrorKind::Host, "memory size exceeds the engine's limit"};
   if (!memoryFits(*store, min))
-    return Error{ErrorKind::Trap, "memories of " + std::to_string(min) + " more pages exceed the store's total of " +
+    return Error{ErrorKind::Host, "memories of " + std::to_string(min) + " more pages exceed the store's total of " +
                                       std::to_string(store->config.max_store_memory_bytes) + " bytes"};
   auto mem = LinearMemory::create(min, cap, store->config.bounds_checks == WASMNN_BOUNDS_GUARD);
   if (!mem) return mem.error();
@@ -129,9 +129,9 @@ Result<wasmnn_memory*> newMemory(wasmnn_store* store, uint32_t min, std::optiona
 
 Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, std::optional<uint32_t> max) {
   uint32_t cap = std::min(max.value_or(std::numeric_limits<uint32_t>::max()), store->config.max_table_elements);
-  if (min > cap) return Error{ErrorKind::Trap, "table size exceeds the engine's limit"};
+  if (min > cap) return Error{ErrorKind::Host, "table size exceeds the engine's limit"};
   if (!tableFits(*store, min))
-    return Error{ErrorKind::Trap, "a table of " + std::to_string(min) + " elements exceeds the store's total of " +
+    return Error{ErrorKind::Host, "a table of " + std::to_string(min) + " elements exceeds the store's total of " +
                                       std::to_string(store->config.max_store_table_elements) + " table elements"};
   auto t = std::make_unique<wasmnn_table>();
   t->store = store;
@@ -141,7 +141,7 @@ Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, 
   try {
     t->elems.assign(min, 0);
   } catch (const std::bad_alloc&) {
-    return Error{ErrorKind::Trap, "out of host memory for a table of " + std::to_string(min) + " elements"};
+    return Error{ErrorKind::Host, "out of host memory for a table of " + std::to_string(min) + " elements"};
   }
   store->tables.push_back(std::move(t));
   store->tableElements += min;

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -328,6 +329,7 @@ int run(const RunOptions& opt) {
   config.max_call_depth = opt.maxCallDepth;
   config.max_memory_pages = opt.maxMemoryPages;
   config.max_store_table_elements = opt.maxTableElements;
+  config.max_table_elements = uint32_t(std::min<uint64_t>(opt.maxTableElements, UINT32_MAX));
   config.max_store_memory_bytes = opt.maxMemoryBytes;
   config.bounds_checks = opt.boundsChecks;
   Owned<wasmnn_engine> engine(wasmnn_engine_new(&config));

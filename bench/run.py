@@ -156,6 +156,31 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
+def compare_summary(ours, theirs):
+    """wasmnn against the --compare-wasmnn build, from runs made back to back:
+    the ratio of medians, and the spread of the per-repeat (paired) ratios."""
+    def ratio(attr):
+        return statistics.median(getattr(r, attr) for r in ours) / statistics.median(getattr(r, attr) for r in theirs)
+    paired = [o.wall / t.wall for o, t in zip(ours, theirs)]
+    return {**summary(theirs), "ratio": ratio("wall"), "cpu_ratio": ratio("cpu"),
+            "paired_min": min(paired), "paired_max": max(paired)}
+
+
+def print_compare(res, path):
+    rows = [k for k in res["kernels"] if "compare" in k]
+    print(f"\nwasmnn vs --compare-wasmnn {path} (same run, interleaved; >1.00 = this build is slower):")
+    for k in res["kernels"]:
+        if "compare_error" in k:
+            print(f"  {k['name']:<9} FAILED: {k['compare_error']}")
+    for k in rows:
+        c = k["compare"]
+        print(f"  {k['name']:<9} {fmt_time(k['wasmnn']['median']):>8} vs {fmt_time(c['median']):>8}  "
+              f"wall {c['ratio']:.3f} [paired {c['paired_min']:.3f}-{c['paired_max']:.3f}]  cpu {c['cpu_ratio']:.3f}")
+    if rows:
+        print(f"  geomean   wall {geomean([k['compare']['ratio'] for k in rows]):.3f}  "
+              f"cpu {geomean([k['compare']['cpu_ratio'] for k in rows]):.3f}  over {len(rows)} kernels")
+
+
 class Runner:
     def __init__(self, opts):
         self.opts = opts
@@ -179,10 +204,10 @@ class Runner:
         return None
 
     # --- kernels -------------------------------------------------------
-    def kernel_commands(self, k):
+    def kernel_commands(self, k, wasmnn=None):
         args = k.quick_args if self.opts.quick else k.args
         native = [str(self.native_dir / k.name), *args]
-        wasm = [str(self.wasmnn), "run", str(self.wasm_dir / f"{k.name}.wasm"), *args]
+        wasm = [str(wasmnn or self.wasmnn), "run", str(self.wasm_dir / f"{k.name}.wasm"), *args]
         return args, native, wasm
 
     def check_native(self, k, args, r):
@@ -220,8 +245,9 @@ class Runner:
             elif w.stdout != first.stdout:
                 wasm_problem = f"wasmnn output {clip(w.stdout)} differs from native {clip(first.stdout)}"
             res["wasmnn"]["rss_kb"] = rss
-        # Timed runs, native and wasm interleaved so drift hits both alike.
-        native_times, wasm_times = [], []
+        # Timed runs, native and wasm (and --compare-wasmnn) interleaved so drift hits all alike.
+        native_times, wasm_times, compare_times = [], [], []
+        compare_cmd = self.kernel_commands(k, self.opts.compare_wasmnn)[2] if self.opts.compare_wasmnn else None
         for i in range(self.opts.repeats):
             r = run_process(native_cmd, self.timeout)
             if not r.ok or r.stdout != first.stdout:
@@ -234,12 +260,21 @@ class Runner:
                     wasm_problem = f"wasmnn run {i + 1} failed: {w.error or 'output changed'}"
                 else:
                     wasm_times.append(w)
+            if compare_cmd and wasm_problem is None:
+                c = run_process(compare_cmd, wasm_timeout)
+                if not c.ok or c.stdout != first.stdout:
+                    res["compare_error"] = f"--compare-wasmnn run {i + 1} failed: {c.error or 'output changed'}"
+                    compare_cmd = None
+                else:
+                    compare_times.append(c)
         res["native"].update(summary(native_times))
         if wasm_problem is not None:
             res["wasmnn"]["error"] = wasm_problem
             self.log(f"  native {res['native']['median']:.3f} s; wasmnn FAILED: {wasm_problem}")
             return res
         res["wasmnn"].update(summary(wasm_times))
+        if compare_cmd:
+            res["compare"] = compare_summary(wasm_times, compare_times)
         nat = res["native"]["median"]
         res["ratio"] = res["wasmnn"]["median"] / nat
         res["ratio_min"] = res["wasmnn"]["min"] / nat
@@ -672,6 +707,8 @@ def main():
     ap.add_argument("--nn-unavailable", metavar="REASON", help="likewise for the WASI-NN benchmark")
     ap.add_argument("--baseline", metavar="JSON", help="also print each ratio's change vs an earlier result file")
     ap.add_argument("--no-save", action="store_true", help="print only; write no JSON/PNG")
+    ap.add_argument("--compare-wasmnn", metavar="BIN",
+                    help="also run every kernel under another wasmnn build, interleaved, and print the ratios")
     opts = ap.parse_args()
     if opts.repeats is None:
         opts.repeats = 2 if opts.quick else 5
@@ -685,6 +722,8 @@ def main():
 
     res = Runner(opts).run()
     print_report(res)
+    if opts.compare_wasmnn:
+        print_compare(res, opts.compare_wasmnn)
     if opts.baseline:
         print_baseline_change(res, opts.baseline)
     if opts.no_save:

@@ -24,7 +24,7 @@
 //   dst | MemoryGrow dst delta MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n TableInit seg
 //   table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n TableGrow dst table init n | TableSize dst table |
 //   TableFill table i v n unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words) | I32XorRotlI dst a x imm
-//   BrIf<cmp> a b off | BrIf<cmp>I a imm off
+//   BrIf<cmp> a b off | BrIf<cmp>I a imm off | PollInterrupt (no operands; starts every loop)
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -756,6 +756,7 @@ class Compiler {
         if (in.op == Op::Loop) {
           bindLabel();
           c.loopStart = here();
+          emit(X::PollInterrupt);  // every iteration polls the store's interrupt (runtime/interrupt.h)
         }
         ctrls_.push_back(std::move(c));
         return;

@@ -123,11 +123,12 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   }
 
   ExecStack& st = entry->store->stack;
-  // Polled at every backward branch and call (see runtime/interrupt.h).
+  // Polled at every loop header; calls see an interrupt through frameLimit,
+  // which it sets to null (runtime/interrupt.h).
   const std::atomic<uint32_t>& interrupt = entry->store->interrupt.requested;
+  const std::atomic<const void*>& frameLimit = entry->store->interrupt.frameLimit;
   Frame* const frameBase = st.frameTop;
   Frame* frameTop = frameBase;
-  Frame* const frameEnd = st.frameEnd;
   uint64_t* const valueEnd = st.valueEnd;
   const uint32_t* ip = nullptr;
   const uint32_t* retIp = nullptr;  // nullptr: return from this activation
@@ -166,13 +167,6 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   } while (0)
 #define CHECK_INTERRUPT() \
   if (__builtin_expect(interrupt.load(std::memory_order_relaxed) != 0, 0)) goto do_interrupt
-// A taken branch; a backward one (a loop iteration) first polls the interrupt.
-#define BRANCH(offset)                \
-  do {                                \
-    int32_t off_ = int32_t(offset);   \
-    if (off_ <= 0) CHECK_INTERRUPT(); \
-    NEXT(off_);                       \
-  } while (0)
 #define LOAD_INSTANCE()             \
   do {                              \
     funcs = inst->funcs.data();     \
@@ -201,9 +195,15 @@ do_call:
 // `callee` is a wasm function of the current instance with `code` compiled.
 do_call_local : {
   const CompiledFunc* c = code;
-  if (__builtin_expect(frameTop >= frameEnd || args + c->frameSlots > valueEnd, 0)) {
-    err = exhausted();
-    goto unwind;
+  if (__builtin_expect(frameTop >= static_cast<const Frame*>(frameLimit.load(std::memory_order_relaxed)) ||
+                           args + c->frameSlots > valueEnd,
+                       0)) {
+    if (!interrupt.load(std::memory_order_relaxed)) {
+      err = exhausted();
+      goto unwind;
+    }
+    if (!func) func = callee;  // interrupted on entry: name the function entered
+    goto do_interrupt;
   }
   frameTop->retIp = retIp;
   frameTop->fp = fp;
@@ -216,7 +216,6 @@ do_call_local : {
   frameTop->func = callee;
   fp = args;
   func = callee;
-  CHECK_INTERRUPT();
   // Declared locals start at zero. Most functions have only a few, so a
   // plain loop beats a memset call; the empty asm keeps GCC from turning the
   // loop back into one.
@@ -287,18 +286,23 @@ L_CallIndirect : {
 L_Unreachable:
   TRAP("unreachable");
 L_Br:
-  BRANCH(ip[2]);
+  NEXT(int32_t(ip[2]));
 L_BrIf:
-  if (uint32_t(SLOT(2))) BRANCH(ip[3]);
+  if (uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
   NEXT(4);
 L_BrUnless:
-  if (!uint32_t(SLOT(2))) BRANCH(ip[3]);
+  if (!uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
   NEXT(4);
 L_BrTable : {
   uint32_t i = uint32_t(SLOT(2));
   uint32_t n = ip[3];
-  BRANCH(ip[4 + (i < n ? i : n)]);
+  NEXT(int32_t(ip[4 + (i < n ? i : n)]));
 }
+// Each loop starts with this, so every iteration polls the interrupt once;
+// forward branches pay nothing.
+L_PollInterrupt:
+  CHECK_INTERRUPT();
+  NEXT(2);
 L_Copy:
   SLOT(2) = SLOT(3);
   NEXT(4);
@@ -486,12 +490,12 @@ L_TableFill:
 #define CMP(name, expr, immExt)              \
   L_BrIf##name : {                           \
     uint64_t a = SLOT(2), b = SLOT(3);       \
-    if (expr) BRANCH(ip[4]);                 \
+    if (expr) NEXT(int32_t(ip[4]));          \
     NEXT(5);                                 \
   }                                          \
   L_BrIf##name##I : {                        \
     uint64_t a = SLOT(2), b = immExt(ip[3]); \
-    if (expr) BRANCH(ip[4]);                 \
+    if (expr) NEXT(int32_t(ip[4]));          \
     NEXT(5);                                 \
   }
 #define IMM_I32(v) uint64_t(v)
@@ -805,6 +809,7 @@ wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results)
     st.valueEnd = st.valueTop + st.values.size() / sizeof(uint64_t);
     st.frameTop = static_cast<Frame*>(st.frames.data());
     st.frameEnd = st.frameTop + store->config.max_call_depth;
+    store->interrupt.setFrameEnd(st.frameEnd);
   }
   uint64_t* base = st.valueTop;
   if (st.hostDepth >= kMaxHostReentry || size_t(st.valueEnd - base) < n) return exhausted();

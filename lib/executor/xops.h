@@ -13,7 +13,7 @@
   X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Ret) X(Call) X(CallLocal) X(CallIndirect) X(Copy) X(Copy2) X(Copy3) X(Const32) \
   X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(I32XorRotlI) X(MemorySize) X(MemoryGrow) X(MemoryInit) X(DataDrop) X(MemoryCopy)  \
   X(MemoryFill) X(TableInit) X(ElemDrop) X(TableCopy) X(TableGrow) X(TableSize) X(TableFill) \
-  X(GlobalGetV) X(GlobalSetV) X(Simd)
+  X(GlobalGetV) X(GlobalSetV) X(Simd) X(PollInterrupt)
 
 // Loads (dst addr offset), each also as <load>Add (dst a b offset: address
 // a + b) and <load>AddI (dst a imm offset: address a + imm), the address

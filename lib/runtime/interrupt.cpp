@@ -81,9 +81,13 @@ Interrupt::~Interrupt() {
   if (int fd = wakeFd_.load(); fd >= 0) close(fd);
 }
 
+// Every store to frameLimit is followed by a look at `requested` (or made
+// after setting it), so whatever the interleaving of raise(), clear() and
+// setFrameEnd(), frameLimit ends up null while `requested` is set.
 void Interrupt::raise(Reason reason) {
   uint32_t none = kNone;
   requested.compare_exchange_strong(none, reason);
+  frameLimit.store(nullptr);
   if (int fd = wakeFd_.load(); fd >= 0) {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = write(fd, &one, sizeof one);  // cannot fail short of a counter overflow
@@ -93,6 +97,8 @@ void Interrupt::raise(Reason reason) {
 void Interrupt::clear() {
   if (deadlineSet_.exchange(false)) Watchdog::get().cancel(this);
   requested.store(kNone);
+  frameLimit.store(frameEnd_.load());
+  if (requested.load() != kNone) frameLimit.store(nullptr);  // raised meanwhile
   if (int fd = wakeFd_.load(); fd >= 0) {
     uint64_t drained;
     [[maybe_unused]] ssize_t n = read(fd, &drained, sizeof drained);  // non-blocking: EAGAIN when already clear
@@ -108,6 +114,12 @@ void Interrupt::setDeadline(uint64_t ns) {
   // Far-future deadlines saturate instead of overflowing the clock.
   auto wait = std::chrono::nanoseconds(std::min<uint64_t>(ns, uint64_t(1) << 62));
   Watchdog::get().set(this, Clock::now() + wait);
+}
+
+void Interrupt::setFrameEnd(const void* end) {
+  frameEnd_.store(end);
+  frameLimit.store(end);
+  if (requested.load() != kNone) frameLimit.store(nullptr);
 }
 
 int Interrupt::wakeFd() {

@@ -2,10 +2,15 @@
 //
 // The whole mechanism an execution tier needs is one atomic word: every tier
 // polls `Interrupt::requested` (a relaxed load; nonzero = stop) at each loop
-// back-edge and function entry, and when it is set unwinds with
+// header (or back-edge) and function entry, and when it is set unwinds with
 // interruptError(). Blocking host calls wait on wakeFd() beside their own fds.
 // Deadlines are kept by one process-wide watchdog thread, started on first
 // use, that sets `requested` when a store's deadline passes.
+//
+// A tier that compares its call depth with a limit in memory anyway (the
+// interpreter) may poll calls through `frameLimit` instead, at no cost: it is
+// the call stack's end, and null while `requested` is set, so the next call
+// fails that comparison and the tier then tells the two cases apart.
 #pragma once
 
 #include <atomic>
@@ -26,6 +31,8 @@ class Interrupt {
 
   // Polled by the execution tiers; the Reason, kNone while running normally.
   std::atomic<uint32_t> requested{kNone};
+  // The end of the store's frame stack, null while interrupted (see above).
+  std::atomic<const void*> frameLimit{nullptr};
 
   // Thread- and async-signal-safe: sets `requested` and wakes blocked host calls.
   void raise(Reason reason);
@@ -33,12 +40,15 @@ class Interrupt {
   void clear();
   // Raises kDeadline `ns` nanoseconds from now (0 cancels).
   void setDeadline(uint64_t ns);
+  // Records the frame stack's end once it exists (frameLimit follows it).
+  void setFrameEnd(const void* end);
   // An eventfd that is readable while `requested` is set (created on first
   // use), or -1 when none can be had.
   int wakeFd();
 
  private:
   std::atomic<int> wakeFd_{-1};
+  std::atomic<const void*> frameEnd_{nullptr};
   std::atomic<bool> deadlineSet_{false};  // the watchdog may hold an entry for this
 };
 

@@ -2,7 +2,8 @@
 # Installs every Debian package wasmnn needs, idempotently: packages already
 # present are skipped, so a second run costs one dpkg query.
 #   scripts/setup.sh            core build + tests (engine, WASI, guests)
-#   scripts/setup.sh --backends also the ML frameworks the WASI-NN backends use
+#   scripts/setup.sh --backends also the ML frameworks of every WASI-NN backend
+#   scripts/setup.sh --backends=a,b  only those backends' frameworks
 #   scripts/setup.sh --bench    also what scripts/bench.sh needs (chart, peak RSS)
 #   scripts/setup.sh --fuzz     also what scripts/fuzz.sh needs (clang's fuzzer runtime)
 set -euo pipefail
@@ -46,6 +47,7 @@ apt_install "${core_packages[@]}"
 for arg in "$@"; do
   case "$arg" in
     --backends) bash scripts/setup-backends.sh ;;
+    --backends=*) IFS=, read -r -a names <<<"${arg#--backends=}" && bash scripts/setup-backends.sh "${names[@]}" ;;
     --bench) apt_install "${bench_packages[@]}" ;;
     --fuzz) apt_install "${fuzz_packages[@]}" ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds everything
-# (core, CLI, both WASI-NN backends, guests, tests) and runs every test suite.
+# (core, CLI, every WASI-NN backend of backends/backends.list, guests, tests) and runs every test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --backends
 build=${WASMNN_BUILD_DIR:-build}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DWASMNN_BACKEND_PYTORCH=ON -DWASMNN_BACKEND_ONNXRUNTIME=ON
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWASMNN_ALL_BACKENDS=ON
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"

@@ -5,39 +5,32 @@
 // parallel. A context owns its input values (filled once from guest memory in
 // set_input, as the plugin ABI requires) and the outputs of its last Run,
 // which get_output copies straight into the guest's buffer.
-#include <onnxruntime_c_api.h>
-
-#include <nlohmann/json.hpp>
-
 #include <dlfcn.h>
+#include <onnxruntime_c_api.h>
 #include <pthread.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
-#include <new>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "wasmnn/nn_backend.h"
+#include "wasmnn/nn_backend_kit.hpp"
 
 namespace {
+
+using wasmnn::kit::fail;
 
 constexpr const char* kName = "onnxruntime";
 const OrtApi* ort = nullptr;
 OrtEnv* env = nullptr;
-bool cuda_available = false;
-
-// A macro rather than a function so the compiler checks each printf format.
-#define LOG_ERROR(...) wasmnn_nn_log(WASMNN_NN_LOG_ERROR, kName, __VA_ARGS__)
+bool cudaAvailable = false;
 
 // ORT's status codes → WASI-NN errors (plugin ABI "errors" table).
-wasmnn_nn_errno map_code(OrtErrorCode code) {
+wasmnn_nn_errno mapCode(OrtErrorCode code) {
   switch (code) {
     case ORT_INVALID_ARGUMENT:
     case ORT_NO_SUCHFILE:
@@ -51,33 +44,31 @@ wasmnn_nn_errno map_code(OrtErrorCode code) {
   }
 }
 
-// Consumes `status`: success, or the mapped errno with ORT's message logged.
-wasmnn_nn_errno check(OrtStatus* status, const char* what) {
-  if (!status) return WASMNN_NN_SUCCESS;
-  wasmnn_nn_errno err = map_code(ort->GetErrorCode(status));
-  LOG_ERROR("%s: %s", what, ort->GetErrorMessage(status));
+// Consumes `status`: nothing on success, else throws the mapped errno with
+// ORT's message.
+void check(OrtStatus* status, const char* what) {
+  if (!status) return;
+  wasmnn_nn_errno err = mapCode(ort->GetErrorCode(status));
+  std::string message = std::string(what) + ": " + ort->GetErrorMessage(status);
   ort->ReleaseStatus(status);
-  return err;
+  throw wasmnn::kit::Error(err, std::move(message));
 }
 
-struct ValueDeleter {
-  void operator()(OrtValue* v) const { ort->ReleaseValue(v); }
+template <typename T, void (*Release)(T*)> struct Releaser {
+  void operator()(T* p) const { Release(p); }
 };
-using Value = std::unique_ptr<OrtValue, ValueDeleter>;
+void releaseValue(OrtValue* v) { ort->ReleaseValue(v); }
+void releaseTypeShape(OrtTensorTypeAndShapeInfo* i) { ort->ReleaseTensorTypeAndShapeInfo(i); }
+void releaseTypeInfo(OrtTypeInfo* i) { ort->ReleaseTypeInfo(i); }
+void releaseSession(OrtSession* s) { ort->ReleaseSession(s); }
+void releaseOptions(OrtSessionOptions* o) { ort->ReleaseSessionOptions(o); }
+using Value = std::unique_ptr<OrtValue, Releaser<OrtValue, releaseValue>>;
+using TypeShape = std::unique_ptr<OrtTensorTypeAndShapeInfo, Releaser<OrtTensorTypeAndShapeInfo, releaseTypeShape>>;
+using TypeInfo = std::unique_ptr<OrtTypeInfo, Releaser<OrtTypeInfo, releaseTypeInfo>>;
+using Session = std::unique_ptr<OrtSession, Releaser<OrtSession, releaseSession>>;
+using Options = std::unique_ptr<OrtSessionOptions, Releaser<OrtSessionOptions, releaseOptions>>;
 
-struct TypeShapeDeleter {
-  void operator()(OrtTensorTypeAndShapeInfo* i) const { ort->ReleaseTensorTypeAndShapeInfo(i); }
-};
-using TypeShape = std::unique_ptr<OrtTensorTypeAndShapeInfo, TypeShapeDeleter>;
-
-struct SessionDeleter {
-  void operator()(OrtSession* s) const { ort->ReleaseSession(s); }
-};
-struct OptionsDeleter {
-  void operator()(OrtSessionOptions* o) const { ort->ReleaseSessionOptions(o); }
-};
-
-ONNXTensorElementDataType onnx_type(wasmnn_nn_tensor_type t) {
+ONNXTensorElementDataType onnxType(wasmnn_nn_tensor_type t) {
   switch (t) {
     case WASMNN_NN_TYPE_F16: return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
     case WASMNN_NN_TYPE_F32: return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
@@ -91,7 +82,7 @@ ONNXTensorElementDataType onnx_type(wasmnn_nn_tensor_type t) {
 
 // Bytes per element of every fixed-size ONNX type (outputs are raw bytes,
 // whatever their type); 0 for strings and unknown types.
-size_t element_size(ONNXTensorElementDataType t) {
+size_t elementSize(ONNXTensorElementDataType t) {
   switch (t) {
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL:
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8:
@@ -120,287 +111,131 @@ struct InputSpec {
   std::vector<int64_t> dims;                                                 // < 0: symbolic
 };
 
-}  // namespace
-
-struct wasmnn_nn_graph {
-  std::unique_ptr<OrtSession, SessionDeleter> session;
-  std::vector<InputSpec> inputs;
-  std::vector<std::string> output_names;
-  std::vector<const char*> input_name_ptrs, output_name_ptrs;
-};
-
-struct wasmnn_nn_context {
-  wasmnn_nn_graph* graph;
-  std::vector<Value> inputs;
-  std::vector<Value> outputs;  // empty until a compute succeeded
-};
-
-namespace {
-
-wasmnn_nn_errno read_names(OrtSession* s, bool inputs, std::vector<std::string>& names) {
+std::vector<std::string> readNames(OrtSession* s, bool inputs) {
   OrtAllocator* alloc = nullptr;
-  if (auto e = check(ort->GetAllocatorWithDefaultOptions(&alloc), "allocator")) return e;
+  check(ort->GetAllocatorWithDefaultOptions(&alloc), "allocator");
   size_t count = 0;
-  if (auto e = check(inputs ? ort->SessionGetInputCount(s, &count) : ort->SessionGetOutputCount(s, &count),
-                     "reading the model's signature"))
-    return e;
+  check(inputs ? ort->SessionGetInputCount(s, &count) : ort->SessionGetOutputCount(s, &count),
+        "reading the model's signature");
+  std::vector<std::string> names;
   for (size_t i = 0; i < count; ++i) {
     char* name = nullptr;
-    OrtStatus* st =
-        inputs ? ort->SessionGetInputName(s, i, alloc, &name) : ort->SessionGetOutputName(s, i, alloc, &name);
-    if (auto e = check(st, "reading the model's signature")) return e;
+    check(inputs ? ort->SessionGetInputName(s, i, alloc, &name) : ort->SessionGetOutputName(s, i, alloc, &name),
+          "reading the model's signature");
     names.emplace_back(name);
     alloc->Free(alloc, name);
   }
-  return WASMNN_NN_SUCCESS;
+  return names;
 }
 
-wasmnn_nn_errno read_input_spec(OrtSession* s, size_t index, InputSpec& spec) {
-  OrtTypeInfo* info = nullptr;
-  if (auto e = check(ort->SessionGetInputTypeInfo(s, index, &info), "reading input type")) return e;
+void readInputSpec(OrtSession* s, size_t index, InputSpec& spec) {
+  OrtTypeInfo* raw = nullptr;
+  check(ort->SessionGetInputTypeInfo(s, index, &raw), "reading input type");
+  TypeInfo info(raw);
   const OrtTensorTypeAndShapeInfo* tensor = nullptr;
-  wasmnn_nn_errno err = check(ort->CastTypeInfoToTensorInfo(info, &tensor), "reading input type");
-  if (!err && tensor) {  // NULL for sequence/map inputs: WASI-NN cannot feed those
-    size_t rank = 0;
-    err = check(ort->GetTensorElementType(tensor, &spec.type), "reading input type");
-    if (!err) err = check(ort->GetDimensionsCount(tensor, &rank), "reading input shape");
-    spec.dims.resize(rank);
-    if (!err) err = check(ort->GetDimensions(tensor, spec.dims.data(), rank), "reading input shape");
-  }
-  ort->ReleaseTypeInfo(info);
-  return err;
+  check(ort->CastTypeInfoToTensorInfo(raw, &tensor), "reading input type");
+  if (!tensor) return;  // a sequence/map input: WASI-NN cannot feed those
+  size_t rank = 0;
+  check(ort->GetTensorElementType(tensor, &spec.type), "reading input type");
+  check(ort->GetDimensionsCount(tensor, &rank), "reading input shape");
+  spec.dims.resize(rank);
+  check(ort->GetDimensions(tensor, spec.dims.data(), rank), "reading input shape");
 }
 
-wasmnn_nn_errno describe_graph(wasmnn_nn_graph& g) {
-  std::vector<std::string> in_names;
-  if (auto e = read_names(g.session.get(), true, in_names)) return e;
-  if (auto e = read_names(g.session.get(), false, g.output_names)) return e;
-  g.inputs.resize(in_names.size());
-  for (size_t i = 0; i < in_names.size(); ++i) {
-    g.inputs[i].name = std::move(in_names[i]);
-    if (auto e = read_input_spec(g.session.get(), i, g.inputs[i])) return e;
-    g.input_name_ptrs.push_back(g.inputs[i].name.c_str());
-  }
-  for (const auto& n : g.output_names) g.output_name_ptrs.push_back(n.c_str());
-  return WASMNN_NN_SUCCESS;
-}
-
-// Accepts no config or an empty JSON object: this backend has no options yet.
-wasmnn_nn_errno check_config(const char* json, size_t len) {
-  if (len == 0) return WASMNN_NN_SUCCESS;
-  auto parsed = nlohmann::json::parse(std::string_view(json, len), nullptr, false);
-  if (parsed.is_object() && parsed.empty()) return WASMNN_NN_SUCCESS;
-  LOG_ERROR("load: config %s: this backend takes no options (expected {})",
-            parsed.is_discarded() ? "is not valid JSON" : "has unknown options");
-  return WASMNN_NN_INVALID_ARGUMENT;
-}
-
-wasmnn_nn_errno make_options(wasmnn_nn_target target, OrtSessionOptions** out) {
-  if (auto e = check(ort->CreateSessionOptions(out), "session options")) return e;
-  bool gpu = target == WASMNN_NN_TARGET_GPU || (target == WASMNN_NN_TARGET_AUTO && cuda_available);
-  if (target == WASMNN_NN_TARGET_TPU || (gpu && !cuda_available)) {
-    LOG_ERROR("load: target %s is not available: this ONNX Runtime has no %s execution provider",
-              target == WASMNN_NN_TARGET_TPU ? "tpu" : "gpu", target == WASMNN_NN_TARGET_TPU ? "TPU" : "CUDA");
-    return WASMNN_NN_UNSUPPORTED_OPERATION;
-  }
+Options makeOptions(wasmnn_nn_target target) {
+  OrtSessionOptions* raw = nullptr;
+  check(ort->CreateSessionOptions(&raw), "session options");
+  Options options(raw);
+  bool gpu = target == WASMNN_NN_TARGET_GPU || (target == WASMNN_NN_TARGET_AUTO && cudaAvailable);
+  if (target == WASMNN_NN_TARGET_TPU)
+    fail(WASMNN_NN_UNSUPPORTED_OPERATION,
+         "target tpu is not available: this ONNX Runtime has no TPU execution provider");
+  if (gpu && !cudaAvailable)
+    fail(WASMNN_NN_UNSUPPORTED_OPERATION,
+         "target gpu is not available: this ONNX Runtime has no CUDA execution provider");
   if (gpu) {
     OrtCUDAProviderOptions cuda{};
-    if (auto e = check(ort->SessionOptionsAppendExecutionProvider_CUDA(*out, &cuda), "load: gpu target")) {
-      return e == WASMNN_NN_RUNTIME_ERROR ? WASMNN_NN_UNSUPPORTED_OPERATION : e;
+    if (OrtStatus* st = ort->SessionOptionsAppendExecutionProvider_CUDA(raw, &cuda)) {
+      std::string why = ort->GetErrorMessage(st);
+      ort->ReleaseStatus(st);
+      fail(WASMNN_NN_UNSUPPORTED_OPERATION, "gpu target: %s", why.c_str());
     }
   }
-  return WASMNN_NN_SUCCESS;
+  return options;
 }
 
-wasmnn_nn_errno load(wasmnn_nn_encoding encoding, wasmnn_nn_target target, const wasmnn_nn_builder* builders,
-                     uint32_t builder_count, const char* config, size_t config_len, wasmnn_nn_graph** out) try {
-  if (encoding != WASMNN_NN_ENCODING_ONNX || builder_count != 1) {
-    LOG_ERROR("load: expected one .onnx builder for encoding onnx, got %u builder(s) for encoding %s", builder_count,
-              wasmnn_nn_encoding_name(encoding));
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  if (auto e = check_config(config, config_len)) return e;
-  OrtSessionOptions* raw_options = nullptr;
-  wasmnn_nn_errno err = make_options(target, &raw_options);
-  std::unique_ptr<OrtSessionOptions, OptionsDeleter> options(raw_options);
-  if (err) return err;
-
-  auto graph = std::make_unique<wasmnn_nn_graph>();
+Session createSession(const wasmnn_nn_builder& model, const OrtSessionOptions* options) {
   OrtSession* session = nullptr;
   // A preloaded model is opened by path so ONNX external-data files next to it
   // resolve; guest bytes are parsed from memory only.
-  OrtStatus* st = builders[0].path
-                      ? ort->CreateSession(env, builders[0].path, options.get(), &session)
-                      : ort->CreateSessionFromArray(env, builders[0].data, builders[0].size, options.get(), &session);
+  OrtStatus* st = model.path ? ort->CreateSession(env, model.path, options, &session)
+                             : ort->CreateSessionFromArray(env, model.data, model.size, options, &session);
   if (st) {
     // Whatever ORT rejects here is the caller's model (bytes, graph, opset),
     // except operators this build does not implement.
     OrtErrorCode code = ort->GetErrorCode(st);
-    LOG_ERROR("load: model rejected: %s", ort->GetErrorMessage(st));
+    std::string why = ort->GetErrorMessage(st);
     ort->ReleaseStatus(st);
-    return code == ORT_NOT_IMPLEMENTED ? WASMNN_NN_UNSUPPORTED_OPERATION : WASMNN_NN_INVALID_ARGUMENT;
+    fail(code == ORT_NOT_IMPLEMENTED ? WASMNN_NN_UNSUPPORTED_OPERATION : WASMNN_NN_INVALID_ARGUMENT,
+         "model rejected: %s", why.c_str());
   }
-  graph->session.reset(session);
-  if (auto e = describe_graph(*graph)) return e;
-  *out = graph.release();
-  return WASMNN_NN_SUCCESS;
-} catch (const std::bad_alloc&) {
-  LOG_ERROR("load: out of memory");
-  return WASMNN_NN_RUNTIME_ERROR;
-}
-
-void destroy_graph(wasmnn_nn_graph* graph) { delete graph; }
-
-wasmnn_nn_errno init_context(wasmnn_nn_graph* graph, wasmnn_nn_context** out) try {
-  auto ctx = std::make_unique<wasmnn_nn_context>(wasmnn_nn_context{graph, {}, {}});
-  ctx->inputs.resize(graph->inputs.size());
-  *out = ctx.release();
-  return WASMNN_NN_SUCCESS;
-} catch (const std::bad_alloc&) {
-  LOG_ERROR("init_execution_context: out of memory");
-  return WASMNN_NN_RUNTIME_ERROR;
-}
-
-void destroy_context(wasmnn_nn_context* ctx) { delete ctx; }
-
-std::string dims_text(const int64_t* dims, size_t rank) {
-  std::string s = "[";
-  for (size_t i = 0; i < rank; ++i) {
-    if (i) s += ',';
-    s += dims[i] < 0 ? std::string("?") : std::to_string(dims[i]);
-  }
-  s += ']';
-  return s;
+  return Session(session);
 }
 
 // Rejects a type or fixed dimension the model does not take, naming both.
-wasmnn_nn_errno check_input(const InputSpec& spec, uint32_t index, const wasmnn_nn_tensor& t,
-                            const std::vector<int64_t>& dims) {
-  if (spec.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED) {
-    LOG_ERROR("set_input %u (%s): the model takes a sequence or map there, not a tensor", index, spec.name.c_str());
-    return WASMNN_NN_UNSUPPORTED_OPERATION;
-  }
-  if (onnx_type(t.type) != spec.type) {
-    LOG_ERROR("set_input %u (%s): tensor type %s does not match the model's element type %d", index, spec.name.c_str(),
-              wasmnn_nn_tensor_type_name(t.type), static_cast<int>(spec.type));
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  bool fits = spec.dims.size() == dims.size();
-  for (size_t i = 0; fits && i < dims.size(); ++i) fits = spec.dims[i] < 0 || spec.dims[i] == dims[i];
+void checkInput(const InputSpec& spec, uint32_t index, const wasmnn::kit::Tensor& t) {
+  if (spec.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED)
+    fail(WASMNN_NN_UNSUPPORTED_OPERATION, "input %u (%s): the model takes a sequence or map there, not a tensor", index,
+         spec.name.c_str());
+  if (onnxType(t.type) != spec.type)
+    fail(WASMNN_NN_INVALID_ARGUMENT, "input %u (%s): tensor type %s does not match the model's element type %d", index,
+         spec.name.c_str(), t.typeName(), static_cast<int>(spec.type));
+  bool fits = spec.dims.size() == t.dims.size();
+  for (size_t i = 0; fits && i < t.dims.size(); ++i) fits = spec.dims[i] < 0 || spec.dims[i] == t.dims[i];
   if (!fits) {
-    LOG_ERROR("set_input %u (%s): shape %s does not match the model's %s", index, spec.name.c_str(),
-              dims_text(dims.data(), dims.size()).c_str(), dims_text(spec.dims.data(), spec.dims.size()).c_str());
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  return WASMNN_NN_SUCCESS;
-}
-
-wasmnn_nn_errno set_input(wasmnn_nn_context* ctx, uint32_t index, const wasmnn_nn_tensor* t) try {
-  const auto& specs = ctx->graph->inputs;
-  if (index >= specs.size()) {
-    LOG_ERROR("set_input: index %u out of range: the model has %zu input(s)", index, specs.size());
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  std::vector<int64_t> dims(t->dims, t->dims + t->rank);
-  if (auto e = check_input(specs[index], index, *t, dims)) return e;
-  OrtAllocator* alloc = nullptr;
-  if (auto e = check(ort->GetAllocatorWithDefaultOptions(&alloc), "set_input")) return e;
-  // The single copy the plugin ABI asks for: guest memory may move before
-  // compute, so the bytes go into an ORT-owned tensor now.
-  OrtValue* raw = nullptr;
-  if (auto e = check(ort->CreateTensorAsOrtValue(alloc, dims.data(), dims.size(), onnx_type(t->type), &raw),
-                     "set_input: allocating the tensor"))
-    return e;
-  Value value(raw);
-  void* data = nullptr;
-  if (auto e = check(ort->GetTensorMutableData(raw, &data), "set_input")) return e;
-  if (t->size) std::memcpy(data, t->data, t->size);
-  ctx->inputs[index] = std::move(value);
-  ctx->outputs.clear();
-  return WASMNN_NN_SUCCESS;
-} catch (const std::bad_alloc&) {
-  LOG_ERROR("set_input: out of memory");
-  return WASMNN_NN_RUNTIME_ERROR;
-}
-
-wasmnn_nn_errno compute(wasmnn_nn_context* ctx) try {
-  wasmnn_nn_graph& g = *ctx->graph;
-  std::vector<const OrtValue*> in;
-  for (size_t i = 0; i < ctx->inputs.size(); ++i) {
-    if (!ctx->inputs[i]) {
-      LOG_ERROR("compute: input %zu (%s) was never set", i, g.inputs[i].name.c_str());
-      return WASMNN_NN_RUNTIME_ERROR;
+    std::string want = "[";
+    for (size_t i = 0; i < spec.dims.size(); ++i) {
+      if (i) want += ',';
+      want += spec.dims[i] < 0 ? std::string("?") : std::to_string(spec.dims[i]);
     }
-    in.push_back(ctx->inputs[i].get());
+    fail(WASMNN_NN_INVALID_ARGUMENT, "input %u (%s): shape %s does not match the model's %s]", index, spec.name.c_str(),
+         wasmnn::kit::dimsText(t.dims).c_str(), want.c_str());
   }
-  ctx->outputs.clear();
-  std::vector<OrtValue*> out(g.output_names.size(), nullptr);
-  wasmnn_nn_errno err = check(ort->Run(g.session.get(), nullptr, g.input_name_ptrs.data(), in.data(), in.size(),
-                                       g.output_name_ptrs.data(), out.size(), out.data()),
-                              "compute");
-  for (OrtValue* v : out) ctx->outputs.emplace_back(v);  // owns whatever Run produced
-  if (err) ctx->outputs.clear();
-  return err;
-} catch (const std::bad_alloc&) {
-  LOG_ERROR("compute: out of memory");
-  return WASMNN_NN_RUNTIME_ERROR;
 }
 
-// Size in bytes of a tensor output; 0 with an errno for what cannot be sent.
-wasmnn_nn_errno output_bytes(OrtValue* v, uint32_t index, size_t& bytes) {
-  int is_tensor = 0;
-  if (auto e = check(ort->IsTensor(v, &is_tensor), "get_output")) return e;
-  if (!is_tensor) {
-    LOG_ERROR("get_output %u: the output is a sequence or map, which WASI-NN cannot return", index);
-    return WASMNN_NN_UNSUPPORTED_OPERATION;
-  }
+// A tensor output's bytes; an errno for what has no raw byte form.
+wasmnn::kit::Bytes tensorBytes(OrtValue* v, uint32_t index) {
+  int isTensor = 0;
+  check(ort->IsTensor(v, &isTensor), "reading the output");
+  if (!isTensor)
+    fail(WASMNN_NN_UNSUPPORTED_OPERATION, "output %u is a sequence or map, which WASI-NN cannot return", index);
   OrtTensorTypeAndShapeInfo* raw = nullptr;
-  if (auto e = check(ort->GetTensorTypeAndShape(v, &raw), "get_output")) return e;
+  check(ort->GetTensorTypeAndShape(v, &raw), "reading the output");
   TypeShape info(raw);
   ONNXTensorElementDataType type{};
   size_t count = 0;
-  if (auto e = check(ort->GetTensorElementType(raw, &type), "get_output")) return e;
-  if (auto e = check(ort->GetTensorShapeElementCount(raw, &count), "get_output")) return e;
-  size_t elem = element_size(type);
-  if (elem == 0) {
-    LOG_ERROR("get_output %u: element type %d (string or unknown) has no raw byte form", index, static_cast<int>(type));
-    return WASMNN_NN_UNSUPPORTED_OPERATION;
-  }
-  bytes = count * elem;
-  return WASMNN_NN_SUCCESS;
-}
-
-wasmnn_nn_errno get_output(wasmnn_nn_context* ctx, uint32_t index, void* buf, size_t cap, size_t* size_out) {
-  if (index >= ctx->graph->output_names.size()) {
-    LOG_ERROR("get_output: index %u out of range: the model has %zu output(s)", index, ctx->graph->output_names.size());
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  if (ctx->outputs.empty()) {
-    LOG_ERROR("get_output %u: no result: compute has not succeeded since the last set_input", index);
-    return WASMNN_NN_RUNTIME_ERROR;
-  }
-  OrtValue* v = ctx->outputs[index].get();
-  size_t bytes = 0;
-  if (auto e = output_bytes(v, index, bytes)) return e;
-  *size_out = bytes;
-  if (bytes > cap) return WASMNN_NN_TOO_LARGE;
+  check(ort->GetTensorElementType(raw, &type), "reading the output");
+  check(ort->GetTensorShapeElementCount(raw, &count), "reading the output");
+  size_t elem = elementSize(type);
+  if (elem == 0)
+    fail(WASMNN_NN_UNSUPPORTED_OPERATION, "output %u: element type %d (string or unknown) has no raw byte form", index,
+         static_cast<int>(type));
   void* data = nullptr;
-  if (auto e = check(ort->GetTensorMutableData(v, &data), "get_output")) return e;
-  if (bytes) std::memcpy(buf, data, bytes);
-  return WASMNN_NN_SUCCESS;
+  check(ort->GetTensorMutableData(v, &data), "reading the output");
+  return {static_cast<const std::byte*>(data), count * elem};
 }
 
 // ORT's own log lines go through the core's logger, at the matching level.
-void ORT_API_CALL forward_log(void*, OrtLoggingLevel severity, const char*, const char*, const char* code_location,
-                              const char* message) {
+void ORT_API_CALL forwardLog(void*, OrtLoggingLevel severity, const char*, const char*, const char* codeLocation,
+                             const char* message) {
   wasmnn_nn_log_level level = severity >= ORT_LOGGING_LEVEL_ERROR     ? WASMNN_NN_LOG_ERROR
                               : severity == ORT_LOGGING_LEVEL_WARNING ? WASMNN_NN_LOG_WARN
                               : severity == ORT_LOGGING_LEVEL_INFO    ? WASMNN_NN_LOG_INFO
                                                                       : WASMNN_NN_LOG_DEBUG;
-  wasmnn_nn_log(level, kName, "%s (%s)", message, code_location);
+  wasmnn_nn_log(level, kName, "%s (%s)", message, codeLocation);
 }
 
-OrtLoggingLevel ort_level() {
+OrtLoggingLevel ortLevel() {
   if (wasmnn_nn_log_enabled(WASMNN_NN_LOG_DEBUG)) return ORT_LOGGING_LEVEL_VERBOSE;
   if (wasmnn_nn_log_enabled(WASMNN_NN_LOG_INFO)) return ORT_LOGGING_LEVEL_INFO;
   return ORT_LOGGING_LEVEL_WARNING;
@@ -411,7 +246,7 @@ OrtLoggingLevel ort_level() {
 // libonnxruntime_providers_cuda.so from its own directory: without that file
 // there is no gpu (and no probe, which would log an ORT error on every run);
 // with it, appending the provider tells whether a gpu session can be made.
-bool cuda_usable() {
+bool cudaUsable() {
   Dl_info self{};
   if (!dladdr(reinterpret_cast<void*>(&OrtGetApiBase), &self) || !self.dli_fname) return false;
   std::error_code ec;
@@ -422,7 +257,7 @@ bool cuda_usable() {
     ort->ReleaseStatus(st);
     return false;
   }
-  std::unique_ptr<OrtSessionOptions, OptionsDeleter> options(raw);
+  Options options(raw);
   OrtCUDAProviderOptions cuda{};
   OrtStatus* st = ort->SessionOptionsAppendExecutionProvider_CUDA(raw, &cuda);
   if (!st) return true;
@@ -435,23 +270,23 @@ bool cuda_usable() {
 // 300 bytes of stack per byte of command line: a host whose guest got a
 // 30 KB argument overflows the 8 MiB main stack and dies. So the environment
 // is created on a helper thread whose stack grows with the command line.
-size_t command_line_bytes() {
+size_t commandLineBytes() {
   std::ifstream cmdline("/proc/self/cmdline", std::ios::binary);
   cmdline.ignore(std::numeric_limits<std::streamsize>::max());
   return static_cast<size_t>(std::max<std::streamsize>(cmdline.gcount(), 0));
 }
 
-OrtStatus* create_env() {
+OrtStatus* createEnv() {
   struct Job {
     OrtStatus* status = nullptr;
   } job;
   auto run = [](void* arg) -> void* {
-    static_cast<Job*>(arg)->status = ort->CreateEnvWithCustomLogger(forward_log, nullptr, ort_level(), "wasmnn", &env);
+    static_cast<Job*>(arg)->status = ort->CreateEnvWithCustomLogger(forwardLog, nullptr, ortLevel(), "wasmnn", &env);
     return nullptr;
   };
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, (size_t{16} << 20) + 512 * command_line_bytes());
+  pthread_attr_setstacksize(&attr, (size_t{16} << 20) + 512 * commandLineBytes());
   pthread_t thread;
   bool started = pthread_create(&thread, &attr, run, &job) == 0;
   pthread_attr_destroy(&attr);
@@ -463,51 +298,111 @@ OrtStatus* create_env() {
   return job.status;
 }
 
-wasmnn_nn_errno init(wasmnn_nn_backend_info* info, char* why, size_t why_cap) {
-  const OrtApiBase* base = OrtGetApiBase();
-  ort = base->GetApi(ORT_API_VERSION);
-  if (!ort) {
-    std::snprintf(why, why_cap, "libonnxruntime %s does not provide C API version %d (built against it)",
-                  base->GetVersionString(), ORT_API_VERSION);
-    return WASMNN_NN_RUNTIME_ERROR;
-  }
-  if (OrtStatus* st = create_env()) {
-    std::snprintf(why, why_cap, "creating the ONNX Runtime environment: %s", ort->GetErrorMessage(st));
-    ort->ReleaseStatus(st);
-    return WASMNN_NN_RUNTIME_ERROR;
-  }
-  cuda_available = cuda_usable();
-  info->framework_name = "onnxruntime";
-  info->framework_version = base->GetVersionString();
-  info->target_mask =
-      WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU) | (cuda_available ? WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU) : 0u);
-  return WASMNN_NN_SUCCESS;
-}
-
-const wasmnn_nn_encoding kEncodings[] = {WASMNN_NN_ENCODING_ONNX};
-
-const wasmnn_nn_backend kBackend = {
-    .abi_version = WASMNN_NN_BACKEND_ABI_VERSION,
-    .struct_size = sizeof(wasmnn_nn_backend),
-    .name = kName,
-    .version = WASMNN_VERSION_STRING,
-    .encodings = kEncodings,
-    .encoding_count = 1,
-    .init = init,
-    .load = load,
-    .destroy_graph = destroy_graph,
-    .init_context = init_context,
-    .destroy_context = destroy_context,
-    .set_input = set_input,
-    .compute = compute,
-    .get_output = get_output,
-    .compute_single = nullptr,
-    .get_output_single = nullptr,
-    .fini_single = nullptr,
-};
-
 }  // namespace
 
-extern "C" WASMNN_NN_BACKEND_ENTRY(host_abi_version) {
-  return host_abi_version == WASMNN_NN_BACKEND_ABI_VERSION ? &kBackend : nullptr;
-}
+struct OnnxRuntimeBackend {
+  static constexpr const char* kName = ::kName;
+  static constexpr wasmnn_nn_encoding kEncodings[] = {WASMNN_NN_ENCODING_ONNX};
+
+  static void init(wasmnn_nn_backend_info& info) {
+    const OrtApiBase* base = OrtGetApiBase();
+    ort = base->GetApi(ORT_API_VERSION);
+    if (!ort)
+      fail(WASMNN_NN_RUNTIME_ERROR, "libonnxruntime %s does not provide C API version %d (built against it)",
+           base->GetVersionString(), ORT_API_VERSION);
+    check(createEnv(), "creating the ONNX Runtime environment");
+    cudaAvailable = cudaUsable();
+    info.framework_name = "onnxruntime";
+    info.framework_version = base->GetVersionString();
+    info.target_mask =
+        WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU) | (cudaAvailable ? WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU) : 0u);
+  }
+
+  class Graph {
+   public:
+    explicit Graph(const wasmnn::kit::LoadArgs& args) {
+      args.expectBuilders(1, 1, "one .onnx builder");
+      Options options = makeOptions(args.target);
+      session_ = createSession(args.builders[0], options.get());
+      std::vector<std::string> inputNames = readNames(session_.get(), true);
+      outputNames_ = readNames(session_.get(), false);
+      inputs_.resize(inputNames.size());
+      for (size_t i = 0; i < inputs_.size(); ++i) {
+        inputs_[i].name = std::move(inputNames[i]);
+        readInputSpec(session_.get(), i, inputs_[i]);
+        inputNamePtrs_.push_back(inputs_[i].name.c_str());
+      }
+      for (const auto& n : outputNames_) outputNamePtrs_.push_back(n.c_str());
+    }
+
+    const std::vector<InputSpec>& inputs() const { return inputs_; }
+    size_t outputCount() const { return outputNames_.size(); }
+
+    // OrtApi::Run is thread-safe on one session.
+    void run(const std::vector<const OrtValue*>& in, std::vector<OrtValue*>& out) const {
+      out.assign(outputNames_.size(), nullptr);
+      check(ort->Run(session_.get(), nullptr, inputNamePtrs_.data(), in.data(), in.size(), outputNamePtrs_.data(),
+                     out.size(), out.data()),
+            "running the model");
+    }
+
+   private:
+    Session session_;
+    std::vector<InputSpec> inputs_;
+    std::vector<std::string> outputNames_;
+    std::vector<const char*> inputNamePtrs_, outputNamePtrs_;
+  };
+
+  class Context {
+   public:
+    explicit Context(const Graph& graph) : graph_(graph), inputs_(graph.inputs().size()) {}
+
+    void setInput(uint32_t index, const wasmnn::kit::Tensor& t) {
+      wasmnn::kit::checkIndex(index, inputs_.size(), "input");
+      checkInput(graph_.inputs()[index], index, t);
+      std::vector<int64_t> dims(t.dims.begin(), t.dims.end());
+      OrtAllocator* alloc = nullptr;
+      check(ort->GetAllocatorWithDefaultOptions(&alloc), "allocator");
+      // The single copy the plugin ABI asks for: guest memory may move before
+      // compute, so the bytes go into an ORT-owned tensor now.
+      OrtValue* raw = nullptr;
+      check(ort->CreateTensorAsOrtValue(alloc, dims.data(), dims.size(), onnxType(t.type), &raw),
+            "allocating the tensor");
+      Value value(raw);
+      void* data = nullptr;
+      check(ort->GetTensorMutableData(raw, &data), "allocating the tensor");
+      if (!t.data.empty()) std::memcpy(data, t.data.data(), t.data.size());
+      inputs_[index] = std::move(value);
+    }
+
+    void compute() {
+      outputs_.clear();
+      std::vector<const OrtValue*> in;
+      for (size_t i = 0; i < inputs_.size(); ++i) {
+        if (!inputs_[i])
+          fail(WASMNN_NN_RUNTIME_ERROR, "input %zu (%s) was never set", i, graph_.inputs()[i].name.c_str());
+        in.push_back(inputs_[i].get());
+      }
+      std::vector<OrtValue*> out;
+      try {
+        graph_.run(in, out);
+      } catch (...) {
+        for (OrtValue* v : out) Value{v};  // release whatever Run produced
+        throw;
+      }
+      for (OrtValue* v : out) outputs_.emplace_back(v);
+    }
+
+    wasmnn::kit::Bytes output(uint32_t index) {
+      wasmnn::kit::checkIndex(index, graph_.outputCount(), "output");
+      return tensorBytes(outputs_[index].get(), index);
+    }
+
+   private:
+    const Graph& graph_;
+    std::vector<Value> inputs_;
+    std::vector<Value> outputs_;  // of the last successful compute
+  };
+};
+
+WASMNN_KIT_BACKEND(OnnxRuntimeBackend)

@@ -10,29 +10,19 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <istream>
-#include <memory>
-#include <new>
 #include <streambuf>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "wasmnn/nn_backend.h"
+#include "wasmnn/nn_backend_kit.hpp"
 
 namespace {
 
-constexpr const char* kName = "pytorch";
+using wasmnn::kit::fail;
 
-// A macro rather than a function so the compiler checks each printf format.
-#define LOG_ERROR(...) wasmnn_nn_log(WASMNN_NN_LOG_ERROR, kName, __VA_ARGS__)
-
-at::ScalarType torch_type(wasmnn_nn_tensor_type t) {
+at::ScalarType torchType(wasmnn_nn_tensor_type t) {
   switch (t) {
     case WASMNN_NN_TYPE_F16: return at::kHalf;
     case WASMNN_NN_TYPE_F32: return at::kFloat;
@@ -44,106 +34,18 @@ at::ScalarType torch_type(wasmnn_nn_tensor_type t) {
   return at::kFloat;  // unreachable: the host passes only the six types above
 }
 
-// libtorch errors → WASI-NN errors. Argument-shaped errors are the caller's
-// input; everything else failed inside the framework.
-wasmnn_nn_errno map_error(const std::exception& e, const char* what) {
-  if (const auto* c10e = dynamic_cast<const c10::Error*>(&e)) {
-    LOG_ERROR("%s: %s", what, c10e->what_without_backtrace());
-    if (dynamic_cast<const c10::NotImplementedError*>(&e)) return WASMNN_NN_UNSUPPORTED_OPERATION;
-    if (dynamic_cast<const c10::TypeError*>(&e) || dynamic_cast<const c10::ValueError*>(&e) ||
-        dynamic_cast<const c10::IndexError*>(&e))
-      return WASMNN_NN_INVALID_ARGUMENT;
-    return WASMNN_NN_RUNTIME_ERROR;
-  }
-  LOG_ERROR("%s: %s", what, e.what());
-  return WASMNN_NN_RUNTIME_ERROR;
-}
+bool cudaUsable() { return torch::cuda::is_available(); }
 
-// Outputs as WASI-NN sees them: a tensor, or the tensors of a (nested)
-// tuple/list in order; Python scalars become 0-d tensors (int → i64,
-// float → f64, bool → 1 byte).
-bool flatten(const c10::IValue& v, std::vector<at::Tensor>& out) {
-  if (v.isTensor()) {
-    out.push_back(v.toTensor());
-  } else if (v.isTuple()) {
-    for (const auto& e : v.toTupleRef().elements())
-      if (!flatten(e, out)) return false;
-  } else if (v.isList()) {
-    for (const c10::IValue& e : v.toListRef())
-      if (!flatten(e, out)) return false;
-  } else if (v.isInt()) {
-    out.push_back(at::scalar_tensor(v.toInt(), at::kLong));
-  } else if (v.isDouble()) {
-    out.push_back(at::scalar_tensor(v.toDouble(), at::kDouble));
-  } else if (v.isBool()) {
-    out.push_back(at::scalar_tensor(v.toBool(), at::kBool));
-  } else {
-    LOG_ERROR("compute: forward returned a %s, which has no tensor form", v.tagKind().c_str());
-    return false;
-  }
-  return true;
-}
-
-bool cuda_usable() { return torch::cuda::is_available(); }
-
-}  // namespace
-
-struct wasmnn_nn_graph {
-  torch::jit::Module module;
-  c10::Device device{c10::kCPU};
-  size_t input_count = 0;     // forward's parameters after self
-  size_t required_count = 0;  // the leading ones without a default value
-  std::vector<c10::TypePtr> param_types;
-};
-
-struct wasmnn_nn_context {
-  const wasmnn_nn_graph* graph;
-  std::vector<c10::optional<at::Tensor>> inputs;
-  std::vector<at::Tensor> outputs;  // contiguous CPU tensors; empty until compute succeeded
-};
-
-namespace {
-
-// Accepts no config or an empty JSON object: this backend has no options yet.
-wasmnn_nn_errno check_config(const char* json, size_t len) {
-  if (len == 0) return WASMNN_NN_SUCCESS;
-  auto parsed = nlohmann::json::parse(std::string_view(json, len), nullptr, false);
-  if (parsed.is_object() && parsed.empty()) return WASMNN_NN_SUCCESS;
-  LOG_ERROR("load: config %s: this backend takes no options (expected {})",
-            parsed.is_discarded() ? "is not valid JSON" : "has unknown options");
-  return WASMNN_NN_INVALID_ARGUMENT;
-}
-
-wasmnn_nn_errno pick_device(wasmnn_nn_target target, c10::Device& device) {
+c10::Device pickDevice(wasmnn_nn_target target) {
   switch (target) {
-    case WASMNN_NN_TARGET_CPU: return WASMNN_NN_SUCCESS;
-    case WASMNN_NN_TARGET_AUTO:
-      if (cuda_usable()) device = c10::Device(c10::kCUDA);
-      return WASMNN_NN_SUCCESS;
+    case WASMNN_NN_TARGET_CPU: return c10::kCPU;
+    case WASMNN_NN_TARGET_AUTO: return cudaUsable() ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
     case WASMNN_NN_TARGET_GPU:
-      if (cuda_usable()) {
-        device = c10::Device(c10::kCUDA);
-        return WASMNN_NN_SUCCESS;
-      }
-      LOG_ERROR("load: target gpu is not available: libtorch %s sees no CUDA device", TORCH_VERSION);
-      return WASMNN_NN_UNSUPPORTED_OPERATION;
-    default: LOG_ERROR("load: target tpu is not supported by libtorch"); return WASMNN_NN_UNSUPPORTED_OPERATION;
+      if (cudaUsable()) return c10::kCUDA;
+      fail(WASMNN_NN_UNSUPPORTED_OPERATION, "target gpu is not available: libtorch %s sees no CUDA device",
+           TORCH_VERSION);
+    default: fail(WASMNN_NN_UNSUPPORTED_OPERATION, "target tpu is not supported by libtorch");
   }
-}
-
-wasmnn_nn_errno describe_forward(wasmnn_nn_graph& g) {
-  auto method = g.module.find_method("forward");
-  if (!method) {
-    LOG_ERROR("load: the TorchScript module has no forward method");
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  const auto& args = method->function().getSchema().arguments();
-  g.input_count = args.empty() ? 0 : args.size() - 1;  // drop self
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (!args[i].default_value()) g.required_count = i;
-    g.param_types.push_back(args[i].type());
-  }
-  return WASMNN_NN_SUCCESS;
 }
 
 // A read-only, seekable view of the builder's bytes, so torch::jit::load
@@ -167,160 +69,159 @@ class MemoryStreamBuf : public std::streambuf {
   }
 };
 
-// Bytes → module. Anything torch::jit::load throws here means the builder is
-// not a TorchScript archive this libtorch can read.
-wasmnn_nn_errno load_module(const wasmnn_nn_builder& b, wasmnn_nn_graph& g) {
-  try {
-    if (b.path) {
-      g.module = torch::jit::load(b.path, g.device);
-    } else {
-      MemoryStreamBuf buf(b.data, b.size);
-      std::istream stream(&buf);
-      g.module = torch::jit::load(stream, g.device);
-    }
-    g.module.eval();
-  } catch (const std::bad_alloc&) {
-    LOG_ERROR("load: out of memory");
-    return WASMNN_NN_RUNTIME_ERROR;
-  } catch (const std::exception& e) {
-    LOG_ERROR(
-        "load: not a TorchScript archive libtorch %s can load: %s", TORCH_VERSION,
-        dynamic_cast<const c10::Error*>(&e) ? static_cast<const c10::Error&>(e).what_without_backtrace() : e.what());
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  return WASMNN_NN_SUCCESS;
+const char* messageOf(const std::exception& e) {
+  const auto* c10e = dynamic_cast<const c10::Error*>(&e);
+  return c10e ? c10e->what_without_backtrace() : e.what();
 }
 
-wasmnn_nn_errno load(wasmnn_nn_encoding encoding, wasmnn_nn_target target, const wasmnn_nn_builder* builders,
-                     uint32_t builder_count, const char* config, size_t config_len, wasmnn_nn_graph** out) try {
-  if (encoding != WASMNN_NN_ENCODING_PYTORCH || builder_count != 1) {
-    LOG_ERROR("load: expected one TorchScript builder for encoding pytorch, got %u builder(s) for encoding %s",
-              builder_count, wasmnn_nn_encoding_name(encoding));
-    return WASMNN_NN_INVALID_ARGUMENT;
+// Outputs as WASI-NN sees them: a tensor, or the tensors of a (nested)
+// tuple/list in order; Python scalars become 0-d tensors (int → i64,
+// float → f64, bool → 1 byte).
+void flatten(const c10::IValue& v, std::vector<at::Tensor>& out) {
+  if (v.isTensor()) {
+    out.push_back(v.toTensor());
+  } else if (v.isTuple()) {
+    for (const auto& e : v.toTupleRef().elements()) flatten(e, out);
+  } else if (v.isList()) {
+    for (const c10::IValue& e : v.toListRef()) flatten(e, out);
+  } else if (v.isInt()) {
+    out.push_back(at::scalar_tensor(v.toInt(), at::kLong));
+  } else if (v.isDouble()) {
+    out.push_back(at::scalar_tensor(v.toDouble(), at::kDouble));
+  } else if (v.isBool()) {
+    out.push_back(at::scalar_tensor(v.toBool(), at::kBool));
+  } else {
+    fail(WASMNN_NN_UNSUPPORTED_OPERATION, "forward returned a %s, which has no tensor form", v.tagKind().c_str());
   }
-  if (auto e = check_config(config, config_len)) return e;
-  auto graph = std::make_unique<wasmnn_nn_graph>();
-  if (auto e = pick_device(target, graph->device)) return e;
-  if (auto e = load_module(builders[0], *graph)) return e;
-  if (auto e = describe_forward(*graph)) return e;
-  *out = graph.release();
-  return WASMNN_NN_SUCCESS;
-} catch (const std::exception& e) {
-  return map_error(e, "load");
 }
-
-void destroy_graph(wasmnn_nn_graph* graph) { delete graph; }
-
-wasmnn_nn_errno init_context(wasmnn_nn_graph* graph, wasmnn_nn_context** out) try {
-  auto ctx = std::make_unique<wasmnn_nn_context>(wasmnn_nn_context{graph, {}, {}});
-  ctx->inputs.resize(graph->input_count);
-  *out = ctx.release();
-  return WASMNN_NN_SUCCESS;
-} catch (const std::bad_alloc&) {
-  LOG_ERROR("init_execution_context: out of memory");
-  return WASMNN_NN_RUNTIME_ERROR;
-}
-
-void destroy_context(wasmnn_nn_context* ctx) { delete ctx; }
-
-wasmnn_nn_errno set_input(wasmnn_nn_context* ctx, uint32_t index, const wasmnn_nn_tensor* t) try {
-  if (index >= ctx->inputs.size()) {
-    LOG_ERROR("set_input: index %u out of range: forward takes %zu tensor(s)", index, ctx->inputs.size());
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  const c10::TypePtr& param = ctx->graph->param_types[index];
-  if (!c10::TensorType::get()->isSubtypeOf(*param)) {
-    LOG_ERROR("set_input %u: forward's parameter %u takes %s, not a tensor", index, index, param->str().c_str());
-    return WASMNN_NN_UNSUPPORTED_OPERATION;
-  }
-  std::vector<int64_t> dims(t->dims, t->dims + t->rank);
-  // The single copy the plugin ABI asks for: guest memory may move before
-  // compute, so the bytes go into a libtorch-owned tensor now.
-  at::Tensor tensor = at::empty(dims, at::TensorOptions().dtype(torch_type(t->type)));
-  if (t->size) std::memcpy(tensor.data_ptr(), t->data, t->size);
-  ctx->inputs[index] = std::move(tensor);
-  ctx->outputs.clear();
-  return WASMNN_NN_SUCCESS;
-} catch (const std::exception& e) {
-  return map_error(e, "set_input");
-}
-
-wasmnn_nn_errno compute(wasmnn_nn_context* ctx) try {
-  const wasmnn_nn_graph& g = *ctx->graph;
-  ctx->outputs.clear();
-  // Inputs 0..n-1 are passed; parameters after them take their defaults.
-  size_t n = ctx->inputs.size();
-  while (n > 0 && !ctx->inputs[n - 1]) --n;
-  std::vector<c10::IValue> args;
-  for (size_t i = 0; i < std::max(n, g.required_count); ++i) {
-    if (!ctx->inputs[i]) {
-      LOG_ERROR("compute: input %zu was never set (forward takes %zu, %zu required)", i, g.input_count,
-                g.required_count);
-      return WASMNN_NN_RUNTIME_ERROR;
-    }
-    args.emplace_back(ctx->inputs[i]->to(g.device));
-  }
-  c10::InferenceMode inference;
-  // forward() is not const, but running it does not change the module.
-  c10::IValue result = const_cast<torch::jit::Module&>(g.module).forward(std::move(args));
-  std::vector<at::Tensor> outputs;
-  if (!flatten(result, outputs)) return WASMNN_NN_UNSUPPORTED_OPERATION;
-  for (auto& o : outputs) o = o.to(c10::kCPU).contiguous();
-  ctx->outputs = std::move(outputs);
-  return WASMNN_NN_SUCCESS;
-} catch (const std::exception& e) {
-  return map_error(e, "compute");
-}
-
-wasmnn_nn_errno get_output(wasmnn_nn_context* ctx, uint32_t index, void* buf, size_t cap, size_t* size_out) {
-  if (ctx->outputs.empty()) {
-    LOG_ERROR("get_output %u: no result: compute has not succeeded since the last set_input", index);
-    return WASMNN_NN_RUNTIME_ERROR;
-  }
-  if (index >= ctx->outputs.size()) {
-    LOG_ERROR("get_output: index %u out of range: forward returned %zu tensor(s)", index, ctx->outputs.size());
-    return WASMNN_NN_INVALID_ARGUMENT;
-  }
-  const at::Tensor& t = ctx->outputs[index];
-  size_t bytes = t.nbytes();
-  *size_out = bytes;
-  if (bytes > cap) return WASMNN_NN_TOO_LARGE;
-  if (bytes) std::memcpy(buf, t.data_ptr(), bytes);
-  return WASMNN_NN_SUCCESS;
-}
-
-wasmnn_nn_errno init(wasmnn_nn_backend_info* info, char*, size_t) {
-  info->framework_name = "libtorch";
-  info->framework_version = TORCH_VERSION;
-  info->target_mask =
-      WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU) | (cuda_usable() ? WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU) : 0u);
-  return WASMNN_NN_SUCCESS;
-}
-
-const wasmnn_nn_encoding kEncodings[] = {WASMNN_NN_ENCODING_PYTORCH};
-
-const wasmnn_nn_backend kBackend = {
-    .abi_version = WASMNN_NN_BACKEND_ABI_VERSION,
-    .struct_size = sizeof(wasmnn_nn_backend),
-    .name = kName,
-    .version = WASMNN_VERSION_STRING,
-    .encodings = kEncodings,
-    .encoding_count = 1,
-    .init = init,
-    .load = load,
-    .destroy_graph = destroy_graph,
-    .init_context = init_context,
-    .destroy_context = destroy_context,
-    .set_input = set_input,
-    .compute = compute,
-    .get_output = get_output,
-    .compute_single = nullptr,
-    .get_output_single = nullptr,
-    .fini_single = nullptr,
-};
 
 }  // namespace
 
-extern "C" WASMNN_NN_BACKEND_ENTRY(host_abi_version) {
-  return host_abi_version == WASMNN_NN_BACKEND_ABI_VERSION ? &kBackend : nullptr;
-}
+struct PyTorchBackend {
+  static constexpr const char* kName = "pytorch";
+  static constexpr wasmnn_nn_encoding kEncodings[] = {WASMNN_NN_ENCODING_PYTORCH};
+
+  static void init(wasmnn_nn_backend_info& info) {
+    info.framework_name = "libtorch";
+    info.framework_version = TORCH_VERSION;
+    info.target_mask =
+        WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_CPU) | (cudaUsable() ? WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU) : 0u);
+  }
+
+  // libtorch errors: argument-shaped ones are the caller's input, everything
+  // else failed inside the framework.
+  static wasmnn::kit::Error mapException(const std::exception& e) {
+    wasmnn_nn_errno code = WASMNN_NN_RUNTIME_ERROR;
+    if (dynamic_cast<const c10::NotImplementedError*>(&e))
+      code = WASMNN_NN_UNSUPPORTED_OPERATION;
+    else if (dynamic_cast<const c10::TypeError*>(&e) || dynamic_cast<const c10::ValueError*>(&e) ||
+             dynamic_cast<const c10::IndexError*>(&e))
+      code = WASMNN_NN_INVALID_ARGUMENT;
+    return {code, messageOf(e)};
+  }
+
+  class Graph {
+   public:
+    explicit Graph(const wasmnn::kit::LoadArgs& args) : device_(pickDevice(args.target)) {
+      args.expectBuilders(1, 1, "one TorchScript builder");
+      load(args.builders[0]);
+      describeForward();
+    }
+
+    // forward() is not const, but running it does not change the module.
+    c10::IValue forward(std::vector<c10::IValue> inputs) const {
+      return const_cast<torch::jit::Module&>(module_).forward(std::move(inputs));
+    }
+    const c10::Device& device() const { return device_; }
+    size_t inputCount() const { return paramTypes_.size(); }
+    size_t requiredCount() const { return requiredCount_; }
+    const c10::TypePtr& paramType(size_t i) const { return paramTypes_[i]; }
+
+   private:
+    // Anything torch::jit::load throws here means the builder is not a
+    // TorchScript archive this libtorch can read.
+    void load(const wasmnn_nn_builder& b) {
+      try {
+        if (b.path) {
+          module_ = torch::jit::load(b.path, device_);
+        } else {
+          MemoryStreamBuf buf(b.data, b.size);
+          std::istream stream(&buf);
+          module_ = torch::jit::load(stream, device_);
+        }
+        module_.eval();
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (const std::exception& e) {
+        fail(WASMNN_NN_INVALID_ARGUMENT, "not a TorchScript archive libtorch %s can load: %s", TORCH_VERSION,
+             messageOf(e));
+      }
+    }
+
+    void describeForward() {
+      auto method = module_.find_method("forward");
+      if (!method) fail(WASMNN_NN_INVALID_ARGUMENT, "the TorchScript module has no forward method");
+      const auto& args = method->function().getSchema().arguments();
+      for (size_t i = 1; i < args.size(); ++i) {  // args[0] is self
+        if (!args[i].default_value()) requiredCount_ = i;
+        paramTypes_.push_back(args[i].type());
+      }
+    }
+
+    torch::jit::Module module_;
+    c10::Device device_;
+    size_t requiredCount_ = 0;  // the leading parameters without a default value
+    std::vector<c10::TypePtr> paramTypes_;
+  };
+
+  class Context {
+   public:
+    explicit Context(const Graph& graph) : graph_(graph), inputs_(graph.inputCount()) {}
+
+    void setInput(uint32_t index, const wasmnn::kit::Tensor& t) {
+      wasmnn::kit::checkIndex(index, inputs_.size(), "forward parameter");
+      const c10::TypePtr& param = graph_.paramType(index);
+      if (!c10::TensorType::get()->isSubtypeOf(*param))
+        fail(WASMNN_NN_UNSUPPORTED_OPERATION, "forward's parameter %u takes %s, not a tensor", index,
+             param->str().c_str());
+      std::vector<int64_t> dims(t.dims.begin(), t.dims.end());
+      // The single copy the plugin ABI asks for: guest memory may move before
+      // compute, so the bytes go into a libtorch-owned tensor now.
+      at::Tensor tensor = at::empty(dims, at::TensorOptions().dtype(torchType(t.type)));
+      if (!t.data.empty()) std::memcpy(tensor.data_ptr(), t.data.data(), t.data.size());
+      inputs_[index] = std::move(tensor);
+    }
+
+    void compute() {
+      outputs_.clear();
+      // Inputs 0..n-1 are passed; parameters after them take their defaults.
+      size_t n = inputs_.size();
+      while (n > 0 && !inputs_[n - 1]) --n;
+      std::vector<c10::IValue> args;
+      for (size_t i = 0; i < std::max(n, graph_.requiredCount()); ++i) {
+        if (!inputs_[i])
+          fail(WASMNN_NN_RUNTIME_ERROR, "input %zu was never set (forward takes %zu, %zu required)", i,
+               graph_.inputCount(), graph_.requiredCount());
+        args.emplace_back(inputs_[i]->to(graph_.device()));
+      }
+      c10::InferenceMode inference;
+      std::vector<at::Tensor> outputs;
+      flatten(graph_.forward(std::move(args)), outputs);
+      for (auto& o : outputs) o = o.to(c10::kCPU).contiguous();
+      outputs_ = std::move(outputs);
+    }
+
+    wasmnn::kit::Bytes output(uint32_t index) {
+      wasmnn::kit::checkIndex(index, outputs_.size(), "forward result tensor");
+      const at::Tensor& t = outputs_[index];
+      return {static_cast<const std::byte*>(t.data_ptr()), t.nbytes()};
+    }
+
+   private:
+    const Graph& graph_;
+    std::vector<c10::optional<at::Tensor>> inputs_;
+    std::vector<at::Tensor> outputs_;  // contiguous CPU tensors of the last compute
+  };
+};
+
+WASMNN_KIT_BACKEND(PyTorchBackend)

@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <string>
 #include <type_traits>
 #include <utility>
 
+#include "wasmnn/common/host_binding.h"
 #include "wasmnn/wasi/calls.h"
 #include "wasmnn/wasi/context.h"
 
@@ -20,59 +20,12 @@ namespace {
 
 constexpr const char* kModule = "wasi_snapshot_preview1";
 
-template <typename T> constexpr wasmnn_valkind kind_of() {
-  static_assert(std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t>);
-  return std::is_same_v<T, uint32_t> ? WASMNN_I32 : WASMNN_I64;
-}
-
-template <typename T> T arg_as(const wasmnn_val& v) {
-  if constexpr (std::is_same_v<T, uint32_t>) {
-    return static_cast<uint32_t>(v.of.i32);
-  } else {
-    return static_cast<uint64_t>(v.of.i64);
-  }
-}
-
-GuestMemory caller_memory(wasmnn_caller* caller) {
-  wasmnn_memory* mem = wasmnn_caller_memory(caller);
-  if (!mem) return GuestMemory();
-  return GuestMemory(wasmnn_memory_data(mem), wasmnn_memory_size(mem));
-}
-
-// Adapts `Errno fn(Call&, u32/u64...)` to a wasmnn_host_callback returning the errno as i32.
-template <auto Fn> struct Binding;
-
-template <typename... Args, Errno (*Fn)(Call&, Args...)> struct Binding<Fn> {
-  static constexpr std::array<wasmnn_valkind, sizeof...(Args)> params{kind_of<Args>()...};
-  static constexpr wasmnn_valkind result = WASMNN_I32;
-
-  static wasmnn_error* invoke(wasmnn_caller* caller, void* env, const wasmnn_val* args, wasmnn_val* results) {
-    Call call{*static_cast<Context*>(env), caller_memory(caller), wasmnn_caller_store(caller)};
-    Errno e;
-    try {
-      e = apply(call, args, std::index_sequence_for<Args...>{});
-    } catch (const std::bad_alloc&) {
-      e = Errno::nomem;
-    }
-    results[0].of.i32 = static_cast<int32_t>(e);
-    return nullptr;
-  }
-
-  template <size_t... I> static Errno apply(Call& call, const wasmnn_val* args, std::index_sequence<I...>) {
-    return Fn(call, arg_as<Args>(args[I])...);
-  }
-
-  static wasmnn_functype type() { return wasmnn_functype{params.size(), params.data(), 1, &result}; }
-};
-
 // proc_exit ends the run: the embedder sees an EXIT error carrying the code.
 wasmnn_error* proc_exit(wasmnn_caller*, void*, const wasmnn_val* args, wasmnn_val*) {
   return wasmnn_error_new_exit(args[0].of.i32);
 }
 
-template <auto Fn> wasmnn_host_func_def def(const char* name) {
-  return wasmnn_host_func_def{kModule, name, Binding<Fn>::type(), &Binding<Fn>::invoke};
-}
+template <auto Fn> wasmnn_host_func_def def(const char* name) { return wasmnn::hostFunc<Fn>(kModule, name); }
 
 constexpr wasmnn_valkind kI32 = WASMNN_I32;
 

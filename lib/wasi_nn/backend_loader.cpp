@@ -13,6 +13,7 @@
 #include <set>
 
 #include "wasmnn/wasi_nn/log.h"
+#include "wasmnn/wasi_nn/vocabulary.h"
 
 namespace wasmnn::nn {
 namespace {
@@ -124,10 +125,23 @@ std::string joinEncodings(const std::vector<wasmnn_nn_encoding>& encodings) {
 
 std::string joinTargets(uint32_t mask) {
   std::string out;
-  const char* names[] = {"cpu", "gpu", "tpu", "auto"};
-  for (uint32_t t = 0; t < 4; ++t)
-    if (mask & WASMNN_NN_TARGET_BIT(t)) out += (out.empty() ? "" : ", ") + std::string(names[t]);
+  for (const TargetInfo& t : targets())
+    if (mask & WASMNN_NN_TARGET_BIT(t.value)) out += (out.empty() ? "" : ", ") + std::string(t.name);
   return out.empty() ? "none" : out;
+}
+
+// The backend an encoding is served by unless another installed one declares it.
+std::string defaultBackend(wasmnn_nn_encoding encoding) {
+  const EncodingInfo* info = findEncoding(encoding);
+  return info ? info->backend : wasmnn_nn_encoding_name(encoding);
+}
+
+// The encodings whose default backend is `backend`, for reports.
+std::string encodingsServedBy(const std::string& backend) {
+  std::string out;
+  for (const EncodingInfo& e : encodings())
+    if (backend == e.backend) out += (out.empty() ? "" : ", ") + std::string(e.name);
+  return out;
 }
 
 std::string describeDirs(const std::vector<SearchDir>& dirs) {
@@ -178,18 +192,6 @@ BackendOutcome openBackendLibrary(const std::string& path, const std::string& na
                   outcome.backend->info.framework_version, path.c_str());
   if (outcome.transient) return outcome;
   return libs.emplace(key, std::move(outcome)).first->second;
-}
-
-EncodingRoute defaultRoute(wasmnn_nn_encoding encoding) {
-  switch (encoding) {
-    case WASMNN_NN_ENCODING_OPENVINO: return {"openvino", nullptr};
-    case WASMNN_NN_ENCODING_ONNX: return {"onnxruntime", "WASMNN_BACKEND_ONNXRUNTIME"};
-    case WASMNN_NN_ENCODING_TENSORFLOW: return {"tensorflow", nullptr};
-    case WASMNN_NN_ENCODING_PYTORCH: return {"pytorch", "WASMNN_BACKEND_PYTORCH"};
-    case WASMNN_NN_ENCODING_TENSORFLOWLITE: return {"tflite", nullptr};
-    case WASMNN_NN_ENCODING_GGML: return {"llamacpp", nullptr};
-    default: return {wasmnn_nn_encoding_name(encoding), nullptr};
-  }
 }
 
 void BackendLoader::addDir(std::string dir) {
@@ -276,13 +278,13 @@ std::vector<std::string> BackendLoader::installedNamesLocked(const std::vector<S
 
 std::string missingBackendReport(wasmnn_nn_encoding encoding, const std::vector<SearchDir>& dirs,
                                  const std::string& why) {
-  EncodingRoute route = defaultRoute(encoding);
+  const std::string backend = defaultBackend(encoding);
   const char* enc = wasmnn_nn_encoding_name(encoding);
   std::string msg = std::string("no usable WASI-NN backend for encoding ") + enc + ": looked for " +
-                    fileNameFor(route.backend) + " in " + describeDirs(dirs) + " and the system library path: " + why +
+                    fileNameFor(backend) + " in " + describeDirs(dirs) + " and the system library path: " + why +
                     "; no other installed backend takes " + enc;
-  if (route.cmakeOption)
-    msg += std::string("; build it with cmake -D") + route.cmakeOption +
+  if (isShipped(backend))
+    msg += "; build it with cmake -D" + cmakeOption(backend) +
            "=ON, or point --nn-backend-dir / WASMNN_BACKEND_PATH at its directory";
   else
     msg += "; this wasmnn ships no backend for it (add one with --nn-backend-dir / WASMNN_BACKEND_PATH)";
@@ -293,12 +295,12 @@ NnExpected<std::shared_ptr<const Backend>> BackendLoader::forEncoding(wasmnn_nn_
   std::vector<SearchDir> dirs = searchDirs();
   std::lock_guard lock(mu_);
   if (auto it = chosen_.find(encoding); it != chosen_.end()) return it->second;
-  EncodingRoute route = defaultRoute(encoding);
-  BackendOutcome primary = byNameLocked(route.backend, dirs);
+  const std::string route = defaultBackend(encoding);
+  BackendOutcome primary = byNameLocked(route, dirs);
   if (primary.backend && primary.backend->takes(encoding)) return chosen_[encoding] = primary.backend;
   std::string others;  // why the other installed backends could not be asked
   for (const std::string& name : installedNamesLocked(dirs)) {
-    if (name == route.backend) continue;
+    if (name == route) continue;
     BackendOutcome other = byNameLocked(name, dirs);
     if (other.backend && other.backend->takes(encoding)) return chosen_[encoding] = other.backend;
     if (!other.backend) others += "; also unusable: " + other.error;
@@ -333,11 +335,11 @@ std::string BackendLoader::describe() {
   out += "installed:\n" + (installed.empty() ? std::string("  (none)\n") : installed);
   if (!failed.empty()) out += "failed:\n" + failed;
   std::string missing;
-  for (wasmnn_nn_encoding e : {WASMNN_NN_ENCODING_ONNX, WASMNN_NN_ENCODING_PYTORCH}) {
-    EncodingRoute r = defaultRoute(e);
-    if (std::find(names.begin(), names.end(), r.backend) == names.end())
-      missing += std::string("  ") + r.backend + " (encoding " + wasmnn_nn_encoding_name(e) + "): build with cmake -D" +
-                 r.cmakeOption + "=ON\n";
+  for (const char* backend : shippedBackends()) {
+    if (std::find(names.begin(), names.end(), backend) != names.end()) continue;
+    std::string served = encodingsServedBy(backend);
+    missing += std::string("  ") + backend + (served.empty() ? "" : " (encoding " + served + ")") +
+               ": build with cmake -D" + cmakeOption(backend) + "=ON\n";
   }
   if (!missing.empty()) out += "not installed:\n" + missing;
   return out;

@@ -10,25 +10,11 @@
 #include <vector>
 
 #include "wasmnn/wasi_nn/log.h"
+#include "wasmnn/wasi_nn/vocabulary.h"
+#include "wasmnn/wasi_nn/wire.h"
 
 namespace wasmnn::nn {
 namespace {
-
-constexpr uint32_t kBuilderSize = 8;        // {u32 buf_ptr, u32 buf_len}
-constexpr uint32_t kTensorSize = 20;        // wasi_ephemeral_nn tensor record
-constexpr uint32_t kLegacyTensorSize = 12;  // wasi_nn (WAMR legacy) tensor record
-
-bool inBounds(const GuestMemory& m, uint64_t ptr, uint64_t len) { return ptr <= m.size && len <= m.size - ptr; }
-
-uint32_t readU32(const GuestMemory& m, uint32_t ptr) {
-  const uint8_t* p = m.data + ptr;
-  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
-
-void writeU32(const GuestMemory& m, uint32_t ptr, uint32_t v) {
-  uint8_t* p = m.data + ptr;
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
 
 uint32_t clampU32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v); }
 
@@ -41,14 +27,14 @@ std::string hex(uint64_t v) {
 std::string range(uint64_t ptr, uint64_t len, const GuestMemory& m) {
   std::string out = "[";
   out.append(hex(ptr)).append(", +").append(std::to_string(len)).append(") is outside guest memory of ");
-  out.append(std::to_string(m.size)).append(" bytes");
+  out.append(std::to_string(m.size())).append(" bytes");
   return out;
 }
 
 // A guest-chosen string cut to a log line's worth (wasmnn_nn_log escapes it).
-std::string clipped(const uint8_t* p, size_t n) {
-  std::string out(reinterpret_cast<const char*>(p), std::min<size_t>(n, 80));
-  return n > 80 ? out + "..." : out;
+std::string clipped(std::string_view text) {
+  std::string out(text.substr(0, 80));
+  return text.size() > 80 ? out + "..." : out;
 }
 
 // Process-wide handle values: never reused, so a stale handle or one from
@@ -66,10 +52,12 @@ std::optional<uint32_t> newHandle() {
 // "detect from the bytes". 5 and 6 are autodetect/ggml in one camp and
 // ggml/autodetect in the other: both detect from the bytes (a GGUF file
 // selects the ggml backend).
-bool guestEncoding(uint32_t v, std::optional<wasmnn_nn_encoding>& out) {
+bool guestEncodingOf(uint32_t v, std::optional<wasmnn_nn_encoding>& out) {
   out.reset();
-  if (v <= 4 || (v >= 9 && v <= 14)) out = static_cast<wasmnn_nn_encoding>(v);
-  return v <= 6 || (v >= 9 && v <= 14);
+  if (v == 5 || v == 6) return true;
+  const EncodingInfo* info = guestEncoding(v);
+  if (info) out = info->value;
+  return info != nullptr;
 }
 
 std::optional<uint64_t> product(std::span<const uint32_t> dims) {
@@ -163,7 +151,7 @@ uint32_t NnInstance::addGraph(GuestMemory mem, std::shared_ptr<Graph> graph, uin
     std::lock_guard lock(mu_);
     graphs_.emplace(*handle, std::move(graph));
   }
-  writeU32(mem, graphOut, *handle);  // bounds checked by the caller before the load
+  mem.store<uint32_t>(graphOut, *handle);  // checked by the caller before the load
   return WASMNN_NN_SUCCESS;
 }
 
@@ -202,29 +190,29 @@ uint32_t NnInstance::finalizeExecutionContext(uint32_t handle) {
 uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_t count, uint32_t encoding,
                                   uint32_t target, uint32_t graphOut, const char* fn) {
   const std::string f = fn;
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
-  if (!inBounds(mem, graphOut, 4))
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
+  if (!mem.contains(graphOut, 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
   if (count == 0) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": no graph builders (builders_len is 0)");
   uint32_t maxBuilders = host_->limits().maxBuilders;
   if (count > maxBuilders)
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": " + std::to_string(count) + " graph builders, at most " +
                                                 std::to_string(maxBuilders) + " are accepted");
-  if (!inBounds(mem, buildersPtr, uint64_t{count} * kBuilderSize))
-    return fail(WASMNN_NN_INVALID_ARGUMENT,
-                f + ": builder array " + range(buildersPtr, uint64_t{count} * kBuilderSize, mem));
+  const uint64_t arrayBytes = uint64_t{count} * sizeof(wire::Builder);
+  if (!mem.contains(buildersPtr, arrayBytes))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": builder array " + range(buildersPtr, arrayBytes, mem));
   std::vector<wasmnn_nn_builder> parts;
   for (uint32_t i = 0; i < count; ++i) {
-    uint32_t ptr = readU32(mem, buildersPtr + i * kBuilderSize);
-    uint32_t len = readU32(mem, buildersPtr + i * kBuilderSize + 4);
-    if (!inBounds(mem, ptr, len))
-      return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": builder " + std::to_string(i) + " " + range(ptr, len, mem));
-    parts.push_back({mem.data + ptr, len, nullptr});
+    wire::Builder b = *mem.read<wire::Builder>(buildersPtr + uint64_t{i} * sizeof(wire::Builder));
+    const uint8_t* bytes = mem.at(b.ptr, b.len);
+    if (!bytes)
+      return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": builder " + std::to_string(i) + " " + range(b.ptr, b.len, mem));
+    parts.push_back({bytes, b.len, nullptr});
   }
   std::optional<wasmnn_nn_encoding> enc;
-  if (!guestEncoding(encoding, enc))
+  if (!guestEncodingOf(encoding, enc))
     return fail(WASMNN_NN_INVALID_ENCODING, f + ": unknown graph encoding " + std::to_string(encoding));
-  if (target > WASMNN_NN_TARGET_TPU)
+  if (!guestTarget(target))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": unknown execution target " + std::to_string(target));
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
   auto built = host_->build(enc, static_cast<wasmnn_nn_target>(target), parts, {}, f);
@@ -239,11 +227,12 @@ uint32_t NnInstance::load(GuestMemory mem, uint32_t buildersPtr, uint32_t builde
 
 uint32_t NnInstance::legacyLoad(GuestMemory mem, uint32_t builderArrayPtr, uint32_t encoding, uint32_t target,
                                 uint32_t graphOut) {
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "wasi_nn.load: the instance has no linear memory");
-  if (!inBounds(mem, builderArrayPtr, 8))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, "wasi_nn.load: graph_builder_array " + range(builderArrayPtr, 8, mem));
-  return loadBuilders(mem, readU32(mem, builderArrayPtr), readU32(mem, builderArrayPtr + 4), encoding, target, graphOut,
-                      "wasi_nn.load");
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, "wasi_nn.load: the instance has no linear memory");
+  std::optional<wire::LegacyBuilderArray> array = mem.read<wire::LegacyBuilderArray>(builderArrayPtr);
+  if (!array)
+    return fail(WASMNN_NN_INVALID_ARGUMENT,
+                "wasi_nn.load: graph_builder_array " + range(builderArrayPtr, sizeof(wire::LegacyBuilderArray), mem));
+  return loadBuilders(mem, array->buildersPtr, array->count, encoding, target, graphOut, "wasi_nn.load");
 }
 
 uint32_t NnInstance::loadByName(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t graphOut) {
@@ -258,20 +247,21 @@ uint32_t NnInstance::loadByNameWithConfig(GuestMemory mem, uint32_t namePtr, uin
 uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t configPtr,
                                uint32_t configLen, uint32_t graphOut, const char* fn) {
   const std::string f = fn;
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
-  if (!inBounds(mem, graphOut, 4))
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
+  if (!mem.contains(graphOut, 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
-  if (!inBounds(mem, namePtr, nameLen))
+  if (!mem.contains(namePtr, nameLen))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": name " + range(namePtr, nameLen, mem));
-  if (!inBounds(mem, configPtr, configLen))
+  if (!mem.contains(configPtr, configLen))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": config " + range(configPtr, configLen, mem));
-  std::string_view name(reinterpret_cast<const char*>(mem.data + namePtr), nameLen);
+  std::string_view name, config;
+  mem.string(namePtr, nameLen, name);  // both checked above
+  mem.string(configPtr, configLen, config);
   std::shared_ptr<PreloadedModel> model = host_->models().find(name);
   if (!model)
-    return fail(WASMNN_NN_NOT_FOUND, f + ": no preloaded model named '" + clipped(mem.data + namePtr, nameLen) +
-                                         "' (preloaded: " + host_->models().names() + ")");
+    return fail(WASMNN_NN_NOT_FOUND,
+                f + ": no preloaded model named '" + clipped(name) + "' (preloaded: " + host_->models().names() + ")");
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
-  std::string_view config(reinterpret_cast<const char*>(mem.data + configPtr), configLen);
   auto built = model->buildWithConfig(*host_, config);
   if (!built) return built.error();
   return addGraph(mem, std::move(*built), graphOut, fn);
@@ -281,8 +271,8 @@ uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameL
 
 uint32_t NnInstance::initExecutionContext(GuestMemory mem, uint32_t graphHandle, uint32_t ctxOut) {
   const char* fn = "init_execution_context";
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
-  if (!inBounds(mem, ctxOut, 4))
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
+  if (!mem.contains(ctxOut, 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": context out-pointer " + range(ctxOut, 4, mem));
   std::shared_ptr<Graph> g = graph(graphHandle, fn);
   if (!g) return WASMNN_NN_INVALID_ARGUMENT;
@@ -302,7 +292,7 @@ uint32_t NnInstance::initExecutionContext(GuestMemory mem, uint32_t graphHandle,
     std::lock_guard lock(mu_);
     contexts_.emplace(*handle, std::move(*ctx));
   }
-  writeU32(mem, ctxOut, *handle);
+  mem.store<uint32_t>(ctxOut, *handle);
   return WASMNN_NN_SUCCESS;
 }
 
@@ -314,10 +304,10 @@ uint32_t NnInstance::setTensor(GuestMemory mem, uint32_t ctxHandle, uint32_t ind
   if (t.rank > WASMNN_NN_MAX_RANK)
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": tensor rank " + std::to_string(t.rank) + " exceeds the limit of " +
                                                 std::to_string(WASMNN_NN_MAX_RANK));
-  if (!inBounds(mem, t.dimsPtr, uint64_t{t.rank} * 4))
+  if (!mem.contains(t.dimsPtr, uint64_t{t.rank} * 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": dimensions " + range(t.dimsPtr, uint64_t{t.rank} * 4, mem));
   uint32_t dims[WASMNN_NN_MAX_RANK];
-  for (uint32_t i = 0; i < t.rank; ++i) dims[i] = readU32(mem, t.dimsPtr + 4 * i);
+  for (uint32_t i = 0; i < t.rank; ++i) dims[i] = *mem.read<uint32_t>(t.dimsPtr + 4 * uint64_t{i});
   std::span<const uint32_t> shape(dims, t.rank);
   std::optional<uint64_t> elements = product(shape);
   if (!elements)
@@ -337,45 +327,40 @@ uint32_t NnInstance::setTensor(GuestMemory mem, uint32_t ctxHandle, uint32_t ind
       return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": tensor of " + dimsText(shape) + " is too large");
     dataLen = *elements * wasmnn_nn_tensor_type_size(*type);
   }
-  if (!inBounds(mem, t.dataPtr, dataLen))
+  if (!mem.contains(t.dataPtr, dataLen))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": tensor data " + range(t.dataPtr, dataLen, mem));
   if (t.type != *type && numbering == Numbering::Current)
     debug(f + ": tensor type " + std::to_string(t.type) + " read as " + wasmnn_nn_tensor_type_name(*type) +
           " (pre-2023 numbering, told apart by data_len)");
-  wasmnn_nn_tensor tensor{*type, t.rank, dims, dataLen ? mem.data + t.dataPtr : nullptr, static_cast<size_t>(dataLen)};
+  wasmnn_nn_tensor tensor{*type, t.rank, dims, dataLen ? mem.at(t.dataPtr, dataLen) : nullptr,
+                          static_cast<size_t>(dataLen)};
   const Backend& b = ctx->backend();
   std::lock_guard lock(ctx->callMutex());
   return callBackend(b, "set_input", [&] { return b.fns.set_input(ctx->impl(), index, &tensor); });
 }
 
 uint32_t NnInstance::setInput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t tensorPtr) {
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "set_input: the instance has no linear memory");
-  if (!inBounds(mem, tensorPtr, kTensorSize))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, "set_input: tensor record " + range(tensorPtr, kTensorSize, mem));
-  TensorArgs t{};
-  t.dimsPtr = readU32(mem, tensorPtr);
-  t.rank = readU32(mem, tensorPtr + 4);
-  t.type = mem.data[tensorPtr + 8];  // bytes 9..11 are padding, not guaranteed zero
-  t.dataPtr = readU32(mem, tensorPtr + 12);
-  t.dataLen = readU32(mem, tensorPtr + 16);
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, "set_input: the instance has no linear memory");
+  std::optional<wire::Tensor> record = mem.read<wire::Tensor>(tensorPtr);
+  if (!record)
+    return fail(WASMNN_NN_INVALID_ARGUMENT, "set_input: tensor record " + range(tensorPtr, sizeof(wire::Tensor), mem));
+  TensorArgs t{record->dimsPtr, record->rank, record->dataPtr, record->dataLen, record->type};
   return setTensor(mem, ctx, index, t, Numbering::Current, "set_input");
 }
 
 uint32_t NnInstance::legacySetInput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t tensorPtr) {
-  const char* fn = "wasi_nn.set_input";
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
-  if (!inBounds(mem, tensorPtr, kLegacyTensorSize))
+  const std::string fn = "wasi_nn.set_input";
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, fn + ": the instance has no linear memory");
+  std::optional<wire::LegacyTensor> record = mem.read<wire::LegacyTensor>(tensorPtr);
+  if (!record)
     return fail(WASMNN_NN_INVALID_ARGUMENT,
-                std::string(fn) + ": tensor record " + range(tensorPtr, kLegacyTensorSize, mem));
-  uint32_t dimsRecord = readU32(mem, tensorPtr);
-  if (!inBounds(mem, dimsRecord, 8))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": dimensions record " + range(dimsRecord, 8, mem));
-  TensorArgs t{};
-  t.dimsPtr = readU32(mem, dimsRecord);
-  t.rank = readU32(mem, dimsRecord + 4);
-  t.type = mem.data[tensorPtr + 4];
-  t.dataPtr = readU32(mem, tensorPtr + 8);
-  return setTensor(mem, ctx, index, t, Numbering::Legacy, fn);
+                fn + ": tensor record " + range(tensorPtr, sizeof(wire::LegacyTensor), mem));
+  std::optional<wire::LegacyDims> dims = mem.read<wire::LegacyDims>(record->dimsRecordPtr);
+  if (!dims)
+    return fail(WASMNN_NN_INVALID_ARGUMENT,
+                fn + ": dimensions record " + range(record->dimsRecordPtr, sizeof(wire::LegacyDims), mem));
+  TensorArgs t{dims->dimsPtr, dims->rank, record->dataPtr, 0, record->type};
+  return setTensor(mem, ctx, index, t, Numbering::Legacy, fn.c_str());
 }
 
 uint32_t NnInstance::callOnContext(uint32_t ctxHandle, const char* fn,
@@ -415,7 +400,7 @@ uint32_t NnInstance::readOutput(GuestMemory mem, uint32_t ctxHandle, uint32_t in
   const std::string f = fn;
   std::shared_ptr<Context> ctx = context(ctxHandle, fn);
   if (!ctx) return WASMNN_NN_INVALID_ARGUMENT;
-  if (!inBounds(mem, outPtr, cap))
+  if (!mem.contains(outPtr, cap))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": output buffer " + range(outPtr, cap, mem));
   const Backend& b = ctx->backend();
   GetFn get = single ? b.fns.get_output_single : b.fns.get_output;
@@ -424,7 +409,8 @@ uint32_t NnInstance::readOutput(GuestMemory mem, uint32_t ctxHandle, uint32_t in
   wasmnn_nn_errno err;
   {
     std::lock_guard lock(ctx->callMutex());
-    err = callBackend(b, fn, [&] { return get(ctx->impl(), index, cap ? mem.data + outPtr : nullptr, cap, &written); });
+    err =
+        callBackend(b, fn, [&] { return get(ctx->impl(), index, cap ? mem.at(outPtr, cap) : nullptr, cap, &written); });
   }
   if (err == WASMNN_NN_SUCCESS && written > cap)
     return fail(WASMNN_NN_RUNTIME_ERROR, f + ": backend " + b.name + " reported " + std::to_string(written) +
@@ -438,40 +424,41 @@ uint32_t NnInstance::readOutput(GuestMemory mem, uint32_t ctxHandle, uint32_t in
 
 uint32_t NnInstance::getOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
                                uint32_t writtenPtr) {
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "get_output: the instance has no linear memory");
-  if (!inBounds(mem, writtenPtr, 4))
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, "get_output: the instance has no linear memory");
+  if (!mem.contains(writtenPtr, 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, "get_output: bytes_written pointer " + range(writtenPtr, 4, mem));
   uint64_t size = 0;
   uint32_t err = readOutput(mem, ctx, index, outPtr, outMax, false, &size, "get_output");
-  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) writeU32(mem, writtenPtr, clampU32(size));
+  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) mem.store<uint32_t>(writtenPtr, clampU32(size));
   return err;
 }
 
 uint32_t NnInstance::getOutputSingle(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
                                      uint32_t writtenPtr) {
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, "get_output_single: the instance has no linear memory");
-  if (!inBounds(mem, writtenPtr, 4))
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, "get_output_single: the instance has no linear memory");
+  if (!mem.contains(writtenPtr, 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, "get_output_single: bytes_written pointer " + range(writtenPtr, 4, mem));
   uint64_t size = 0;
   uint32_t err = readOutput(mem, ctx, index, outPtr, outMax, true, &size, "get_output_single");
-  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) writeU32(mem, writtenPtr, clampU32(size));
+  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) mem.store<uint32_t>(writtenPtr, clampU32(size));
   return err;
 }
 
 uint32_t NnInstance::legacyGetOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr,
                                      uint32_t inoutSizePtr) {
   const char* fn = "wasi_nn.get_output";
-  if (!mem.present) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
-  if (!inBounds(mem, inoutSizePtr, 4))
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
+  if (!mem.contains(inoutSizePtr, 4))
     return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": size pointer " + range(inoutSizePtr, 4, mem));
-  if (!inBounds(mem, outPtr, 0))
+  if (!mem.contains(outPtr, 0))
     return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": output buffer " + range(outPtr, 0, mem));
   // The capacity counts f32 elements. A guest that counted bytes claims 4x its
   // buffer: clamp to the end of its memory so it is served, never trapped.
-  uint64_t cap = std::min<uint64_t>(uint64_t{readU32(mem, inoutSizePtr)} * 4, mem.size - outPtr);
+  uint64_t cap = std::min<uint64_t>(uint64_t{*mem.read<uint32_t>(inoutSizePtr)} * 4, mem.size() - outPtr);
   uint64_t size = 0;
   uint32_t err = readOutput(mem, ctx, index, outPtr, cap, false, &size, fn);
-  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) writeU32(mem, inoutSizePtr, clampU32((size + 3) / 4));
+  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE)
+    mem.store<uint32_t>(inoutSizePtr, clampU32((size + 3) / 4));
   return err;
 }
 

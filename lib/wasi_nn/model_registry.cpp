@@ -12,6 +12,7 @@
 
 #include "wasmnn/wasi_nn/log.h"
 #include "wasmnn/wasi_nn/nn_host.h"
+#include "wasmnn/wasi_nn/vocabulary.h"
 
 namespace wasmnn::nn {
 namespace {
@@ -28,39 +29,12 @@ std::string lower(std::string_view s) {
 }
 
 // False for an unknown name; otherwise *out is the encoding, or empty for autodetect.
-bool encodingByName(std::string_view name, std::optional<wasmnn_nn_encoding>& out) {
-  static const std::pair<const char*, wasmnn_nn_encoding> kNames[] = {
-      {"openvino", WASMNN_NN_ENCODING_OPENVINO},
-      {"onnx", WASMNN_NN_ENCODING_ONNX},
-      {"tensorflow", WASMNN_NN_ENCODING_TENSORFLOW},
-      {"pytorch", WASMNN_NN_ENCODING_PYTORCH},
-      {"tensorflowlite", WASMNN_NN_ENCODING_TENSORFLOWLITE},
-      {"tflite", WASMNN_NN_ENCODING_TENSORFLOWLITE},
-      {"ggml", WASMNN_NN_ENCODING_GGML},
-      {"whisper", WASMNN_NN_ENCODING_WHISPER},
-      {"mlx", WASMNN_NN_ENCODING_MLX},
-      {"piper", WASMNN_NN_ENCODING_PIPER},
-      {"chattts", WASMNN_NN_ENCODING_CHATTTS},
-      {"openvinogenai", WASMNN_NN_ENCODING_OPENVINOGENAI},
-      {"bitnet", WASMNN_NN_ENCODING_BITNET}};
-  std::string n = lower(name);
+bool encodingNamed(std::string_view name, std::optional<wasmnn_nn_encoding>& out) {
   out.reset();
-  if (n == "autodetect" || n == "auto") return true;
-  for (const auto& [text, value] : kNames)
-    if (n == text) {
-      out = value;
-      return true;
-    }
-  return false;
-}
-
-std::optional<wasmnn_nn_target> targetByName(std::string_view name) {
-  std::string n = lower(name);
-  if (n == "cpu") return WASMNN_NN_TARGET_CPU;
-  if (n == "gpu") return WASMNN_NN_TARGET_GPU;
-  if (n == "tpu") return WASMNN_NN_TARGET_TPU;
-  if (n == "auto") return WASMNN_NN_TARGET_AUTO;
-  return std::nullopt;
+  if (lower(name) == "autodetect" || lower(name) == "auto") return true;
+  const EncodingInfo* info = encodingByName(name);
+  if (info) out = info->value;
+  return info != nullptr;
 }
 
 bool isConfigEmpty(std::string_view config) {
@@ -85,11 +59,11 @@ Result<PreloadSpec> parsePreloadSpec(std::string_view spec) {
   PreloadSpec out;
   out.name = std::string(parts[0]);
   if (out.name.empty()) return specError(spec, "empty model name");
-  if (!encodingByName(parts[1], out.encoding))
+  if (!encodingNamed(parts[1], out.encoding))
     return specError(spec, "unknown encoding `" + std::string(parts[1]) + "`");
-  auto target = targetByName(parts[2]);
+  const TargetInfo* target = targetByName(parts[2]);
   if (!target) return specError(spec, "unknown target `" + std::string(parts[2]) + "` (cpu, gpu, tpu or auto)");
-  out.target = *target;
+  out.target = target->value;
   for (size_t i = 3; i < parts.size(); ++i) {
     if (parts[i].empty()) return specError(spec, "empty path");
     out.paths.emplace_back(parts[i]);

@@ -4,6 +4,7 @@
 
 #include "wasmnn/wasi_nn/format.h"
 #include "wasmnn/wasi_nn/log.h"
+#include "wasmnn/wasi_nn/vocabulary.h"
 
 namespace wasmnn::nn {
 
@@ -34,11 +35,9 @@ NnExpected<std::shared_ptr<Graph>> NnHost::build(std::optional<wasmnn_nn_encodin
   }
   auto backend = backends_.forEncoding(*encoding);
   if (!backend) return backend.error();
-  if (!(*backend)->runsOn(target)) {
-    static const char* names[] = {"cpu", "gpu", "tpu", "auto"};
+  if (!(*backend)->runsOn(target))
     return fail(WASMNN_NN_UNSUPPORTED_OPERATION, std::string(what) + ": backend " + (*backend)->name +
-                                                     " cannot run on target " + names[target] + " here");
-  }
+                                                     " cannot run on target " + targetName(target) + " here");
   return Graph::build(*backend, *encoding, target, builders, config);
 }
 

@@ -13,6 +13,7 @@
 #include "wasmnn/common/text.h"
 #include "wasmnn/nn_backend.h"
 #include "wasmnn/wasi_nn/log.h"
+#include "wasmnn/wasi_nn/vocabulary.h"
 
 namespace {
 
@@ -127,21 +128,8 @@ WASMNN_API const char* wasmnn_nn_errno_name(wasmnn_nn_errno err) {
 }
 
 WASMNN_API const char* wasmnn_nn_encoding_name(wasmnn_nn_encoding encoding) {
-  switch (encoding) {
-    case WASMNN_NN_ENCODING_OPENVINO: return "openvino";
-    case WASMNN_NN_ENCODING_ONNX: return "onnx";
-    case WASMNN_NN_ENCODING_TENSORFLOW: return "tensorflow";
-    case WASMNN_NN_ENCODING_PYTORCH: return "pytorch";
-    case WASMNN_NN_ENCODING_TENSORFLOWLITE: return "tensorflowlite";
-    case WASMNN_NN_ENCODING_GGML: return "ggml";
-    case WASMNN_NN_ENCODING_WHISPER: return "whisper";
-    case WASMNN_NN_ENCODING_MLX: return "mlx";
-    case WASMNN_NN_ENCODING_PIPER: return "piper";
-    case WASMNN_NN_ENCODING_CHATTTS: return "chattts";
-    case WASMNN_NN_ENCODING_OPENVINOGENAI: return "openvinogenai";
-    case WASMNN_NN_ENCODING_BITNET: return "bitnet";
-  }
-  return "unknown";
+  const wasmnn::nn::EncodingInfo* info = wasmnn::nn::findEncoding(encoding);
+  return info ? info->name : "unknown";
 }
 
 WASMNN_API size_t wasmnn_nn_tensor_type_size(wasmnn_nn_tensor_type type) {

@@ -57,8 +57,8 @@ bool defineImports(wasmnn_linker* linker, wasmnn_store* store, const wasmnn_modu
       }
       case wasmnn::ExternKind::Table: {
         const wasmnn::Limits& l = im.table.limits;
-        if (wasmnn_error* err = wasmnn_table_new(store, kindOf(im.table.elem), l.min, l.max.value_or(WASMNN_NO_MAX),
-                                                 &e.of.table)) {
+        if (wasmnn_error* err =
+                wasmnn_table_new(store, kindOf(im.table.elem), l.min, l.max.value_or(WASMNN_NO_MAX), &e.of.table)) {
           wasmnn_error_delete(err);
           return false;
         }

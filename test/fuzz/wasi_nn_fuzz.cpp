@@ -58,7 +58,8 @@ std::shared_ptr<NnHost> makeHost() {
   std::string path = "/tmp/wasmnn_fuzz_model_" + std::to_string(getpid());
   std::vector<uint8_t> model(kModel, kModel + sizeof kModel);
   model.resize(model.size() + 12, 0);
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(model.data()), std::streamsize(model.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(model.data()), std::streamsize(model.size()));
   auto fake = parsePreloadSpec("fake:tensorflow:cpu:" + path);
   auto gone = parsePreloadSpec("gone:tensorflow:cpu:/nonexistent/model.fake");
   if (!fake || !gone || !host->models().add(*fake) || !host->models().add(*gone)) std::abort();
@@ -70,7 +71,7 @@ std::shared_ptr<NnHost> makeHost() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::shared_ptr<NnHost> host = makeHost();
   std::vector<uint8_t> memory(kMemory);
-  GuestMemory mem{memory.data(), memory.size(), true};
+  wasmnn::GuestMemory mem(memory.data(), memory.size());
   NnInstance nn(host);
   std::vector<uint32_t> graphs, contexts;
   Program in(data, size);

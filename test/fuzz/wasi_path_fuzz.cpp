@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int box = preopen->host.get();
   ctx.fds.set(3, std::move(preopen));
   std::vector<uint8_t> memory(4096);
-  Call c{ctx, GuestMemory(memory.data(), memory.size())};
+  Call c{ctx, wasmnn::GuestMemory(memory.data(), memory.size())};
 
   // Program: op, then two length-prefixed paths (placed at 0 and 1024).
   size_t at = 0;

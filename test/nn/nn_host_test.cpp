@@ -95,7 +95,7 @@ struct Guest {
   std::vector<uint8_t> bytes = std::vector<uint8_t>(1 << 16);
   uint32_t top = 64;
 
-  GuestMemory mem() { return {bytes.data(), bytes.size(), true}; }
+  GuestMemory mem() { return {bytes.data(), bytes.size()}; }
   uint32_t alloc(size_t n) {
     uint32_t p = (top + 7) & ~7u;
     top = p + static_cast<uint32_t>(n);

@@ -106,7 +106,7 @@ class CallTest : public SandboxTest {
     ctx_.fds.set(3, std::move(e));
     mem_.assign(65536, 0);
   }
-  Call call() { return Call{ctx_, GuestMemory(mem_.data(), mem_.size())}; }
+  Call call() { return Call{ctx_, wasmnn::GuestMemory(mem_.data(), mem_.size())}; }
   uint32_t put(const std::string& s, uint32_t at) {
     std::memcpy(mem_.data() + at, s.data(), s.size());
     return static_cast<uint32_t>(s.size());

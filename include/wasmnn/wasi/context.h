@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "wasmnn/common/guest_memory.h"
 #include "wasmnn/wasi.h"
 #include "wasmnn/wasi/fd_table.h"
-#include "wasmnn/wasi/guest_memory.h"
 
 struct wasmnn_wasi {
   std::vector<std::string> args;
@@ -21,6 +21,7 @@ using Context = wasmnn_wasi;
 // What every WASI call gets: its context, the caller's memory, and the
 // caller's store, whose interruption ends a blocking wait (null: none).
 struct Call {
+  using Env = Context;
   Context& ctx;
   GuestMemory mem;
   wasmnn_store* store = nullptr;

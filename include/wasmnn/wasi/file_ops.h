@@ -7,9 +7,9 @@
 #include <ctime>
 #include <vector>
 
+#include "wasmnn/common/guest_memory.h"
 #include "wasmnn/wasi/abi.h"
 #include "wasmnn/wasi/context.h"
-#include "wasmnn/wasi/guest_memory.h"
 
 namespace wasmnn::wasi {
 

@@ -46,13 +46,6 @@ WASMNN_INTERNAL_API std::string checkBackendTable(const wasmnn_nn_backend* table
 // unless it was transient).
 WASMNN_INTERNAL_API BackendOutcome openBackendLibrary(const std::string& path, const std::string& name);
 
-// The conventional backend name and CMake option for an encoding.
-struct EncodingRoute {
-  const char* backend;      // e.g. "onnxruntime"
-  const char* cmakeOption;  // e.g. "WASMNN_BACKEND_ONNXRUNTIME", nullptr when no such backend ships yet
-};
-EncodingRoute defaultRoute(wasmnn_nn_encoding encoding);
-
 struct SearchDir {
   std::string path;
   std::string origin;  // "--nn-backend-dir", "WASMNN_BACKEND_PATH", "next to libwasmnn.so"

@@ -14,6 +14,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "wasmnn/common/guest_memory.h"
 #include "wasmnn/common/internal_api.h"
 #include "wasmnn/nn_backend.h"
 #include "wasmnn/wasi_nn/graph.h"
@@ -21,12 +22,7 @@
 
 namespace wasmnn::nn {
 
-// The guest's linear memory for the duration of one host call.
-struct GuestMemory {
-  uint8_t* data = nullptr;
-  size_t size = 0;
-  bool present = false;  // false: the instance exports/has no memory
-};
+using wasmnn::GuestMemory;
 
 // Resolves the guest's tensor_type byte. Values 2 and 3 mean different types
 // in the old (<2023) and current numbering; data_len = elements x element

@@ -100,53 +100,63 @@ def run_limited(args, address_space, **kw):
 
 
 # ---------------------------------------------------------------- timeout
-LOOP_WAT = r"""(module (func (export "_start") (loop $l (br $l))))"""
-
-# One clock subscription (monotonic, relative) with a timeout of 2^64-1 ns.
-POLL_FOREVER_WAT = r"""
+# Each guest first writes "go\n" (the deadline is armed by then), then never ends by itself.
+def stuck_guest(imports, body):
+    return r"""
 (module
-  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  %s
   (memory (export "memory") 1)
-  (data (i32.const 16) "\01\00\00\00\00\00\00\00" "\ff\ff\ff\ff\ff\ff\ff\ff")
-  (func (export "_start") (drop (call $poll (i32.const 0) (i32.const 256) (i32.const 1) (i32.const 512)))))
-"""
+  (data (i32.const 0) "\10\00\00\00\10\00\00\00")       ;; iovec: 16 bytes at 16 (fd_read's buffer)
+  (data (i32.const 32) "\28\00\00\00\03\00\00\00go\0a")  ;; iovec: "go\n" at 40
+  (data (i32.const 64) "\01\00\00\00\00\00\00\00" "\ff\ff\ff\ff\ff\ff\ff\ff")
+  (func (export "_start")
+    (drop (call $write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 128)))
+    %s))
+""" % (imports, body)
 
-READ_STDIN_WAT = r"""
-(module
-  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 0) "\10\00\00\00\10\00\00\00")
-  (func (export "_start") (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 64)))))
-"""
+
+LOOP_WAT = stuck_guest("", "(loop $l (br $l))")
+# One clock subscription (at 48: monotonic, relative) with a timeout of 2^64-1 ns.
+POLL_FOREVER_WAT = stuck_guest(
+    '(import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))',
+    "(drop (call $poll (i32.const 48) (i32.const 256) (i32.const 1) (i32.const 512)))")
+READ_STDIN_WAT = stuck_guest(
+    '(import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))',
+    "(drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 128)))")
 
 
 class Timeout(unittest.TestCase):
-    def expect_stopped_in_time(self, wat, **popen):
-        path = build("timeout_" + str(abs(hash(wat))), wat)
+    # The 100 ms are counted from the guest's "go" (the deadline was armed
+    # before it), so a slow process start on a loaded machine does not count.
+    def expect_stopped_in_time(self, name, wat, **popen):
+        path = build(name, wat)
         start = time.monotonic()
         p = subprocess.Popen([cli.WASMNN, "run", "--timeout", "1s", path], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, **popen)
         try:
+            self.assertEqual(p.stdout.readline(), "go\n")
+            go = time.monotonic()
             _, err = p.communicate(timeout=30)
         finally:
             p.kill()
-        elapsed = time.monotonic() - start
+        end = time.monotonic()
         self.assertEqual(p.returncode, TRAP_EXIT, err)
         self.assertIn("interrupted: deadline exceeded", err)
         self.assertIn("at _start", err)
-        self.assertGreaterEqual(elapsed, 1.0)
-        self.assertLess(elapsed, 1.1, "--timeout 1s must end the run within 1 s + 100 ms")
+        self.assertGreaterEqual(end - start, 1.0)
+        self.assertLess(end - go, 1.1, "--timeout 1s must end the run within 1 s + 100 ms")
 
     def test_an_infinite_loop_ends(self):
-        self.expect_stopped_in_time(LOOP_WAT)
+        self.expect_stopped_in_time("stuck_loop", LOOP_WAT)
 
     def test_poll_oneoff_forever_ends(self):
-        self.expect_stopped_in_time(POLL_FOREVER_WAT)
+        self.expect_stopped_in_time("stuck_poll", POLL_FOREVER_WAT)
 
     def test_a_read_from_a_silent_stdin_ends(self):
         r, w = os.pipe()  # the write end stays open and silent
         try:
-            self.expect_stopped_in_time(READ_STDIN_WAT, stdin=r)
+            self.expect_stopped_in_time("stuck_read", READ_STDIN_WAT, stdin=r)
         finally:
             os.close(r)
             os.close(w)

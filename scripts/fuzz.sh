@@ -63,7 +63,8 @@ for t in "${targets[@]}"; do
   artifacts=$work/artifacts/$t
   regressions=$root/test/fuzz/regressions/$t
   mkdir -p "$corpus" "$artifacts"
-  dirs=("$corpus" "$regressions")
+  dirs=("$corpus")
+  [ -d "$regressions" ] && dirs+=("$regressions")
   case "$t" in
     module | instantiate) dirs+=("$seeds/wasm") ;;
     *) extra=(-max_len=4096) ;;

@@ -4,7 +4,7 @@
 // reads the exported globals and hashes the exported memories. Prints one
 // line per module in the runner's canonical form:
 //   {"instantiate": "ok"|"trap"|"error: ...", "calls": [[name, "ok", [values]] | [name, "trap"], ...],
-//    "globals": [[name, value], ...], "memories": [[name, pages, fnv1a64], ...], "skip": [names]}
+//    "globals": [[name, value], ...], "memories": [[name, pages, crc32], ...], "skip": [names]}
 // Values: integers as unsigned decimal, floats as their bits in hex, v128 as
 // 32 hex digits (lane 0 last), references as "null" or "ref". Functions and
 // globals with a v128 in their type are "skipped" and listed in "skip", so
@@ -127,6 +127,16 @@ std::string callAll(wasmnn_instance* instance) {
   return out;
 }
 
+// zlib's CRC-32 (what the runner's zlib.crc32 computes), bit by bit: memories here are small.
+uint32_t crc32(const uint8_t* data, size_t size) {
+  uint32_t crc = 0xffffffffu;
+  for (size_t i = 0; i < size; ++i) {
+    crc ^= data[i];
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
+  }
+  return ~crc;
+}
+
 std::string exported(wasmnn_instance* instance, wasmnn_externkind kind) {
   std::string out;
   for (size_t i = 0; i < wasmnn_instance_export_count(instance); ++i) {
@@ -140,10 +150,10 @@ std::string exported(wasmnn_instance* instance, wasmnn_externkind kind) {
       out += hasV128(x) ? R"("skipped")" : value(wasmnn_global_get(x.of.global));
       out += "]";
     } else {
-      uint64_t hash = 1469598103934665603ull;  // FNV-1a 64
-      const uint8_t* data = wasmnn_memory_data(x.of.memory);
-      for (size_t b = 0; b < wasmnn_memory_size(x.of.memory); ++b) hash = (hash ^ data[b]) * 1099511628211ull;
-      out += std::to_string(wasmnn_memory_pages(x.of.memory)) + ", \"" + std::to_string(hash) + "\"]";
+      char hash[16];
+      std::snprintf(hash, sizeof hash, "%08" PRIx32,
+                    crc32(wasmnn_memory_data(x.of.memory), wasmnn_memory_size(x.of.memory)));
+      out += std::to_string(wasmnn_memory_pages(x.of.memory)) + ", \"" + hash + "\"]";
     }
   }
   return out;

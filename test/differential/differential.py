@@ -14,6 +14,7 @@ between engines by design), only that both trapped. Run by
 scripts/differential.sh; mismatching modules are kept in WORK/mismatches.
 """
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ import struct
 import subprocess
 import sys
 import time
+import zlib
 
 SMITH_FLAGS = [
     "--ensure-termination", "--canonicalize-nans", "true", "--max-imports", "0", "--min-funcs", "1",
@@ -42,11 +44,6 @@ def seed_bytes(run_seed, index):
     return bytes(rng.getrandbits(8) for _ in range(rng.randint(64, 4096)))
 
 
-def fnv1a64(data):
-    h = 1469598103934665603
-    for b in data:
-        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return h
 
 
 class Reference:
@@ -125,7 +122,7 @@ class Reference:
                 globals_.append([name, "skipped" if name in skip else self.value(x.type(store).content, x.value(store))])
             elif isinstance(x, w.Memory):
                 data = x.read(store, 0, x.data_len(store))
-                memories.append([name, x.size(store), str(fnv1a64(data))])
+                memories.append([name, x.size(store), "%08x" % zlib.crc32(bytes(data))])
         return {"instantiate": "ok", "calls": calls, "globals": globals_, "memories": memories}
 
 
@@ -146,17 +143,22 @@ def main():
     stats = {"generated": 0, "smith_declined": 0, "compared": 0, "instantiated": 0, "calls": 0, "traps": 0,
              "mismatches": 0}
     start = time.monotonic()
+    generators = concurrent.futures.ThreadPoolExecutor(4)
     for first in range(0, opts.modules, opts.batch):
-        paths = []
-        for i in range(first, min(first + opts.batch, opts.modules)):
+        def generate(i):
             path = os.path.join(opts.work, "batch", f"{i}.wasm")
             r = subprocess.run([opts.wasm_tools, "smith", *SMITH_FLAGS, "-o", path], input=seed_bytes(opts.seed, i),
                                capture_output=True)
+            return i, path, r.returncode == 0
+
+        indexes = range(first, min(first + opts.batch, opts.modules))
+        paths = []
+        for i, path, made in generators.map(generate, indexes):  # process starts dominate: overlap them
             stats["generated"] += 1
-            if r.returncode != 0:
+            if made:
+                paths.append((i, path))
+            else:
                 stats["smith_declined"] += 1
-                continue
-            paths.append((i, path))
         out = subprocess.run([opts.driver, *[p for _, p in paths]], capture_output=True, text=True, check=True)
         ours = out.stdout.splitlines()
         for (i, path), line in zip(paths, ours):

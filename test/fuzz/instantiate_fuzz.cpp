@@ -15,19 +15,6 @@ namespace {
 
 using wasmnn::ValType;
 
-wasmnn_valkind kindOf(ValType t) {
-  switch (t) {
-    case ValType::I32: return WASMNN_I32;
-    case ValType::I64: return WASMNN_I64;
-    case ValType::F32: return WASMNN_F32;
-    case ValType::F64: return WASMNN_F64;
-    case ValType::V128: return WASMNN_V128;
-    case ValType::FuncRef: return WASMNN_FUNCREF;
-    case ValType::ExternRef: return WASMNN_EXTERNREF;
-  }
-  std::abort();
-}
-
 wasmnn_val zero(wasmnn_valkind kind) {
   wasmnn_val v{};
   v.kind = kind;
@@ -36,7 +23,7 @@ wasmnn_val zero(wasmnn_valkind kind) {
 
 wasmnn_error* returnZeros(wasmnn_caller*, void* env, const wasmnn_val*, wasmnn_val* results) {
   const auto* type = static_cast<const wasmnn::FuncType*>(env);
-  for (size_t i = 0; i < type->results.size(); ++i) results[i] = zero(kindOf(type->results[i]));
+  for (size_t i = 0; i < type->results.size(); ++i) results[i] = zero(wasmnn::valKindOf(type->results[i]));
   return nullptr;
 }
 
@@ -49,16 +36,16 @@ bool defineImports(wasmnn_linker* linker, wasmnn_store* store, const wasmnn_modu
       case wasmnn::ExternKind::Func: {
         const wasmnn::FuncType& t = module->ast.types[im.funcType];
         std::vector<wasmnn_valkind> params, results;
-        for (ValType p : t.params) params.push_back(kindOf(p));
-        for (ValType r : t.results) results.push_back(kindOf(r));
+        for (ValType p : t.params) params.push_back(wasmnn::valKindOf(p));
+        for (ValType r : t.results) results.push_back(wasmnn::valKindOf(r));
         wasmnn_functype ft{params.size(), params.data(), results.size(), results.data()};
         e.of.func = wasmnn_func_new(store, &ft, returnZeros, const_cast<wasmnn::FuncType*>(&t), nullptr);
         break;
       }
       case wasmnn::ExternKind::Table: {
         const wasmnn::Limits& l = im.table.limits;
-        if (wasmnn_error* err =
-                wasmnn_table_new(store, kindOf(im.table.elem), l.min, l.max.value_or(WASMNN_NO_MAX), &e.of.table)) {
+        if (wasmnn_error* err = wasmnn_table_new(store, wasmnn::valKindOf(im.table.elem), l.min,
+                                                 l.max.value_or(WASMNN_NO_MAX), &e.of.table)) {
           wasmnn_error_delete(err);
           return false;
         }
@@ -73,7 +60,7 @@ bool defineImports(wasmnn_linker* linker, wasmnn_store* store, const wasmnn_modu
         break;
       }
       case wasmnn::ExternKind::Global: {
-        wasmnn_val init = zero(kindOf(im.global.type));
+        wasmnn_val init = zero(wasmnn::valKindOf(im.global.type));
         if (wasmnn_error* err = wasmnn_global_new(store, &init, im.global.mut, &e.of.global)) {
           wasmnn_error_delete(err);
           return false;

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "instance_fixture.h"
 #include "loader_bytes.h"
 #include "wasmnn/wasmnn.h"
 
@@ -55,24 +56,14 @@ wasmnn_error* blockUntilInterrupted(wasmnn_caller* caller, void*, const wasmnn_v
   return nullptr;
 }
 
-class InterruptTest : public ::testing::Test {
+class InterruptTest : public InstanceTest {
  protected:
   void SetUp() override {
-    Bytes bytes = module();
-    engine_ = wasmnn_engine_new(nullptr);
-    ASSERT_EQ(wasmnn_module_new(engine_, bytes.data(), bytes.size(), &module_), nullptr);
-    store_ = wasmnn_store_new(engine_);
-    linker_ = wasmnn_linker_new(store_);
+    load(module());
     wasmnn_functype none{0, nullptr, 0, nullptr};
     ASSERT_EQ(wasmnn_linker_define_func(linker_, "host", "block", &none, blockUntilInterrupted, nullptr, nullptr),
               nullptr);
-    ASSERT_EQ(wasmnn_linker_instantiate(linker_, module_, &instance_), nullptr);
-  }
-  void TearDown() override {
-    wasmnn_linker_delete(linker_);
-    wasmnn_store_delete(store_);
-    wasmnn_module_delete(module_);
-    wasmnn_engine_delete(engine_);
+    instantiate();
   }
   // Calls an export; returns its error message ("" on success) and kind.
   std::string call(const char* name, std::vector<wasmnn_val> args = {}, wasmnn_error_kind* kind = nullptr) {
@@ -106,12 +97,6 @@ class InterruptTest : public ::testing::Test {
     x.of.i32 = v;
     return x;
   }
-
-  wasmnn_engine* engine_ = nullptr;
-  wasmnn_module* module_ = nullptr;
-  wasmnn_store* store_ = nullptr;
-  wasmnn_linker* linker_ = nullptr;
-  wasmnn_instance* instance_ = nullptr;
 };
 
 TEST_F(InterruptTest, AnInfiniteLoopStopsWhenAnotherThreadInterrupts) {

@@ -16,6 +16,7 @@
 
 #include "wasmnn/ast/module.h"
 #include "wasmnn/common/error.h"
+#include "wasmnn/common/internal_api.h"
 #include "wasmnn/executor/exec.h"
 #include "wasmnn/runtime/interrupt.h"
 #include "wasmnn/runtime/memory.h"
@@ -194,7 +195,7 @@ wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_i
 namespace wasmnn {
 
 // Conversions between the C API's wasmnn_val and 8-byte slot values.
-wasmnn_valkind valKindOf(ValType type);
+WASMNN_INTERNAL_API wasmnn_valkind valKindOf(ValType type);
 // A kind the embedder wrote, read as an integer: C allows any int in an enum
 // object, C++ only the enumerators' range (loading 99 would be undefined).
 uint32_t rawKind(const wasmnn_valkind& kind);

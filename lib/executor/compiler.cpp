@@ -24,7 +24,8 @@
 //   dst | MemoryGrow dst delta MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n TableInit seg
 //   table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n TableGrow dst table init n | TableSize dst table |
 //   TableFill table i v n unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words) | I32XorRotlI dst a x imm
-//   BrIf<cmp> a b off | BrIf<cmp>I a imm off | PollInterrupt (no operands; starts every loop)
+//   BrIf<cmp> a b off | BrIf<cmp>I a imm off | the same for loops' back edges: BrBack, BrIfBack, BrTableBack,
+//   BrIf<cmp>Back, BrIf<cmp>IBack (xops.h)
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -114,10 +115,12 @@ std::optional<X> immX(Op op) {
   }
 }
 
-std::optional<X> cmpBranchX(X cmp, bool imm) {
+// The compare-and-branch for `cmp`; `back` for a loop's back edge (the *Back
+// forms poll the interrupt).
+std::optional<X> cmpBranchX(X cmp, bool imm, bool back = false) {
   switch (cmp) {
 #define CASE(n) \
-  case X::n: return imm ? X::BrIf##n##I : X::BrIf##n;
+  case X::n: return imm ? (back ? X::BrIf##n##IBack : X::BrIf##n##I) : (back ? X::BrIf##n##Back : X::BrIf##n);
     WASMNN_XOPS_CMPBR(CASE)
 #undef CASE
     default: return std::nullopt;
@@ -411,7 +414,7 @@ class Compiler {
     if (isFunctionLabel(depth)) return emitReturn();
     Ctrl& t = label(depth);
     emitBranchCopies(t);
-    jumpTo(t, emit(X::Br));
+    jumpTo(t, emit(t.op == Op::Loop ? X::BrBack : X::Br));
   }
   // Results go to slots 0..n-1. Locals among the sources that a result copy
   // could overwrite are first saved to their canonical slots.
@@ -458,11 +461,11 @@ class Compiler {
   }
   static bool isI64Cmp(X x) { return x >= X::I64Eq && x <= X::I64GeU; }
   // Emits "branch if (cond == onTrue)" and returns the instruction start and
-  // the offset word for the caller to fill.
-  Fixup emitCondBranch(bool onTrue) {
+  // the offset word for the caller to fill; `back` when it closes a loop.
+  Fixup emitCondBranch(bool onTrue, bool back = false) {
     if (auto c = takeCompare()) {
       X op = onTrue ? c->op : negate(c->op);
-      uint32_t start = emit(*cmpBranchX(op, c->imm));
+      uint32_t start = emit(*cmpBranchX(op, c->imm, back));
       word(c->a);
       word(uint32_t(c->b));
       Fixup f{start, here()};
@@ -470,7 +473,7 @@ class Compiler {
       return f;
     }
     uint32_t cond = popSlot();
-    uint32_t start = emit(onTrue ? X::BrIf : X::BrUnless);
+    uint32_t start = emit(back ? X::BrIfBack : onTrue ? X::BrIf : X::BrUnless);
     word(cond);
     Fixup f{start, here()};
     word(0);
@@ -756,7 +759,6 @@ class Compiler {
         if (in.op == Op::Loop) {
           bindLabel();
           c.loopStart = here();
-          emit(X::PollInterrupt);  // every iteration polls the store's interrupt (runtime/interrupt.h)
         }
         ctrls_.push_back(std::move(c));
         return;
@@ -789,7 +791,7 @@ class Compiler {
           bool direct = !branchNeedsCopies(label(in.a));
           stack_.push_back(cond);
           if (direct) {
-            Fixup f = emitCondBranch(true);
+            Fixup f = emitCondBranch(true, label(in.a).op == Op::Loop);
             Ctrl& t = label(in.a);
             if (t.op == Op::Loop) {
               out_.code[f.word] = t.loopStart - f.instrStart;
@@ -808,7 +810,12 @@ class Compiler {
       case Op::BrTable: {
         uint32_t idx = popSlot();
         uint32_t n = in.b - 1;
-        uint32_t start = emit(X::BrTable);
+        bool toLoop = false;  // an entry that jumps straight back to a loop's start
+        for (uint32_t i = 0; i <= n; ++i) {
+          uint32_t depth = fn_.brTableTargets[in.a + i];
+          toLoop |= !isFunctionLabel(depth) && label(depth).op == Op::Loop && !branchNeedsCopies(label(depth));
+        }
+        uint32_t start = emit(toLoop ? X::BrTableBack : X::BrTable);
         word(idx);
         word(n);
         uint32_t table = here();

@@ -97,6 +97,8 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
 #define WASMNN_LBL_I(n) &&L_##n##I,
 #define WASMNN_LBL_BR(n) &&L_BrIf##n,
 #define WASMNN_LBL_BRI(n) &&L_BrIf##n##I,
+#define WASMNN_LBL_BRB(n) &&L_BrIf##n##Back,
+#define WASMNN_LBL_BRBI(n) &&L_BrIf##n##IBack,
 #define WASMNN_LBL_ADD(n) &&L_##n##Add,
 #define WASMNN_LBL_ADDI(n) &&L_##n##AddI,
 #define WASMNN_LBL_ABS(n) &&L_##n##Abs,
@@ -105,8 +107,9 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
           WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_LOADS(WASMNN_LBL_ABS) WASMNN_XOPS_STORES(WASMNN_LBL)
               WASMNN_XOPS_STORES(WASMNN_LBL_ADD) WASMNN_XOPS_STORES(WASMNN_LBL_ADDI) WASMNN_XOPS_STORES(WASMNN_LBL_ABS)
                   WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL) WASMNN_XOPS_IMM32(WASMNN_LBL_I)
-                      WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR)
-                          WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)};
+                      WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR) WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)
+                          WASMNN_XOPS_CMPBR(WASMNN_LBL_BRB) WASMNN_XOPS_CMPBR(WASMNN_LBL_BRBI)
+                              WASMNN_XOPS_BACK(WASMNN_LBL)};
   static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
 #define WASMNN_LBL_G(n) &&L_##n##G,
 #define WASMNN_LBL_ADD_G(n) &&L_##n##AddG,
@@ -123,8 +126,8 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   }
 
   ExecStack& st = entry->store->stack;
-  // Polled at every loop header; calls see an interrupt through frameLimit,
-  // which it sets to null (runtime/interrupt.h).
+  // Polled by the branches that close loops (the *Back instructions); calls
+  // see an interrupt through frameLimit, which it sets to null (runtime/interrupt.h).
   const std::atomic<uint32_t>& interrupt = entry->store->interrupt.requested;
   const std::atomic<const void*>& frameLimit = entry->store->interrupt.frameLimit;
   Frame* const frameBase = st.frameTop;
@@ -165,8 +168,13 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
     trapMsg = msg; \
     goto do_trap;  \
   } while (0)
-#define CHECK_INTERRUPT() \
-  if (__builtin_expect(interrupt.load(std::memory_order_relaxed) != 0, 0)) goto do_interrupt
+// A taken branch back to a loop's start: one more iteration, so the
+// store's interrupt is polled first.
+#define BRANCH_BACK(offset)                                                                \
+  do {                                                                                     \
+    if (__builtin_expect(interrupt.load(std::memory_order_relaxed), 0)) goto do_interrupt; \
+    NEXT(int32_t(offset));                                                                 \
+  } while (0)
 #define LOAD_INSTANCE()             \
   do {                              \
     funcs = inst->funcs.data();     \
@@ -298,11 +306,18 @@ L_BrTable : {
   uint32_t n = ip[3];
   NEXT(int32_t(ip[4 + (i < n ? i : n)]));
 }
-// Each loop starts with this, so every iteration polls the interrupt once;
-// forward branches pay nothing.
-L_PollInterrupt:
-  CHECK_INTERRUPT();
-  NEXT(2);
+L_BrBack:
+  BRANCH_BACK(ip[2]);
+L_BrIfBack:
+  if (uint32_t(SLOT(2))) BRANCH_BACK(ip[3]);
+  NEXT(4);
+L_BrTableBack : {  // only some targets are loops: the backward ones poll
+  uint32_t i = uint32_t(SLOT(2));
+  uint32_t n = ip[3];
+  int32_t offset = int32_t(ip[4 + (i < n ? i : n)]);
+  if (offset <= 0) BRANCH_BACK(offset);
+  NEXT(offset);
+}
 L_Copy:
   SLOT(2) = SLOT(3);
   NEXT(4);
@@ -487,17 +502,20 @@ L_TableFill:
     SLOT(2) = (expr);                                                  \
     NEXT(6);                                                           \
   }
-#define CMP(name, expr, immExt)              \
-  L_BrIf##name : {                           \
-    uint64_t a = SLOT(2), b = SLOT(3);       \
-    if (expr) NEXT(int32_t(ip[4]));          \
-    NEXT(5);                                 \
-  }                                          \
-  L_BrIf##name##I : {                        \
-    uint64_t a = SLOT(2), b = immExt(ip[3]); \
-    if (expr) NEXT(int32_t(ip[4]));          \
-    NEXT(5);                                 \
+#define CMP_BRANCHES(name, expr, immExt, suffix, jump) \
+  L_BrIf##name##suffix : {                             \
+    uint64_t a = SLOT(2), b = SLOT(3);                 \
+    if (expr) jump(ip[4]);                             \
+    NEXT(5);                                           \
+  }                                                    \
+  L_BrIf##name##I##suffix : {                          \
+    uint64_t a = SLOT(2), b = immExt(ip[3]);           \
+    if (expr) jump(ip[4]);                             \
+    NEXT(5);                                           \
   }
+#define FORWARD(offset) NEXT(int32_t(offset))
+#define CMP(name, expr, immExt) \
+  CMP_BRANCHES(name, expr, immExt, , FORWARD) CMP_BRANCHES(name, expr, immExt, Back, BRANCH_BACK)
 #define IMM_I32(v) uint64_t(v)
 #define IMM_I64(v) uint64_t(int64_t(int32_t(v)))
 #define CMP_I32(name, expr) BIN_I32(name, expr) CMP(name, expr, IMM_I32)

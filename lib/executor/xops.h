@@ -13,7 +13,7 @@
   X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Ret) X(Call) X(CallLocal) X(CallIndirect) X(Copy) X(Copy2) X(Copy3) X(Const32) \
   X(Const64) X(Select) X(RefFunc) X(GlobalGet) X(GlobalSet) X(TableGet) X(TableSet) X(I32XorRotlI) X(MemorySize) X(MemoryGrow) X(MemoryInit) X(DataDrop) X(MemoryCopy)  \
   X(MemoryFill) X(TableInit) X(ElemDrop) X(TableCopy) X(TableGrow) X(TableSize) X(TableFill) \
-  X(GlobalGetV) X(GlobalSetV) X(Simd) X(PollInterrupt)
+  X(GlobalGetV) X(GlobalSetV) X(Simd)
 
 // Loads (dst addr offset), each also as <load>Add (dst a b offset: address
 // a + b) and <load>AddI (dst a imm offset: address a + imm), the address
@@ -68,6 +68,12 @@
   X(I32Eq) X(I32Ne) X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS) X(I32LeU) X(I32GeS) X(I32GeU)      \
   X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) X(I64GeS) X(I64GeU)
 
+// The branches that close a loop (to a loop label), as <branch>Back: the same
+// operands, and they poll the store's interrupt first (runtime/interrupt.h),
+// so forward branches pay nothing for it. The compare-and-branch ones are
+// BrIf<op>Back and BrIf<op>IBack; BrTableBack is used when any target is a loop.
+#define WASMNN_XOPS_BACK(X) X(BrBack) X(BrIfBack) X(BrTableBack)
+
 // clang-format on
 namespace wasmnn {
 
@@ -79,11 +85,15 @@ enum class X : uint16_t {
 #define WASMNN_X_ABS(n) n##Abs,
 #define WASMNN_X_BR(n) BrIf##n,
 #define WASMNN_X_BRI(n) BrIf##n##I,
+#define WASMNN_X_BRB(n) BrIf##n##Back,
+#define WASMNN_X_BRBI(n) BrIf##n##IBack,
   WASMNN_XOPS_MISC(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_PLAIN) WASMNN_XOPS_LOADS(WASMNN_X_ADD)
       WASMNN_XOPS_LOADS(WASMNN_X_ADDI) WASMNN_XOPS_LOADS(WASMNN_X_ABS) WASMNN_XOPS_STORES(WASMNN_X_PLAIN)
           WASMNN_XOPS_STORES(WASMNN_X_ADD) WASMNN_XOPS_STORES(WASMNN_X_ADDI) WASMNN_XOPS_STORES(WASMNN_X_ABS)
               WASMNN_XOPS_UNARY(WASMNN_X_PLAIN) WASMNN_XOPS_BINARY(WASMNN_X_PLAIN) WASMNN_XOPS_IMM32(WASMNN_X_IMM)
-                  WASMNN_XOPS_IMM64(WASMNN_X_IMM) WASMNN_XOPS_CMPBR(WASMNN_X_BR) WASMNN_XOPS_CMPBR(WASMNN_X_BRI) Count
+                  WASMNN_XOPS_IMM64(WASMNN_X_IMM) WASMNN_XOPS_CMPBR(WASMNN_X_BR) WASMNN_XOPS_CMPBR(WASMNN_X_BRI)
+                      WASMNN_XOPS_CMPBR(WASMNN_X_BRB) WASMNN_XOPS_CMPBR(WASMNN_X_BRBI) WASMNN_XOPS_BACK(WASMNN_X_PLAIN)
+                          Count
 #undef WASMNN_X_PLAIN
 #undef WASMNN_X_IMM
 #undef WASMNN_X_ADD
@@ -91,6 +101,8 @@ enum class X : uint16_t {
 #undef WASMNN_X_ABS
 #undef WASMNN_X_BR
 #undef WASMNN_X_BRI
+#undef WASMNN_X_BRB
+#undef WASMNN_X_BRBI
 };
 
 }  // namespace wasmnn

@@ -161,6 +161,21 @@ class Timeout(unittest.TestCase):
             os.close(r)
             os.close(w)
 
+    def test_every_kind_of_loop_back_edge_is_interrupted(self):
+        # br, br_if on a value, br_if on a fused compare, br_table to the loop (also as its default)
+        path = build("loops", r"""
+(module
+  (func (export "br") (loop $l (br $l)))
+  (func (export "br_if") (loop $l (br_if $l (i32.const 1))))
+  (func (export "br_if_compare") (local i32) (loop $l (br_if $l (i32.ne (local.get 0) (i32.const -1)))))
+  (func (export "br_table") (loop $l (block $b (br_table $l $b (i32.const 0)))))
+  (func (export "br_table_default") (block $b (loop $l (br_table $b $l (i32.const 5))))))
+""")
+        for name in ["br", "br_if", "br_if_compare", "br_table", "br_table_default"]:
+            r = wasmnn("run", "--timeout", "200ms", "--invoke", name, path)
+            self.assertEqual(r.returncode, TRAP_EXIT, (name, r.stderr))
+            self.assertIn("interrupted: deadline exceeded", r.stderr)
+
     def test_a_finished_guest_is_not_affected(self):
         r = wasmnn("run", "--timeout", "10s", build("start", cli.START_WAT))
         self.assertEqual(r.returncode, 3, r.stderr)

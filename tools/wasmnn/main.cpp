@@ -409,7 +409,7 @@ constexpr const char* kUsage =
     "  --bounds-checks explicit|guard     memory bounds checks (default: explicit)\n";
 
 int usageError(const std::string& message) {
-  std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", message.c_str());
+  std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", escaped(message).c_str());
   return 2;
 }
 

@@ -1,9 +1,11 @@
 // Interruption of a store (wasmnn_store_interrupt, wasmnn_store_set_deadline).
 //
 // The whole mechanism an execution tier needs is one atomic word: every tier
-// polls `Interrupt::requested` (a relaxed load; nonzero = stop) at each loop
-// header (or back-edge) and function entry, and when it is set unwinds with
-// interruptError(). Blocking host calls wait on wakeFd() beside their own fds.
+// polls `Interrupt::requested` (a relaxed load; nonzero = stop) on each loop
+// back edge (or at each loop header) and at each function entry, and when it
+// is set unwinds with interruptError(). A compiled tier reaches it as
+// `store->interrupt.requested`. Blocking host calls wait on wakeFd() beside
+// their own fds.
 // Deadlines are kept by one process-wide watchdog thread, started on first
 // use, that sets `requested` when a store's deadline passes.
 //

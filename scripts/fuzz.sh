@@ -15,7 +15,7 @@
 # (minimised reproducers of fixed findings) run first, every time. A crash,
 # leak, sanitizer report or timeout is saved in build-fuzz/fuzz/artifacts/<target>/
 # and fails the run; minimise it with
-#   build-fuzz/test/fuzz/fuzz_<target> -minimize_crash=1 -runs=100000 FILE
+#   build-fuzz/bin/fuzz_<target> -minimize_crash=1 -runs=100000 FILE
 # fix it, and add the minimised file to test/fuzz/regressions/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +71,7 @@ for t in "${targets[@]}"; do
   esac
   log=$work/$t.log
   set +e
-  "$build/test/fuzz/fuzz_$t" -max_total_time="$seconds_each" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+  "$build/bin/fuzz_$t" -max_total_time="$seconds_each" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" ${extra[@]+"${extra[@]}"} "${dirs[@]}" >"$log" 2>&1
   rc=$?
   set -e

@@ -17,12 +17,20 @@
 # and needs to see every call.
 option(WASMNN_STATIC_LIBSTDCXX "Link libstdc++/libgcc statically (and privately) into libwasmnn.so and the CLI" ON)
 
+# Sections per function and datum, so the link can drop what is unused
+# (also for the OBJECT libraries linked into a target).
+function(wasmnn_startup_compile target)
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
+  endif()
+endfunction()
+
 function(wasmnn_startup_link target)
   if(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
     return()
   endif()
   # Optimized hash tables, no DT_NEEDED entries we do not use, unused sections dropped.
-  target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
+  wasmnn_startup_compile(${target})
   target_link_options(${target} PRIVATE -Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -Wl,--gc-sections)
   if(WASMNN_STATIC_LIBSTDCXX AND NOT WASMNN_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--exclude-libs,ALL)

@@ -180,6 +180,9 @@ typedef struct wasmnn_export_desc {
 } wasmnn_export_desc;
 
 WASMNN_API size_t wasmnn_module_import_count(const wasmnn_module* module);
+/* Defined functions (those with code); their indices follow the imported ones. */
+WASMNN_API size_t wasmnn_module_func_count(const wasmnn_module* module);
+WASMNN_API size_t wasmnn_module_imported_func_count(const wasmnn_module* module);
 WASMNN_API size_t wasmnn_module_export_count(const wasmnn_module* module);
 /* Names are NUL-terminated strings here, cut at a NUL byte they contain (valid
  * Wasm): two such names can look identical. The _sized forms below return
@@ -199,6 +202,16 @@ WASMNN_API bool wasmnn_module_import_sized(const wasmnn_module* module, size_t i
                                            wasmnn_name* name, wasmnn_externkind* kind);
 WASMNN_API bool wasmnn_module_export_sized(const wasmnn_module* module, size_t index, wasmnn_name* name,
                                            wasmnn_externkind* kind);
+
+/* A debugging aid: the interpreter's internal code (slot code) of function
+ * func_index in the module's function index space, as text, one instruction
+ * per line under a header line; the function is compiled for this. The format
+ * is for people and the compiler's tests, not a stable interface. An error of
+ * kind HOST for an imported or missing function, or (an internal error) if the
+ * code does not decode by its declared layout. Free *text_out with
+ * wasmnn_string_delete. */
+WASMNN_API wasmnn_error* wasmnn_module_code_text(const wasmnn_module* module, uint32_t func_index, char** text_out);
+WASMNN_API void wasmnn_string_delete(char* text);
 
 /* ---------------------------------------------------------------- store */
 

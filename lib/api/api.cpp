@@ -1,4 +1,5 @@
 // The public C API (wasmnn.h) on top of the runtime objects and executor.
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
@@ -114,6 +115,20 @@ bool wasmnn_module_export_sized(const wasmnn_module* module, size_t index, wasmn
   *kind = wasmnn_externkind(e.kind);
   return true;
 }
+
+size_t wasmnn_module_func_count(const wasmnn_module* module) { return module->ast.functions.size(); }
+size_t wasmnn_module_imported_func_count(const wasmnn_module* module) { return module->ast.importedFuncs; }
+
+wasmnn_error* wasmnn_module_code_text(const wasmnn_module* module, uint32_t func_index, char** text_out) {
+  if (!module || !text_out) return hostError("wasmnn_module_code_text: null argument");
+  *text_out = nullptr;
+  Result<std::string> text = disassemble(*module, func_index);
+  if (!text) return makeError(text.error());
+  *text_out = strdup(text->c_str());
+  return *text_out ? nullptr : hostError("wasmnn_module_code_text: out of memory");
+}
+
+void wasmnn_string_delete(char* text) { std::free(text); }
 
 // ---------------------------------------------------------------- store
 

@@ -13,20 +13,18 @@
 // (localSlot_ maps local indices to slots). Block, call and return arities
 // count slots.
 //
-// Operand layouts (after the two handler words):
-//   Br off | BrIf/BrUnless cond off | BrTable idx n off[0..n] (off[n] = default)
-//   Call func argBase | CallLocal func argBase (a function defined in this module) | CallIndirect typeId table idx
-//   argBase | Ret Copy dst src | Copy2/Copy3: 2 or 3 (dst src) pairs, in order | Const32 dst imm | Const64 dst lo hi |
-//   Select dst a b cond RefFunc dst func | GlobalGet dst idx | GlobalSet idx src | GlobalGetV dst idx | GlobalSetV idx
-//   src (a v128: dst and src name the first of its two slots) | Simd: see simd.h TableGet dst table idx | TableSet
-//   table idx val Load* dst addr offset | Load*Add dst a b offset | Load*AddI dst a imm offset Load*Abs dst lo hi |
-//   Store* addr val offset | Store*Add a b val offset Store*AddI a imm val offset | Store*Abs lo hi val | MemorySize
-//   dst | MemoryGrow dst delta MemoryInit seg d s n | DataDrop seg | MemoryCopy d s n | MemoryFill d v n TableInit seg
-//   table d s n | ElemDrop seg | TableCopy dstTable srcTable d s n TableGrow dst table init n | TableSize dst table |
-//   TableFill table i v n unary: dst a | binary: dst a b | <op>I: dst a imm(1 or 2 words) | I32XorRotlI dst a x imm
-//   BrIf<cmp> a b off | BrIf<cmp>I a imm off | the same for loops' back edges: BrBack, BrIfBack, BrTableBack,
-//   BrIf<cmp>Back, BrIf<cmp>IBack (xops.h)
+// Fusions (golden tests in test/compiler/): a constant operand becomes an
+// immediate (<op>I); a compare feeding br_if/if becomes BrIf<cmp>; an i32.add
+// computing an address folds into the load/store (<op>Add/AddI), a constant
+// address becomes <op>Abs; i32.xor of a constant rotate becomes I32XorRotlI;
+// back-to-back copies share one Copy2/Copy3. Each rewrites the instruction
+// emitted last (`last_`), read back from the code through its shape, so no
+// fusion keeps state of its own; a branch target ends every fusion (bindLabel).
+// Operand layouts are declared in xops.h.
 #include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -65,23 +63,6 @@ struct Ctrl {
   bool unreachable = false;                          // the rest of the current arm is dead code
   bool dead = false;                                 // the whole block sits in dead code
   uint32_t arity() const { return op == Op::Loop ? nParams : nResults; }
-};
-
-// The last emitted i32.add, for fusing into a following load's address.
-struct LastAdd {
-  uint32_t start = 0, end = UINT32_MAX;
-  uint32_t a = 0, dst = 0;
-  bool imm = false;
-  uint32_t b = 0;  // slot or immediate
-};
-
-// The last emitted compare, for fusing with a following branch.
-struct LastCmp {
-  uint32_t start = 0, end = UINT32_MAX;
-  X op = X::I32Eq;
-  uint32_t a = 0, dst = 0;
-  bool imm = false;
-  uint64_t b = 0;  // slot or immediate
 };
 
 std::optional<X> unaryX(Op op) {
@@ -174,7 +155,18 @@ bool commutative(Op op) {
   }
 }
 
-bool isCompare(X x) { return cmpBranchX(x, false).has_value(); }
+// The compare an instruction computes and whether its right operand is an
+// immediate: I32LtS -> {I32LtS, false}, I32LtSI -> {I32LtS, true}.
+std::optional<std::pair<X, bool>> compareOf(X x) {
+  switch (x) {
+#define CASE(n)                             \
+  case X::n: return std::pair{X::n, false}; \
+  case X::n##I: return std::pair{X::n, true};
+    WASMNN_XOPS_CMPBR(CASE)
+#undef CASE
+    default: return std::nullopt;
+  }
+}
 
 // Distance from a plain load to its fused-address forms (see xops.h).
 constexpr uint16_t kAddOffset = uint16_t(X::Load32Add) - uint16_t(X::Load32);
@@ -215,44 +207,90 @@ class Compiler {
         compile(in);
       }
     }
+    checkLength();
     out_.frameSlots = out_.numLocals + maxHeight_;
+    out_.code.resize(end_);
     out_.code.shrink_to_fit();
     return std::move(out_);
   }
 
  private:
+  // The instruction emitted last, while nothing follows it and no branch
+  // target separates it from what comes next: the one a fusion may rewrite.
+  struct Last {
+    uint32_t start;
+    X op;
+    bool retargetable;  // a following local.set or return may rewrite its destination
+  };
+
   // ---- emission
-  uint32_t emit(X op) {
-    uint32_t start = uint32_t(code().size());
-    lastOpStart_ = start;
-    uint64_t p = reinterpret_cast<uintptr_t>(labels_[size_t(op)]);
-    code().push_back(uint32_t(p));
-    code().push_back(uint32_t(p >> 32));
+  // Appends `op` with the operand values of shape S, which must be the shape
+  // xops.h declares for `op` (X::Simd takes any Simd* shape).
+  template <class S> uint32_t emit(X op, const typename S::Words& operands) {
+    if (shapeOf(op) != S::id && !(op == X::Simd && isSimdShape(S::id))) layoutError(op);
+    return append<S::words - 2>(op, &operands);
+  }
+  template <X op> uint32_t emit(const typename Operands<op>::Words& operands) {
+    return append<Operands<op>::words - 2>(op, &operands);
+  }
+  template <uint32_t N> uint32_t append(X op, const void* operands) {
+    checkLength();
+    uint32_t start = end_;
+    uint32_t* at = grow(2 + N);
+    uint64_t handler = reinterpret_cast<uintptr_t>(labels_[size_t(op)]);
+    at[0] = uint32_t(handler);
+    at[1] = uint32_t(handler >> 32);
+    std::memcpy(at + 2, operands, 4 * N);
+    last_ = Last{start, op, false};
+    unchecked_ = last_;
     return start;
   }
-  void word(uint32_t w) { code().push_back(w); }
-  uint32_t lastOpStart() const { return lastOpStart_; }
-  std::vector<uint32_t>& code() { return out_.code; }
-  uint32_t here() const { return uint32_t(out_.code.size()); }
-  // Marks the just-emitted instruction's destination word (at dstWord) as retargetable.
-  void producedAt(uint32_t dstWord) {
-    lastDstWord_ = dstWord;
-    lastEnd_ = here();
+  // Appends n words (their values to be written) and returns the first.
+  // The code vector grows ahead of end_, so most instructions cost no
+  // allocation or zero-fill (compiling is part of start-up).
+  uint32_t* grow(uint32_t n) {
+    if (out_.code.size() - end_ < n) out_.code.resize(std::max<size_t>(2 * out_.code.size(), end_ + n + 64));
+    end_ += n;
+    return &out_.code[end_ - n];
   }
-  bool retargetable(uint32_t slot) const { return lastEnd_ == here() && out_.code[lastDstWord_] == slot; }
+  // The previous instruction must end exactly where its declaration says
+  // (BrTable's table and Simd's length included). Checked in every build: a
+  // misplaced word would send the interpreter to a wrong handler address.
+  void checkLength() const {
+    if (unchecked_ && unchecked_->start + instructionWords(unchecked_->op, &out_.code[unchecked_->start]) != here())
+      layoutError(unchecked_->op);
+  }
+  [[noreturn]] static void layoutError(X op) {
+    std::fprintf(stderr, "wasmnn: internal error: %s emitted against its layout in lib/executor/xops.h\n",
+                 kXNames[size_t(op)]);
+    std::abort();
+  }
+  uint32_t here() const { return end_; }
+  // An operand of the last instruction, read back from the code.
+  uint32_t lastOperand(Operand o) const { return out_.code[last_->start + o.word]; }
+  uint64_t lastOperand64(Operand o) const {
+    return lastOperand(o) | uint64_t(out_.code[last_->start + o.word + 1]) << 32;
+  }
+  bool lastIs(X op) const { return last_ && last_->op == op; }
+  // Removes the last instruction, which a fusion replaces.
+  void dropLast() {
+    end_ = last_->start;
+    last_.reset();
+    unchecked_.reset();
+  }
+  void markRetargetable() {
+    if (dstWord(last_->op) == 0) layoutError(last_->op);  // it writes no slot
+    last_->retargetable = true;
+  }
+  // The last instruction writes `slot` and may be made to write elsewhere.
+  bool retargetable(uint32_t slot) const {
+    return last_ && last_->retargetable && out_.code[last_->start + dstWord(last_->op)] == slot;
+  }
+  void retarget(uint32_t slot) { out_.code[last_->start + dstWord(last_->op)] = slot; }
   // A branch target: nothing emitted before it may be rewritten.
   void bindLabel() {
     entryRegion_ = false;
-    forgetLast();
-  }
-  // After a label or after removing an instruction for a fusion: nothing
-  // emitted so far may be rewritten.
-  void forgetLast() {
-    lastEnd_ = UINT32_MAX;
-    lastCmp_.end = UINT32_MAX;
-    lastAdd_.end = UINT32_MAX;
-    lastRot_.end = UINT32_MAX;
-    lastCopyEnd_ = UINT32_MAX;
+    last_.reset();
   }
   void patch(const Fixup& f, uint32_t target) { out_.code[f.word] = target - f.instrStart; }
 
@@ -269,14 +307,9 @@ class Compiler {
   }
   void emitConst(uint32_t dst, uint64_t v) {
     if (v <= UINT32_MAX) {
-      emit(X::Const32);
-      word(dst);
-      word(uint32_t(v));
+      emit<X::Const32>({dst, uint32_t(v)});
     } else {
-      emit(X::Const64);
-      word(dst);
-      word(uint32_t(v));
-      word(uint32_t(v >> 32));
+      emit<X::Const64>({dst, v});
     }
   }
   // Emits code that puts entry `e` (at stack position pos) into slot dst.
@@ -293,20 +326,18 @@ class Compiler {
   // Back-to-back copies (e.g. rotating loop variables) share a dispatch,
   // up to three per instruction.
   void emitCopy(uint32_t dst, uint32_t src) {
-    if (lastCopyEnd_ == here() && pendingCopies_ < 3) {
-      out_.code.resize(lastCopyStart_);
-      pendingCopy_[2 * pendingCopies_] = dst;
-      pendingCopy_[2 * pendingCopies_ + 1] = src;
-      ++pendingCopies_;
+    if (lastIs(X::Copy)) {
+      uint32_t d = lastOperand(shape::Copy::dst), s = lastOperand(shape::Copy::src);
+      dropLast();
+      emit<X::Copy2>({d, s, dst, src});
+    } else if (lastIs(X::Copy2)) {
+      using C = shape::Copy2;
+      uint32_t d = lastOperand(C::dst), s = lastOperand(C::src), d2 = lastOperand(C::dst2), s2 = lastOperand(C::src2);
+      dropLast();
+      emit<X::Copy3>({d, s, d2, s2, dst, src});
     } else {
-      pendingCopy_[0] = dst;
-      pendingCopy_[1] = src;
-      pendingCopies_ = 1;
+      emit<X::Copy>({dst, src});
     }
-    static constexpr X kCopies[] = {X::Copy, X::Copy2, X::Copy3};
-    lastCopyStart_ = emit(kCopies[pendingCopies_ - 1]);
-    for (uint32_t i = 0; i < 2 * pendingCopies_; ++i) word(pendingCopy_[i]);
-    lastCopyEnd_ = here();
   }
   void materialize(uint32_t pos) {
     Entry& e = stack_[pos];
@@ -378,6 +409,12 @@ class Compiler {
     }
     return slotOf(pos);
   }
+  // Pops N operands and returns their slots in push order.
+  template <size_t N> std::array<uint32_t, N> popSlots() {
+    std::array<uint32_t, N> slots;
+    for (size_t i = N; i > 0; --i) slots[i - 1] = popSlot();
+    return slots;
+  }
   Ctrl& label(uint32_t depth) { return ctrls_[ctrls_.size() - 1 - depth]; }
   bool isFunctionLabel(uint32_t depth) const { return depth == ctrls_.size() - 1; }
   void markUnreachable() {
@@ -402,26 +439,28 @@ class Compiler {
     uint32_t arity = t.arity(), from = height() - arity;
     for (uint32_t i = 0; i < arity; ++i) emitMove(slotOf(t.height + i), stack_[from + i], from + i);
   }
-  void jumpTo(Ctrl& t, uint32_t start) {
+  // Aims the branch target word `f` at label `t`: a loop's start now, a
+  // block's end when the end is reached.
+  void jumpTo(Ctrl& t, const Fixup& f) {
     if (t.op == Op::Loop) {
-      word(t.loopStart - start);
+      patch(f, t.loopStart);
     } else {
-      t.fixups.push_back({start, here()});
-      word(0);
+      t.fixups.push_back(f);
     }
   }
   void emitBranch(uint32_t depth) {
     if (isFunctionLabel(depth)) return emitReturn();
     Ctrl& t = label(depth);
     emitBranchCopies(t);
-    jumpTo(t, emit(t.op == Op::Loop ? X::BrBack : X::Br));
+    uint32_t start = t.op == Op::Loop ? emit<X::BrBack>({0}) : emit<X::Br>({0});
+    jumpTo(t, {start, start + shape::Jump::target.word});
   }
   // Results go to slots 0..n-1. Locals among the sources that a result copy
   // could overwrite are first saved to their canonical slots.
   void emitReturn() {
     uint32_t n = out_.numResults, from = height() - n;
     if (n == 1 && stack_.back().kind == Kind::Temp && retargetable(slotOf(from))) {
-      out_.code[lastDstWord_] = 0;
+      retarget(0);
     } else {
       std::vector<uint32_t> src(n);
       for (uint32_t i = 0; i < n; ++i) {
@@ -444,40 +483,50 @@ class Compiler {
         }
       }
     }
-    emit(X::Ret);
+    emit<X::Ret>({});
   }
+  // A compare that produced the condition on top, for a branch to test
+  // directly: the compare (I32LtS, ...), its left slot and its right slot or
+  // immediate.
+  struct Compare {
+    X op;
+    uint32_t a;
+    uint64_t b;
+    bool imm;
+  };
   // If the condition on top was just computed by a compare, removes that
-  // compare and returns it so the branch can test it directly.
-  std::optional<LastCmp> takeCompare() {
-    if (stack_.back().kind != Kind::Temp || lastCmp_.end != here() || lastCmp_.dst != slotOf(height() - 1))
-      return std::nullopt;
-    LastCmp c = lastCmp_;
-    if (c.imm && isI64Cmp(c.op) && int64_t(c.b) != int64_t(int32_t(c.b))) return std::nullopt;
-    out_.code.resize(c.start);
+  // compare and returns it. eqz is a compare with 0.
+  std::optional<Compare> takeCompare() {
+    if (stack_.back().kind != Kind::Temp || !last_) return std::nullopt;
+    std::optional<Compare> c;
+    if (lastIs(X::I32Eqz) || lastIs(X::I64Eqz)) {
+      c = Compare{lastIs(X::I32Eqz) ? X::I32Eq : X::I64Eq, lastOperand(shape::Unary::a), 0, true};
+    } else if (auto cmp = compareOf(last_->op); cmp && !cmp->second) {
+      c = Compare{cmp->first, lastOperand(shape::Binary::a), lastOperand(shape::Binary::b), false};
+    } else if (cmp) {
+      bool wide = shapeOf(last_->op) == ShapeId::BinaryImm64;
+      uint64_t imm = wide ? lastOperand64(shape::BinaryImm64::imm) : lastOperand(shape::BinaryImm::imm);
+      // BrIf<cmp>I has room for 32 bits, sign-extended for an i64 compare.
+      if (wide && int64_t(imm) != int64_t(int32_t(imm))) return std::nullopt;
+      c = Compare{cmp->first, lastOperand(shape::BinaryImm::a), imm, true};
+    }
+    if (!c || out_.code[last_->start + dstWord(last_->op)] != slotOf(height() - 1)) return std::nullopt;
+    dropLast();
     stack_.pop_back();
-    lastCmp_.end = UINT32_MAX;
-    lastEnd_ = UINT32_MAX;
     return c;
   }
-  static bool isI64Cmp(X x) { return x >= X::I64Eq && x <= X::I64GeU; }
   // Emits "branch if (cond == onTrue)" and returns the instruction start and
-  // the offset word for the caller to fill; `back` when it closes a loop.
+  // the target word for the caller to aim; `back` when it closes a loop.
   Fixup emitCondBranch(bool onTrue, bool back = false) {
     if (auto c = takeCompare()) {
       X op = onTrue ? c->op : negate(c->op);
-      uint32_t start = emit(*cmpBranchX(op, c->imm, back));
-      word(c->a);
-      word(uint32_t(c->b));
-      Fixup f{start, here()};
-      word(0);
-      return f;
+      uint32_t start = c->imm ? emit<shape::CmpJumpImm>(*cmpBranchX(op, true, back), {c->a, uint32_t(c->b), 0})
+                              : emit<shape::CmpJump>(*cmpBranchX(op, false, back), {c->a, uint32_t(c->b), 0});
+      return {start, start + shape::CmpJump::target.word};
     }
     uint32_t cond = popSlot();
-    uint32_t start = emit(back ? X::BrIfBack : onTrue ? X::BrIf : X::BrUnless);
-    word(cond);
-    Fixup f{start, here()};
-    word(0);
-    return f;
+    uint32_t start = emit<shape::CondJump>(back ? X::BrIfBack : onTrue ? X::BrIf : X::BrUnless, {cond, 0});
+    return {start, start + shape::CondJump::target.word};
   }
 
   // ---- instruction groups
@@ -510,9 +559,8 @@ class Compiler {
     Ctrl& c = ctrls_.back();
     if (!c.unreachable) {
       materializeFrom(c.height);
-      uint32_t start = emit(X::Br);
-      c.fixups.push_back({start, here()});
-      word(0);
+      uint32_t start = emit<X::Br>({0});
+      c.fixups.push_back({start, start + shape::Jump::target.word});
     }
     bindLabel();
     if (c.elseFixup) patch(*c.elseFixup, here());
@@ -548,8 +596,7 @@ class Compiler {
     if (entryRegion_ && knownZero_[local] && e.kind == Kind::Const && e.value == 0) {
       // Compilers re-zero fresh locals; the frame setup already did.
     } else if (e.kind == Kind::Temp && retargetable(slotOf(pos))) {
-      out_.code[lastDstWord_] = local;
-      forgetLast();  // the fusion trackers still name the old destination
+      retarget(local);
     } else {
       emitMove(local, e, pos);
     }
@@ -572,18 +619,17 @@ class Compiler {
   void selectV128() {
     uint32_t cond = popSlot(), b = popV128(), a = popV128();
     uint32_t dst = slotOf(height());
-    for (uint32_t half = 0; half < 2; ++half) {
-      emit(X::Select);
-      word(dst + half);
-      word(a + half);
-      word(b + half);
-      word(cond);
-    }
+    for (uint32_t half = 0; half < 2; ++half) emit<X::Select>({dst + half, a + half, b + half, cond});
     pushTemps(std::span(&kV128, 1));
   }
 
-  // One X::Simd instruction (layout in simd.h): v128 operands are popped as
-  // slot pairs, scalars as single slots, in reverse push order.
+  // One X::Simd instruction with the sub-shape S: the sub-opcode and S's
+  // length, then `operands`.
+  template <class S, class... Ts> void emitSimd(uint32_t sub, Ts... operands) {
+    emit<S>(X::Simd, {sub, S::words, operands...});
+  }
+  // v128 operands are popped as slot pairs, scalars as single slots, in
+  // reverse push order.
   void simd(const Instr& in) {
     const SimdInfo& info = simdInfo(in.op);
     if (info.shape == SimdShape::Const) {
@@ -596,60 +642,54 @@ class Compiler {
     }
     const SimdOperands sig = simdOperands(info.shape);
     if (sig.in.empty() && sig.out == '-') {  // not a shape that validates
-      emit(X::Unreachable);
+      emit<X::Unreachable>({});
       return;
     }
-    uint32_t slots[3] = {};
-    for (size_t i = sig.in.size(); i-- > 0;) slots[i] = sig.in[i] == 'v' ? popV128() : popSlot();
-    uint32_t dst = slotOf(height());
-    emit(X::Simd);
-    word(uint32_t(in.op) - kSimdBase);
-    word(4 + simdOperandWords(info.shape));
-    word(dst);
-    for (size_t i = 0; i < sig.in.size(); ++i) word(slots[i]);
+    std::array<uint32_t, 3> s{};
+    for (size_t i = sig.in.size(); i-- > 0;) s[i] = sig.in[i] == 'v' ? popV128() : popSlot();
+    const uint32_t dst = slotOf(height()), sub = uint32_t(in.op) - kSimdBase, lane = in.a >> 24;
     switch (info.shape) {
-      case SimdShape::Extract:
-      case SimdShape::Replace: word(in.a); break;
-      case SimdShape::Load:
-      case SimdShape::Store: word(in.b); break;
-      case SimdShape::LoadLane:
-      case SimdShape::StoreLane:
-        word(in.b);
-        word(in.a >> 24);
+      case SimdShape::Unary:
+      case SimdShape::Test:
+      case SimdShape::Splat: emitSimd<shape::SimdUnary>(sub, dst, s[0]); break;
+      case SimdShape::Binary: emitSimd<shape::SimdBinary>(sub, dst, s[0], s[1]); break;
+      case SimdShape::Ternary: emitSimd<shape::SimdTernary>(sub, dst, s[0], s[1], s[2]); break;
+      case SimdShape::Shift: emitSimd<shape::SimdShift>(sub, dst, s[0], s[1]); break;
+      case SimdShape::Extract: emitSimd<shape::SimdExtract>(sub, dst, s[0], in.a); break;
+      case SimdShape::Replace: emitSimd<shape::SimdReplace>(sub, dst, s[0], s[1], in.a); break;
+      case SimdShape::Load: emitSimd<shape::SimdLoad>(sub, dst, s[0], in.b); break;
+      case SimdShape::Store: emitSimd<shape::SimdStore>(sub, s[0], s[1], in.b); break;
+      case SimdShape::LoadLane: emitSimd<shape::SimdLoadLane>(sub, dst, s[0], s[1], in.b, lane); break;
+      case SimdShape::StoreLane: emitSimd<shape::SimdStoreLane>(sub, s[0], s[1], in.b, lane); break;
+      case SimdShape::Shuffle: {
+        std::array<uint32_t, 4> lanes;
+        std::memcpy(lanes.data(), fn_.v128Pool[in.a].data(), 16);
+        emitSimd<shape::SimdShuffle>(sub, dst, s[0], s[1], lanes);
         break;
-      case SimdShape::Shuffle:
-        for (uint32_t i = 0; i < 4; ++i) {
-          uint32_t w = 0;
-          std::memcpy(&w, fn_.v128Pool[in.a].data() + 4 * i, 4);
-          word(w);
-        }
-        break;
+      }
       default: break;
     }
     if (sig.out == 'v') pushTemps(std::span(&kV128, 1));
     if (sig.out == 's') pushTemp();
   }
 
-  void call(const FuncType& type, X op, std::initializer_list<uint32_t> operands, uint32_t calleeWord) {
-    uint32_t n = slotsOf(type.params);
-    uint32_t from = height() - n;
+  // Arguments go to the callee's frame, which starts at the first argument's
+  // canonical slot; the results come back there.
+  uint32_t callArgs(const FuncType& type) {
+    uint32_t from = height() - slotsOf(type.params);
     materializeFrom(from);
-    emit(op);
-    word(calleeWord);
-    for (uint32_t w : operands) word(w);
-    word(slotOf(from));
-    stack_.resize(from);
+    return slotOf(from);
+  }
+  void callResults(const FuncType& type, uint32_t args) {
+    stack_.resize(args - out_.numLocals);
     pushTemps(type.results);
   }
 
   void unary(X op) {
     uint32_t a = popSlot();
-    uint32_t dst = slotOf(height());
-    emit(op);
-    word(dst);
-    word(a);
+    emit<shape::Unary>(op, {slotOf(height()), a});
     pushTemp();
-    producedAt(here() - 2);
+    markRetargetable();
   }
 
   void binary(Op op, X x) {
@@ -658,10 +698,9 @@ class Compiler {
     bool constRight = stack_.back().kind == Kind::Const;
     // A constant left operand of a commutative op can serve as the immediate.
     bool constLeft = !constRight && commutative(op) && stack_[height() - 2].kind == Kind::Const;
-    uint32_t start = 0, a = 0, dst = 0;
-    bool imm = false;
-    uint64_t b = 0;
     if (withImm && (constRight || constLeft)) {
+      uint64_t b = 0;
+      uint32_t a = 0;
       if (constRight) {
         b = stack_.back().value;
         stack_.pop_back();
@@ -673,78 +712,52 @@ class Compiler {
       }
       if (op == Op::I32Sub) b = uint32_t(0u - uint32_t(b));
       if (op == Op::I64Sub) b = 0 - b;
-      dst = slotOf(height());
-      start = emit(*withImm);
-      word(dst);
-      word(a);
-      word(uint32_t(b));
-      if (*withImm >= X::I64AddI && *withImm <= X::F64DivI) word(uint32_t(b >> 32));
-      imm = true;
-      x = *withImm;
+      uint32_t dst = slotOf(height());
+      if (shapeOf(*withImm) == ShapeId::BinaryImm64) {
+        emit<shape::BinaryImm64>(*withImm, {dst, a, b});
+      } else {
+        emit<shape::BinaryImm>(*withImm, {dst, a, uint32_t(b)});
+      }
     } else if (op == Op::I32Xor && fuseXorRotl()) {
       return;
     } else {
-      uint32_t bs = popSlot();
-      a = popSlot();
-      dst = slotOf(height());
-      start = emit(x);
-      word(dst);
-      word(a);
-      word(bs);
-      b = bs;
+      uint32_t b = popSlot(), a = popSlot();
+      emit<shape::Binary>(x, {slotOf(height()), a, b});
     }
     pushTemp();
-    producedAt(start + 2);
-    X plain = imm ? baseOf(op) : x;
-    if (isCompare(plain)) lastCmp_ = LastCmp{start, here(), plain, a, dst, imm, b};
-    if (x == X::I32Add || x == X::I32AddI) lastAdd_ = LastAdd{start, here(), a, dst, imm, uint32_t(b)};
-    if (x == X::I32RotlI || x == X::I32RotrI) {
-      uint32_t left = x == X::I32RotlI ? uint32_t(b) & 31 : (32 - (uint32_t(b) & 31)) & 31;
-      lastRot_ = LastAdd{start, here(), a, dst, true, left};
-    }
+    markRetargetable();
   }
-  static X baseOf(Op op) { return *binaryX(op); }
 
   // i32.xor of a value and a just-rotated one (either operand, the other not
   // a constant) becomes one I32XorRotlI.
   bool fuseXorRotl() {
-    uint32_t top = height() - 1;
-    if (lastRot_.end != here()) return false;
-    uint32_t rotPos = 0;
-    if (stack_[top].kind == Kind::Temp && lastRot_.dst == slotOf(top)) {
-      rotPos = top;
-    } else if (stack_[top - 1].kind == Kind::Temp && lastRot_.dst == slotOf(top - 1) &&
-               stack_[top].kind == Kind::Local) {
-      rotPos = top - 1;  // the other operand is a local: no code after the rotate
-    } else {
-      return false;
-    }
-    uint32_t other = stack_[top].local;
-    if (rotPos == top) {
+    if (!lastIs(X::I32RotlI) && !lastIs(X::I32RotrI)) return false;
+    uint32_t rotated = lastOperand(shape::BinaryImm::a), by = lastOperand(shape::BinaryImm::imm) & 31;
+    uint32_t left = lastIs(X::I32RotlI) ? by : (32 - by) & 31;
+    uint32_t rotDst = lastOperand(shape::BinaryImm::dst), top = height() - 1;
+    uint32_t other = 0;
+    if (stack_[top].kind == Kind::Temp && rotDst == slotOf(top)) {
       const Entry& o = stack_[top - 1];
       if (o.kind == Kind::Const) return false;
       other = o.kind == Kind::Local ? o.local : slotOf(top - 1);
+    } else if (stack_[top - 1].kind == Kind::Temp && rotDst == slotOf(top - 1) && stack_[top].kind == Kind::Local) {
+      other = stack_[top].local;  // the other operand is a local: no code after the rotate
+    } else {
+      return false;
     }
-    LastAdd rot = lastRot_;
-    out_.code.resize(rot.start);
-    forgetLast();
+    dropLast();
     stack_.pop_back();
     stack_.pop_back();
-    uint32_t dst = slotOf(height());
-    emit(X::I32XorRotlI);
-    word(dst);
-    word(other);
-    word(rot.a);
-    word(rot.b);
+    emit<X::I32XorRotlI>({slotOf(height()), other, rotated, left});
     pushTemp();
-    producedAt(here() - 4);
+    markRetargetable();
     return true;
   }
 
   void compile(const Instr& in) {
     switch (in.op) {
       case Op::Unreachable:
-        emit(X::Unreachable);
+        emit<X::Unreachable>({});
         markUnreachable();
         return;
       case Op::Nop: return;
@@ -790,16 +803,7 @@ class Compiler {
           stack_.pop_back();
           bool direct = !branchNeedsCopies(label(in.a));
           stack_.push_back(cond);
-          if (direct) {
-            Fixup f = emitCondBranch(true, label(in.a).op == Op::Loop);
-            Ctrl& t = label(in.a);
-            if (t.op == Op::Loop) {
-              out_.code[f.word] = t.loopStart - f.instrStart;
-            } else {
-              t.fixups.push_back(f);
-            }
-            return;
-          }
+          if (direct) return jumpTo(label(in.a), emitCondBranch(true, label(in.a).op == Op::Loop));
         }
         Fixup skip = emitCondBranch(false);
         emitBranch(in.a);
@@ -815,22 +819,17 @@ class Compiler {
           uint32_t depth = fn_.brTableTargets[in.a + i];
           toLoop |= !isFunctionLabel(depth) && label(depth).op == Op::Loop && !branchNeedsCopies(label(depth));
         }
-        uint32_t start = emit(toLoop ? X::BrTableBack : X::BrTable);
-        word(idx);
-        word(n);
+        uint32_t start = toLoop ? emit<X::BrTableBack>({idx, n}) : emit<X::BrTable>({idx, n});
         uint32_t table = here();
-        for (uint32_t i = 0; i <= n; ++i) word(0);
+        std::fill_n(grow(n + 1), n + 1, 0);
         for (uint32_t i = 0; i <= n; ++i) {
           uint32_t depth = fn_.brTableTargets[in.a + i];
-          Ctrl& t = label(depth);
-          if (!isFunctionLabel(depth) && !branchNeedsCopies(t)) {
-            if (t.op == Op::Loop) {
-              out_.code[table + i] = t.loopStart - start;
-            } else {
-              t.fixups.push_back({start, table + i});
-            }
-          } else {
-            out_.code[table + i] = here() - start;
+          Fixup entry{start, table + i};
+          if (!isFunctionLabel(depth) && !branchNeedsCopies(label(depth))) {
+            jumpTo(label(depth), entry);
+          } else {  // the entry jumps to code that moves the values first
+            bindLabel();
+            patch(entry, here());
             emitBranch(depth);
           }
         }
@@ -843,22 +842,21 @@ class Compiler {
         return;
       case Op::Call: {
         const FuncType& t = m_.types[m_.funcTypeIndex(in.a)];
-        call(t, in.a >= m_.importedFuncs ? X::CallLocal : X::Call, {}, in.a);
+        uint32_t args = callArgs(t);
+        emit<shape::Call>(in.a >= m_.importedFuncs ? X::CallLocal : X::Call, {in.a, args});
+        callResults(t, args);
         return;
       }
       case Op::CallIndirect: {
         uint32_t idx = popSlot();
-        call(m_.types[in.a], X::CallIndirect, {in.b, idx}, module_.typeIds[in.a]);
+        const FuncType& t = m_.types[in.a];
+        uint32_t args = callArgs(t);
+        emit<X::CallIndirect>({module_.typeIds[in.a], in.b, idx, args});
+        callResults(t, args);
         return;
       }
       case Op::RefNull: push(Entry{Kind::Const, 0, 0}); return;
-      case Op::RefFunc: {
-        uint32_t dst = pushTemp();
-        emit(X::RefFunc);
-        word(dst);
-        word(in.a);
-        return;
-      }
+      case Op::RefFunc: emit<X::RefFunc>({pushTemp(), in.a}); return;
       case Op::Drop:
         if (stack_.back().hi) stack_.pop_back();
         stack_.pop_back();
@@ -866,15 +864,10 @@ class Compiler {
       case Op::Select:
       case Op::SelectT: {
         if (stack_[height() - 2].hi) return selectV128();
-        uint32_t cond = popSlot(), b = popSlot(), a = popSlot();
-        uint32_t dst = slotOf(height());
-        emit(X::Select);
-        word(dst);
-        word(a);
-        word(b);
-        word(cond);
+        auto [a, b, cond] = popSlots<3>();
+        emit<X::Select>({slotOf(height()), a, b, cond});
         pushTemp();
-        producedAt(here() - 4);
+        markRetargetable();
         return;
       }
       case Op::LocalGet:
@@ -885,52 +878,32 @@ class Compiler {
       case Op::LocalTee:
         if (localWide_[in.a]) return localSetV128(localSlot_[in.a], in.op == Op::LocalTee);
         return localSet(localSlot_[in.a], in.op == Op::LocalTee);
-      case Op::GlobalGet: {
+      case Op::GlobalGet:
         if (globalType(in.a) == ValType::V128) {
-          emit(X::GlobalGetV);
-          word(slotOf(height()));
-          word(in.a);
+          emit<X::GlobalGetV>({slotOf(height()), in.a});
           pushTemps(std::span(&kV128, 1));
           return;
         }
-        uint32_t dst = slotOf(height());
-        emit(X::GlobalGet);
-        word(dst);
-        word(in.a);
+        emit<X::GlobalGet>({slotOf(height()), in.a});
         pushTemp();
-        producedAt(here() - 2);
+        markRetargetable();
         return;
-      }
-      case Op::GlobalSet: {
+      case Op::GlobalSet:
         if (globalType(in.a) == ValType::V128) {
-          uint32_t src = popV128();
-          emit(X::GlobalSetV);
-          word(in.a);
-          word(src);
+          emit<X::GlobalSetV>({in.a, popV128()});
           return;
         }
-        uint32_t src = popSlot();
-        emit(X::GlobalSet);
-        word(in.a);
-        word(src);
+        emit<X::GlobalSet>({in.a, popSlot()});
         return;
-      }
       case Op::TableGet: {
         uint32_t idx = popSlot();
-        uint32_t dst = slotOf(height());
-        emit(X::TableGet);
-        word(dst);
-        word(in.a);
-        word(idx);
+        emit<X::TableGet>({slotOf(height()), in.a, idx});
         pushTemp();
         return;
       }
       case Op::TableSet: {
-        uint32_t v = popSlot(), idx = popSlot();
-        emit(X::TableSet);
-        word(in.a);
-        word(idx);
-        word(v);
+        auto [idx, v] = popSlots<2>();
+        emit<X::TableSet>({in.a, idx, v});
         return;
       }
       case Op::I32Load:
@@ -956,18 +929,10 @@ class Compiler {
       case Op::I64Store32: return store(X::Store32, in.b);
       case Op::I64Store:
       case Op::F64Store: return store(X::Store64, in.b);
-      case Op::MemorySize: {
-        uint32_t dst = pushTemp();
-        emit(X::MemorySize);
-        word(dst);
-        return;
-      }
+      case Op::MemorySize: emit<X::MemorySize>({pushTemp()}); return;
       case Op::MemoryGrow: {
         uint32_t delta = popSlot();
-        uint32_t dst = pushTemp();
-        emit(X::MemoryGrow);
-        word(dst);
-        word(delta);
+        emit<X::MemoryGrow>({pushTemp(), delta});
         return;
       }
       case Op::I32Const:
@@ -979,48 +944,67 @@ class Compiler {
       case Op::I64ReinterpretF64:
       case Op::F32ReinterpretI32:
       case Op::F64ReinterpretI64: return;
-      case Op::MemoryInit: return bulk(X::MemoryInit, {in.a}, 3);
-      case Op::DataDrop: return bulk(X::DataDrop, {in.a}, 0);
-      case Op::MemoryCopy: return bulk(X::MemoryCopy, {}, 3);
-      case Op::MemoryFill: return bulk(X::MemoryFill, {}, 3);
-      case Op::TableInit: return bulk(X::TableInit, {in.a, in.b}, 3);
-      case Op::ElemDrop: return bulk(X::ElemDrop, {in.a}, 0);
-      case Op::TableCopy: return bulk(X::TableCopy, {in.a, in.b}, 3);
-      case Op::TableFill: return bulk(X::TableFill, {in.a}, 3);
-      case Op::TableSize: {
-        uint32_t dst = pushTemp();
-        emit(X::TableSize);
-        word(dst);
-        word(in.a);
+      case Op::MemoryInit: {
+        auto [d, s, n] = popSlots<3>();
+        emit<X::MemoryInit>({in.a, d, s, n});
         return;
       }
+      case Op::DataDrop: emit<X::DataDrop>({in.a}); return;
+      case Op::MemoryCopy: {
+        auto [d, s, n] = popSlots<3>();
+        emit<X::MemoryCopy>({d, s, n});
+        return;
+      }
+      case Op::MemoryFill: {
+        auto [d, v, n] = popSlots<3>();
+        emit<X::MemoryFill>({d, v, n});
+        return;
+      }
+      case Op::TableInit: {
+        auto [d, s, n] = popSlots<3>();
+        emit<X::TableInit>({in.a, in.b, d, s, n});
+        return;
+      }
+      case Op::ElemDrop: emit<X::ElemDrop>({in.a}); return;
+      case Op::TableCopy: {
+        auto [d, s, n] = popSlots<3>();
+        emit<X::TableCopy>({in.a, in.b, d, s, n});
+        return;
+      }
+      case Op::TableFill: {
+        auto [i, v, n] = popSlots<3>();
+        emit<X::TableFill>({in.a, i, v, n});
+        return;
+      }
+      case Op::TableSize: emit<X::TableSize>({pushTemp(), in.a}); return;
       case Op::TableGrow: {
-        uint32_t n = popSlot(), init = popSlot();
-        uint32_t dst = pushTemp();
-        emit(X::TableGrow);
-        word(dst);
-        word(in.a);
-        word(init);
-        word(n);
+        auto [init, n] = popSlots<2>();
+        emit<X::TableGrow>({pushTemp(), in.a, init, n});
         return;
       }
       default: break;
     }
-    if (auto x = unaryX(in.op)) {
-      unary(*x);
-      if (in.op == Op::I32Eqz || in.op == Op::I64Eqz) {
-        // eqz is "== 0": lets a following branch fuse with it.
-        uint32_t start = here() - 4;
-        lastCmp_ = LastCmp{
-            start, here(), in.op == Op::I32Eqz ? X::I32Eq : X::I64Eq, out_.code[start + 3], out_.code[start + 2],
-            true,  0};
-      }
-      return;
-    }
+    if (auto x = unaryX(in.op)) return unary(*x);
     if (auto x = binaryX(in.op)) return binary(in.op, *x);
     if (isSimd(in.op)) return simd(in);
     // Every validated opcode is handled above; anything else cannot run.
-    emit(X::Unreachable);
+    emit<X::Unreachable>({});
+  }
+
+  // The last instruction if it is an i32.add that wrote `dst`, as the
+  // address operands it gives a fused load or store: a, and b (a slot, or
+  // with imm an immediate).
+  struct AddressAdd {
+    uint32_t a, b;
+    bool imm;
+  };
+  std::optional<AddressAdd> lastAddInto(uint32_t dst) const {
+    using B = shape::Binary;
+    using BI = shape::BinaryImm;
+    if (lastIs(X::I32Add) && lastOperand(B::dst) == dst) return AddressAdd{lastOperand(B::a), lastOperand(B::b), false};
+    if (lastIs(X::I32AddI) && lastOperand(BI::dst) == dst)
+      return AddressAdd{lastOperand(BI::a), lastOperand(BI::imm), true};
+    return std::nullopt;
   }
 
   // Loads fold an i32.add that computed their address just before.
@@ -1030,32 +1014,21 @@ class Compiler {
       // A constant address: the effective address is known (no 32-bit wrap).
       uint64_t ea = uint32_t(stack_.back().value) + uint64_t(offset);
       stack_.pop_back();
-      emit(X(uint16_t(op) + kAbsOffset));
-      word(dst);
-      word(uint32_t(ea));
-      word(uint32_t(ea >> 32));
-      pushTemp();
-      producedAt(lastOpStart() + 2);
-      return;
-    }
-    if (stack_.back().kind == Kind::Temp && lastAdd_.end == here() && lastAdd_.dst == dst) {
-      LastAdd add = lastAdd_;
-      out_.code.resize(add.start);
-      forgetLast();
+      emit<shape::LoadAbs>(X(uint16_t(op) + kAbsOffset), {dst, ea});
+    } else if (auto add = stack_.back().kind == Kind::Temp ? lastAddInto(dst) : std::nullopt) {
+      dropLast();
       stack_.pop_back();
-      emit(X(uint16_t(op) + (add.imm ? kAddIOffset : kAddOffset)));
-      word(dst);
-      word(add.a);
-      word(add.b);
+      if (add->imm) {
+        emit<shape::LoadAddImm>(X(uint16_t(op) + kAddIOffset), {dst, add->a, add->b, offset});
+      } else {
+        emit<shape::LoadAdd>(X(uint16_t(op) + kAddOffset), {dst, add->a, add->b, offset});
+      }
     } else {
       uint32_t addr = popSlot();
-      emit(op);
-      word(dst);
-      word(addr);
+      emit<shape::Load>(op, {dst, addr, offset});
     }
-    word(offset);
     pushTemp();
-    producedAt(lastOpStart() + 2);
+    markRetargetable();
   }
   // Stores fold the address's i32.add when the value needs no code of its
   // own (a local or a constant), so the add was the last instruction. A
@@ -1064,60 +1037,39 @@ class Compiler {
   void store(X op, uint32_t offset) {
     uint32_t valPos = height() - 1;
     const Entry& v = stack_[valPos];
-    const LastAdd& add = lastAdd_;
-    bool valueFree = v.kind == Kind::Local ||
-                     (v.kind == Kind::Const && add.a != slotOf(valPos) && (add.imm || add.b != slotOf(valPos)));
-    if (valueFree && stack_[valPos - 1].kind == Kind::Temp && add.end == here() && add.dst == slotOf(valPos - 1)) {
-      LastAdd fused = add;
-      out_.code.resize(fused.start);
-      forgetLast();
+    auto add = stack_[valPos - 1].kind == Kind::Temp ? lastAddInto(slotOf(valPos - 1)) : std::nullopt;
+    if (add && (v.kind == Kind::Local ||
+                (v.kind == Kind::Const && add->a != slotOf(valPos) && (add->imm || add->b != slotOf(valPos))))) {
+      dropLast();
       uint32_t val = popSlot();
       stack_.pop_back();
-      emit(X(uint16_t(op) + (fused.imm ? kStoreAddIOffset : kStoreAddOffset)));
-      word(fused.a);
-      word(fused.b);
-      word(val);
-      word(offset);
-      return;
-    }
-    if (stack_[valPos - 1].kind == Kind::Const) {
+      if (add->imm) {
+        emit<shape::StoreAddImm>(X(uint16_t(op) + kStoreAddIOffset), {add->a, add->b, val, offset});
+      } else {
+        emit<shape::StoreAdd>(X(uint16_t(op) + kStoreAddOffset), {add->a, add->b, val, offset});
+      }
+    } else if (stack_[valPos - 1].kind == Kind::Const) {
       uint64_t ea = uint32_t(stack_[valPos - 1].value) + uint64_t(offset);
       uint32_t val = popSlot();
       stack_.pop_back();
-      emit(X(uint16_t(op) + kStoreAbsOffset));
-      word(uint32_t(ea));
-      word(uint32_t(ea >> 32));
-      word(val);
-      return;
+      emit<shape::StoreAbs>(X(uint16_t(op) + kStoreAbsOffset), {ea, val});
+    } else {
+      auto [addr, val] = popSlots<2>();
+      emit<shape::Store>(op, {addr, val, offset});
     }
-    uint32_t val = popSlot(), addr = popSlot();
-    emit(op);
-    word(addr);
-    word(val);
-    word(offset);
-  }
-  // Ops with immediates followed by `popped` stack operands in push order.
-  void bulk(X op, std::initializer_list<uint32_t> imms, uint32_t popped) {
-    uint32_t slots[3];
-    for (uint32_t i = popped; i > 0; --i) slots[i - 1] = popSlot();
-    emit(op);
-    for (uint32_t w : imms) word(w);
-    for (uint32_t i = 0; i < popped; ++i) word(slots[i]);
   }
 
   const Module& m_;
   const wasmnn_module& module_;
   const Function& fn_;
   const void* const* labels_;
-  CompiledFunc out_;
+  CompiledFunc out_;  // out_.code holds the words before end_, then room to grow
+  uint32_t end_ = 0;
   std::vector<Entry> stack_;
   std::vector<Ctrl> ctrls_;
   uint32_t maxHeight_ = 0;
-  uint32_t lastDstWord_ = 0, lastEnd_ = UINT32_MAX, lastOpStart_ = 0;
-  uint32_t lastCopyStart_ = 0, lastCopyEnd_ = UINT32_MAX, pendingCopies_ = 0, pendingCopy_[6] = {};
-  LastCmp lastCmp_;
-  LastAdd lastAdd_;
-  LastAdd lastRot_;  // the last i32.rotl by a constant (b = the rotate count)
+  std::optional<Last> last_;       // the fusion candidate (see Last)
+  std::optional<Last> unchecked_;  // the instruction whose length checkLength() checks next
   // Declared locals not yet written, while no branch target has been passed
   // (so every path from the entry got here).
   std::vector<bool> knownZero_;

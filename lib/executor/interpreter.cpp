@@ -93,32 +93,17 @@ struct HandlerTables {
 // Runs `entry` with its arguments already in fp[0..). With labelsOut set,
 // only hands out the handler table (for the compiler) and returns.
 __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, HandlerTables* labelsOut) {
-#define WASMNN_LBL(n) &&L_##n,
-#define WASMNN_LBL_I(n) &&L_##n##I,
-#define WASMNN_LBL_BR(n) &&L_BrIf##n,
-#define WASMNN_LBL_BRI(n) &&L_BrIf##n##I,
-#define WASMNN_LBL_BRB(n) &&L_BrIf##n##Back,
-#define WASMNN_LBL_BRBI(n) &&L_BrIf##n##IBack,
-#define WASMNN_LBL_ADD(n) &&L_##n##Add,
-#define WASMNN_LBL_ADDI(n) &&L_##n##AddI,
-#define WASMNN_LBL_ABS(n) &&L_##n##Abs,
   static const void* const labels[] = {
-      WASMNN_XOPS_MISC(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD)
-          WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI) WASMNN_XOPS_LOADS(WASMNN_LBL_ABS) WASMNN_XOPS_STORES(WASMNN_LBL)
-              WASMNN_XOPS_STORES(WASMNN_LBL_ADD) WASMNN_XOPS_STORES(WASMNN_LBL_ADDI) WASMNN_XOPS_STORES(WASMNN_LBL_ABS)
-                  WASMNN_XOPS_UNARY(WASMNN_LBL) WASMNN_XOPS_BINARY(WASMNN_LBL) WASMNN_XOPS_IMM32(WASMNN_LBL_I)
-                      WASMNN_XOPS_IMM64(WASMNN_LBL_I) WASMNN_XOPS_CMPBR(WASMNN_LBL_BR) WASMNN_XOPS_CMPBR(WASMNN_LBL_BRI)
-                          WASMNN_XOPS_CMPBR(WASMNN_LBL_BRB) WASMNN_XOPS_CMPBR(WASMNN_LBL_BRBI)
-                              WASMNN_XOPS_BACK(WASMNN_LBL)};
+#define WASMNN_XOP(name, shape) &&L_##name,
+      WASMNN_XOPS
+#undef WASMNN_XOP
+  };
   static_assert(sizeof(labels) / sizeof(labels[0]) == size_t(X::Count));
-#define WASMNN_LBL_G(n) &&L_##n##G,
-#define WASMNN_LBL_ADD_G(n) &&L_##n##AddG,
-#define WASMNN_LBL_ADDI_G(n) &&L_##n##AddIG,
-#define WASMNN_LBL_ABS_G(n) &&L_##n##AbsG,
   static const void* const unchecked[] = {
-      WASMNN_XOPS_LOADS(WASMNN_LBL_G) WASMNN_XOPS_LOADS(WASMNN_LBL_ADD_G) WASMNN_XOPS_LOADS(WASMNN_LBL_ADDI_G)
-          WASMNN_XOPS_LOADS(WASMNN_LBL_ABS_G) WASMNN_XOPS_STORES(WASMNN_LBL_G) WASMNN_XOPS_STORES(WASMNN_LBL_ADD_G)
-              WASMNN_XOPS_STORES(WASMNN_LBL_ADDI_G) WASMNN_XOPS_STORES(WASMNN_LBL_ABS_G)};
+#define WASMNN_XOP(name, shape) &&L_##name##G,
+      WASMNN_XOPS_MEMORY
+#undef WASMNN_XOP
+  };
   static_assert(size_t(X::Store64Abs) - size_t(X::Load32) + 1 == sizeof(unchecked) / sizeof(unchecked[0]));
   if (labelsOut) {
     *labelsOut = {labels, unchecked, sizeof(unchecked) / sizeof(unchecked[0])};
@@ -157,23 +142,33 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   int64_t trapIndex = -1;  // appended to trapMsg when set
   wasmnn_error* err = nullptr;
 
-#define SLOT(i) fp[ip[i]]
 #define NEXT(n)          \
   do {                   \
     ip += (n);           \
     goto* handlerAt(ip); \
   } while (0)
+// A handler's block starts with OPERANDS(its instruction) and reads the
+// operands by the names its shape declares (xops.h): the word positions are
+// compile-time constants, checked against the operand's kind.
+#define OPERANDS(name) using I = Operands<X::name>
+#define SLOT(f) fp[ip[slotWord(I::f)]]
+#define SLOT_HI(f) fp[ip[slotWord(I::f)] + 1]  // a v128's upper half
+#define IMM(f) ip[immWord(I::f)]
+#define IMM64(f) (uint64_t(ip[imm64Word(I::f)]) | uint64_t(ip[imm64Word(I::f) + 1]) << 32)
+#define ARGS(f) (fp + ip[baseWord(I::f)])
+#define JUMP(f) NEXT(int32_t(ip[targetWord(I::f)]))
+// A jump back to a loop's start: one more iteration, so the store's
+// interrupt is polled first.
+#define JUMP_BACK(f)                                                                       \
+  do {                                                                                     \
+    if (__builtin_expect(interrupt.load(std::memory_order_relaxed), 0)) goto do_interrupt; \
+    JUMP(f);                                                                               \
+  } while (0)
+#define NEXT_INSTR() NEXT(I::words)
 #define TRAP(msg)  \
   do {             \
     trapMsg = msg; \
     goto do_trap;  \
-  } while (0)
-// A taken branch back to a loop's start: one more iteration, so the
-// store's interrupt is polled first.
-#define BRANCH_BACK(offset)                                                                \
-  do {                                                                                     \
-    if (__builtin_expect(interrupt.load(std::memory_order_relaxed), 0)) goto do_interrupt; \
-    NEXT(int32_t(offset));                                                                 \
   } while (0)
 #define LOAD_INSTANCE()             \
   do {                              \
@@ -262,117 +257,160 @@ L_Ret : {
   NEXT(0);
 }
 
-L_Call:
-  callee = funcs[ip[2]];
-  args = fp + ip[3];
-  retIp = ip + 4;
+L_Call : {
+  OPERANDS(Call);
+  callee = funcs[IMM(func)];
+  args = ARGS(args);
+  retIp = ip + I::words;
   goto do_call;
+}
 
-L_CallLocal:
-  callee = funcs[ip[2]];
-  args = fp + ip[3];
-  retIp = ip + 4;
+L_CallLocal : {
+  OPERANDS(CallLocal);
+  callee = funcs[IMM(func)];
+  args = ARGS(args);
+  retIp = ip + I::words;
   code = callee->code;
   if (__builtin_expect(code == nullptr, 0)) code = callee->code = &compiledCode(callee);
   goto do_call_local;
+}
 
 L_CallIndirect : {
-  wasmnn_table* t = tables[ip[3]];
-  uint32_t i = uint32_t(SLOT(4));
+  OPERANDS(CallIndirect);
+  wasmnn_table* t = tables[IMM(table)];
+  uint32_t i = uint32_t(SLOT(index));
   if (i >= t->elems.size()) TRAP("undefined element");
   callee = reinterpret_cast<wasmnn_func*>(uintptr_t(t->elems[i]));
   if (callee == nullptr) {
     trapIndex = i;  // the reference interpreter names the element
     TRAP("uninitialized element");
   }
-  if (callee->typeId != ip[2]) TRAP("indirect call type mismatch");
-  args = fp + ip[5];
-  retIp = ip + 6;
+  if (callee->typeId != IMM(type)) TRAP("indirect call type mismatch");
+  args = ARGS(args);
+  retIp = ip + I::words;
   goto do_call;
 }
 
 L_Unreachable:
   TRAP("unreachable");
-L_Br:
-  NEXT(int32_t(ip[2]));
-L_BrIf:
-  if (uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
-  NEXT(4);
-L_BrUnless:
-  if (!uint32_t(SLOT(2))) NEXT(int32_t(ip[3]));
-  NEXT(4);
-L_BrTable : {
-  uint32_t i = uint32_t(SLOT(2));
-  uint32_t n = ip[3];
-  NEXT(int32_t(ip[4 + (i < n ? i : n)]));
+L_Br : {
+  OPERANDS(Br);
+  JUMP(target);
 }
-L_BrBack:
-  BRANCH_BACK(ip[2]);
-L_BrIfBack:
-  if (uint32_t(SLOT(2))) BRANCH_BACK(ip[3]);
-  NEXT(4);
-L_BrTableBack : {  // only some targets are loops: the backward ones poll
-  uint32_t i = uint32_t(SLOT(2));
-  uint32_t n = ip[3];
-  int32_t offset = int32_t(ip[4 + (i < n ? i : n)]);
-  if (offset <= 0) BRANCH_BACK(offset);
+L_BrIf : {
+  OPERANDS(BrIf);
+  if (uint32_t(SLOT(cond))) JUMP(target);
+  NEXT_INSTR();
+}
+L_BrUnless : {
+  OPERANDS(BrUnless);
+  if (!uint32_t(SLOT(cond))) JUMP(target);
+  NEXT_INSTR();
+}
+L_BrTable : {
+  OPERANDS(BrTable);  // the n + 1 targets follow the instruction
+  uint32_t i = uint32_t(SLOT(index));
+  uint32_t n = IMM(count);
+  NEXT(int32_t(ip[I::words + (i < n ? i : n)]));
+}
+L_BrBack : {
+  OPERANDS(BrBack);
+  JUMP_BACK(target);
+}
+L_BrIfBack : {
+  OPERANDS(BrIfBack);
+  if (uint32_t(SLOT(cond))) JUMP_BACK(target);
+  NEXT_INSTR();
+}
+L_BrTableBack : {  // some entries jump back to a loop's start: those poll
+  OPERANDS(BrTableBack);
+  uint32_t i = uint32_t(SLOT(index));
+  uint32_t n = IMM(count);
+  int32_t offset = int32_t(ip[I::words + (i < n ? i : n)]);
+  if (offset <= 0 && __builtin_expect(interrupt.load(std::memory_order_relaxed), 0)) goto do_interrupt;
   NEXT(offset);
 }
-L_Copy:
-  SLOT(2) = SLOT(3);
-  NEXT(4);
-L_Copy2:
-  SLOT(2) = SLOT(3);
-  SLOT(4) = SLOT(5);
-  NEXT(6);
-L_Copy3:
-  SLOT(2) = SLOT(3);
-  SLOT(4) = SLOT(5);
-  SLOT(6) = SLOT(7);
-  NEXT(8);
-L_Const32:
-  SLOT(2) = ip[3];
-  NEXT(4);
-L_Const64:
-  SLOT(2) = uint64_t(ip[3]) | uint64_t(ip[4]) << 32;
-  NEXT(5);
-L_Select:
-  SLOT(2) = uint32_t(SLOT(5)) ? SLOT(3) : SLOT(4);
-  NEXT(6);
-L_RefFunc:
-  SLOT(2) = reinterpret_cast<uintptr_t>(funcs[ip[3]]);
-  NEXT(4);
-L_GlobalGet:
-  SLOT(2) = globals[ip[3]]->value;
-  NEXT(4);
-L_GlobalSet:
-  globals[ip[2]]->value = SLOT(3);
-  NEXT(4);
-L_GlobalGetV:
-  fp[ip[2]] = globals[ip[3]]->value;
-  fp[ip[2] + 1] = globals[ip[3]]->hi;
-  NEXT(4);
-L_GlobalSetV:
-  globals[ip[2]]->value = fp[ip[3]];
-  globals[ip[2]]->hi = fp[ip[3] + 1];
-  NEXT(4);
+L_Copy : {
+  OPERANDS(Copy);
+  SLOT(dst) = SLOT(src);
+  NEXT_INSTR();
+}
+L_Copy2 : {
+  OPERANDS(Copy2);
+  SLOT(dst) = SLOT(src);
+  SLOT(dst2) = SLOT(src2);
+  NEXT_INSTR();
+}
+L_Copy3 : {
+  OPERANDS(Copy3);
+  SLOT(dst) = SLOT(src);
+  SLOT(dst2) = SLOT(src2);
+  SLOT(dst3) = SLOT(src3);
+  NEXT_INSTR();
+}
+L_Const32 : {
+  OPERANDS(Const32);
+  SLOT(dst) = IMM(imm);
+  NEXT_INSTR();
+}
+L_Const64 : {
+  OPERANDS(Const64);
+  SLOT(dst) = IMM64(imm);
+  NEXT_INSTR();
+}
+L_Select : {
+  OPERANDS(Select);
+  SLOT(dst) = uint32_t(SLOT(cond)) ? SLOT(a) : SLOT(b);
+  NEXT_INSTR();
+}
+L_RefFunc : {
+  OPERANDS(RefFunc);
+  SLOT(dst) = reinterpret_cast<uintptr_t>(funcs[IMM(func)]);
+  NEXT_INSTR();
+}
+L_GlobalGet : {
+  OPERANDS(GlobalGet);
+  SLOT(dst) = globals[IMM(global)]->value;
+  NEXT_INSTR();
+}
+L_GlobalSet : {
+  OPERANDS(GlobalSet);
+  globals[IMM(global)]->value = SLOT(src);
+  NEXT_INSTR();
+}
+L_GlobalGetV : {
+  OPERANDS(GlobalGetV);
+  SLOT(dst) = globals[IMM(global)]->value;
+  SLOT_HI(dst) = globals[IMM(global)]->hi;
+  NEXT_INSTR();
+}
+L_GlobalSetV : {
+  OPERANDS(GlobalSetV);
+  globals[IMM(global)]->value = SLOT(src);
+  globals[IMM(global)]->hi = SLOT_HI(src);
+  NEXT_INSTR();
+}
 // SIMD runs out of line (simd.cpp), keeping this loop's hot handlers unchanged.
-L_Simd:
+L_Simd : {
+  OPERANDS(Simd);
   if (const char* msg = simdExec(ip, fp, mem)) TRAP(msg);
-  NEXT(ip[3]);
+  NEXT(IMM(length));
+}
 L_TableGet : {
-  wasmnn_table* t = tables[ip[3]];
-  uint32_t i = uint32_t(SLOT(4));
+  OPERANDS(TableGet);
+  wasmnn_table* t = tables[IMM(table)];
+  uint32_t i = uint32_t(SLOT(index));
   if (i >= t->elems.size()) TRAP("out of bounds table access");
-  SLOT(2) = t->elems[i];
-  NEXT(5);
+  SLOT(dst) = t->elems[i];
+  NEXT_INSTR();
 }
 L_TableSet : {
-  wasmnn_table* t = tables[ip[2]];
-  uint32_t i = uint32_t(SLOT(3));
+  OPERANDS(TableSet);
+  wasmnn_table* t = tables[IMM(table)];
+  uint32_t i = uint32_t(SLOT(index));
   if (i >= t->elems.size()) TRAP("out of bounds table access");
-  t->elems[i] = SLOT(4);
-  NEXT(5);
+  t->elems[i] = SLOT(value);
+  NEXT_INSTR();
 }
 
 // ---- memory: 64-bit effective addresses, so address + offset + size cannot wrap.
@@ -380,32 +418,34 @@ L_TableSet : {
 #define MEM_CHECK(T) \
   if (__builtin_expect(ea + sizeof(T) > memSize, 0)) TRAP("out of bounds memory access");
 #define NO_CHECK(T)
-#define LOAD_AT(T, conv, eaExpr, len, check) \
+#define LOAD_AT(op, T, conv, eaExpr, check)  \
   {                                          \
+    OPERANDS(op);                            \
     uint64_t ea = (eaExpr);                  \
     check(T) T v;                            \
     std::memcpy(&v, memBase + ea, sizeof v); \
-    SLOT(2) = conv(v);                       \
-    NEXT(len);                               \
+    SLOT(dst) = conv(v);                     \
+    NEXT_INSTR();                            \
   }
-#define LOAD_VARIANTS(name, T, conv, check, G)                                                      \
-  L_##name##G : LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3))) + ip[4], 5, check) L_##name##Add##G    \
-      : LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + SLOT(4))) + ip[5], 6, check) L_##name##AddI##G \
-      : LOAD_AT(T, conv, uint64_t(uint32_t(SLOT(3) + ip[4])) + ip[5], 6, check) L_##name##Abs##G    \
-      : LOAD_AT(T, conv, uint64_t(ip[3]) | uint64_t(ip[4]) << 32, 5, check)
+#define LOAD_VARIANTS(name, T, conv, check, G)                                                                     \
+  L_##name##G : LOAD_AT(name, T, conv, uint64_t(uint32_t(SLOT(addr))) + IMM(offset), check) L_##name##Add##G       \
+      : LOAD_AT(name##Add, T, conv, uint64_t(uint32_t(SLOT(a) + SLOT(b))) + IMM(offset), check) L_##name##AddI##G  \
+      : LOAD_AT(name##AddI, T, conv, uint64_t(uint32_t(SLOT(a) + IMM(imm))) + IMM(offset), check) L_##name##Abs##G \
+      : LOAD_AT(name##Abs, T, conv, IMM64(ea), check)
 #define LOAD(name, T, conv) LOAD_VARIANTS(name, T, conv, MEM_CHECK, ) LOAD_VARIANTS(name, T, conv, NO_CHECK, G)
-#define STORE_AT(T, eaExpr, valOperand, len, check) \
-  {                                                 \
-    uint64_t ea = (eaExpr);                         \
-    check(T) T v = T(SLOT(valOperand));             \
-    std::memcpy(memBase + ea, &v, sizeof v);        \
-    NEXT(len);                                      \
+#define STORE_AT(op, T, eaExpr, check)       \
+  {                                          \
+    OPERANDS(op);                            \
+    uint64_t ea = (eaExpr);                  \
+    check(T) T v = T(SLOT(value));           \
+    std::memcpy(memBase + ea, &v, sizeof v); \
+    NEXT_INSTR();                            \
   }
-#define STORE_VARIANTS(name, T, check, G)                                                         \
-  L_##name##G : STORE_AT(T, uint64_t(uint32_t(SLOT(2))) + ip[4], 3, 5, check) L_##name##Add##G    \
-      : STORE_AT(T, uint64_t(uint32_t(SLOT(2) + SLOT(3))) + ip[5], 4, 6, check) L_##name##AddI##G \
-      : STORE_AT(T, uint64_t(uint32_t(SLOT(2) + ip[3])) + ip[5], 4, 6, check) L_##name##Abs##G    \
-      : STORE_AT(T, uint64_t(ip[2]) | uint64_t(ip[3]) << 32, 4, 5, check)
+#define STORE_VARIANTS(name, T, check, G)                                                                     \
+  L_##name##G : STORE_AT(name, T, uint64_t(uint32_t(SLOT(addr))) + IMM(offset), check) L_##name##Add##G       \
+      : STORE_AT(name##Add, T, uint64_t(uint32_t(SLOT(a) + SLOT(b))) + IMM(offset), check) L_##name##AddI##G  \
+      : STORE_AT(name##AddI, T, uint64_t(uint32_t(SLOT(a) + IMM(imm))) + IMM(offset), check) L_##name##Abs##G \
+      : STORE_AT(name##Abs, T, IMM64(ea), check)
 #define STORE(name, T) STORE_VARIANTS(name, T, MEM_CHECK, ) STORE_VARIANTS(name, T, NO_CHECK, G)
 #define ZEXT(v) uint64_t(v)
 #define SEXT32(v) U32(int32_t(v))
@@ -424,98 +464,118 @@ L_TableSet : {
   STORE(Store32, uint32_t)
   STORE(Store64, uint64_t)
 
-L_MemorySize:
-  SLOT(2) = memSize / kPageSize;
-  NEXT(3);
-L_MemoryGrow : {
-  int64_t r = growMemory(mem, uint32_t(SLOT(3)));
-  memSize = mem->mem.size();
-  SLOT(2) = U32(r);
-  NEXT(4);
+L_MemorySize : {
+  OPERANDS(MemorySize);
+  SLOT(dst) = memSize / kPageSize;
+  NEXT_INSTR();
 }
-L_MemoryInit:
-  if (!memoryInit(inst, ip[2], uint32_t(SLOT(3)), uint32_t(SLOT(4)), uint32_t(SLOT(5))))
+L_MemoryGrow : {
+  OPERANDS(MemoryGrow);
+  int64_t r = growMemory(mem, uint32_t(SLOT(delta)));
+  memSize = mem->mem.size();
+  SLOT(dst) = U32(r);
+  NEXT_INSTR();
+}
+L_MemoryInit : {
+  OPERANDS(MemoryInit);
+  if (!memoryInit(inst, IMM(data), uint32_t(SLOT(d)), uint32_t(SLOT(s)), uint32_t(SLOT(n))))
     TRAP("out of bounds memory access");
-  NEXT(6);
-L_DataDrop:
-  inst->datas[ip[2]] = {};
-  NEXT(3);
+  NEXT_INSTR();
+}
+L_DataDrop : {
+  OPERANDS(DataDrop);
+  inst->datas[IMM(data)] = {};
+  NEXT_INSTR();
+}
 L_MemoryCopy : {
-  uint64_t d = uint32_t(SLOT(2)), s = uint32_t(SLOT(3)), n = uint32_t(SLOT(4));
+  OPERANDS(MemoryCopy);
+  uint64_t d = uint32_t(SLOT(d)), s = uint32_t(SLOT(s)), n = uint32_t(SLOT(n));
   if (s + n > memSize || d + n > memSize) TRAP("out of bounds memory access");
   if (n) std::memmove(memBase + d, memBase + s, n);
-  NEXT(5);
+  NEXT_INSTR();
 }
 L_MemoryFill : {
-  uint64_t d = uint32_t(SLOT(2)), n = uint32_t(SLOT(4));
+  OPERANDS(MemoryFill);
+  uint64_t d = uint32_t(SLOT(d)), n = uint32_t(SLOT(n));
   if (d + n > memSize) TRAP("out of bounds memory access");
-  if (n) std::memset(memBase + d, int(uint8_t(SLOT(3))), n);
-  NEXT(5);
+  if (n) std::memset(memBase + d, int(uint8_t(SLOT(v))), n);
+  NEXT_INSTR();
 }
-L_TableInit:
-  if (!tableInit(inst, ip[2], ip[3], uint32_t(SLOT(4)), uint32_t(SLOT(5)), uint32_t(SLOT(6))))
+L_TableInit : {
+  OPERANDS(TableInit);
+  if (!tableInit(inst, IMM(elem), IMM(table), uint32_t(SLOT(d)), uint32_t(SLOT(s)), uint32_t(SLOT(n))))
     TRAP("out of bounds table access");
-  NEXT(7);
-L_ElemDrop:
-  inst->elems[ip[2]] = {};
-  NEXT(3);
-L_TableCopy:
-  if (!tableCopy(inst, ip[2], ip[3], uint32_t(SLOT(4)), uint32_t(SLOT(5)), uint32_t(SLOT(6))))
+  NEXT_INSTR();
+}
+L_ElemDrop : {
+  OPERANDS(ElemDrop);
+  inst->elems[IMM(elem)] = {};
+  NEXT_INSTR();
+}
+L_TableCopy : {
+  OPERANDS(TableCopy);
+  if (!tableCopy(inst, IMM(dstTable), IMM(srcTable), uint32_t(SLOT(d)), uint32_t(SLOT(s)), uint32_t(SLOT(n))))
     TRAP("out of bounds table access");
-  NEXT(7);
-L_TableGrow:
-  SLOT(2) = U32(growTable(tables[ip[3]], uint32_t(SLOT(5)), SLOT(4)));
-  NEXT(6);
-L_TableSize:
-  SLOT(2) = U32(tables[ip[3]]->elems.size());
-  NEXT(4);
-L_TableFill:
-  if (!tableFill(tables[ip[2]], uint32_t(SLOT(3)), SLOT(4), uint32_t(SLOT(5)))) TRAP("out of bounds table access");
-  NEXT(6);
+  NEXT_INSTR();
+}
+L_TableGrow : {
+  OPERANDS(TableGrow);
+  SLOT(dst) = U32(growTable(tables[IMM(table)], uint32_t(SLOT(n)), SLOT(init)));
+  NEXT_INSTR();
+}
+L_TableSize : {
+  OPERANDS(TableSize);
+  SLOT(dst) = U32(tables[IMM(table)]->elems.size());
+  NEXT_INSTR();
+}
+L_TableFill : {
+  OPERANDS(TableFill);
+  if (!tableFill(tables[IMM(table)], uint32_t(SLOT(i)), SLOT(v), uint32_t(SLOT(n)))) TRAP("out of bounds table access");
+  NEXT_INSTR();
+}
 
-  // ---- numeric. Operands a, b are raw slots; every i32 result is zero-extended.
+// ---- numeric. Operands a, b are raw slots; every i32 result is zero-extended.
 #define UN(name, expr)    \
   L_##name : {            \
-    uint64_t a = SLOT(3); \
-    SLOT(2) = (expr);     \
-    NEXT(4);              \
+    OPERANDS(name);       \
+    uint64_t a = SLOT(a); \
+    SLOT(dst) = (expr);   \
+    NEXT_INSTR();         \
   }
 #define BIN(name, expr)                \
   L_##name : {                         \
-    uint64_t a = SLOT(3), b = SLOT(4); \
-    SLOT(2) = (expr);                  \
-    NEXT(5);                           \
+    OPERANDS(name);                    \
+    uint64_t a = SLOT(a), b = SLOT(b); \
+    SLOT(dst) = (expr);                \
+    NEXT_INSTR();                      \
   }
-// The same operation as BIN plus its immediate form (i32 or i64 immediate)
-// and, for compares, the fused compare-and-branch forms.
-#define BIN_I32(name, expr)          \
-  BIN(name, expr)                    \
-  L_##name##I : {                    \
-    uint64_t a = SLOT(3), b = ip[4]; \
-    SLOT(2) = (expr);                \
-    NEXT(5);                         \
+// The same operation as BIN plus its immediate form (readImm: IMM for an
+// i32 immediate, IMM64 for an i64 one); CMP_* add the compare-and-branch forms.
+#define BIN_AND_IMM(name, expr, readImm)    \
+  BIN(name, expr)                           \
+  L_##name##I : {                           \
+    OPERANDS(name##I);                      \
+    uint64_t a = SLOT(a), b = readImm(imm); \
+    SLOT(dst) = (expr);                     \
+    NEXT_INSTR();                           \
   }
-#define BIN_I64(name, expr)                                            \
-  BIN(name, expr)                                                      \
-  L_##name##I : {                                                      \
-    uint64_t a = SLOT(3), b = uint64_t(ip[4]) | uint64_t(ip[5]) << 32; \
-    SLOT(2) = (expr);                                                  \
-    NEXT(6);                                                           \
-  }
+#define BIN_I32(name, expr) BIN_AND_IMM(name, expr, IMM)
+#define BIN_I64(name, expr) BIN_AND_IMM(name, expr, IMM64)
 #define CMP_BRANCHES(name, expr, immExt, suffix, jump) \
   L_BrIf##name##suffix : {                             \
-    uint64_t a = SLOT(2), b = SLOT(3);                 \
-    if (expr) jump(ip[4]);                             \
-    NEXT(5);                                           \
+    OPERANDS(BrIf##name##suffix);                      \
+    uint64_t a = SLOT(a), b = SLOT(b);                 \
+    if (expr) jump(target);                            \
+    NEXT_INSTR();                                      \
   }                                                    \
   L_BrIf##name##I##suffix : {                          \
-    uint64_t a = SLOT(2), b = immExt(ip[3]);           \
-    if (expr) jump(ip[4]);                             \
-    NEXT(5);                                           \
+    OPERANDS(BrIf##name##I##suffix);                   \
+    uint64_t a = SLOT(a), b = immExt(IMM(imm));        \
+    if (expr) jump(target);                            \
+    NEXT_INSTR();                                      \
   }
-#define FORWARD(offset) NEXT(int32_t(offset))
 #define CMP(name, expr, immExt) \
-  CMP_BRANCHES(name, expr, immExt, , FORWARD) CMP_BRANCHES(name, expr, immExt, Back, BRANCH_BACK)
+  CMP_BRANCHES(name, expr, immExt, , JUMP) CMP_BRANCHES(name, expr, immExt, Back, JUMP_BACK)
 #define IMM_I32(v) uint64_t(v)
 #define IMM_I64(v) uint64_t(int64_t(int32_t(v)))
 #define CMP_I32(name, expr) BIN_I32(name, expr) CMP(name, expr, IMM_I32)
@@ -571,16 +631,17 @@ L_TableFill:
   UN(I64TruncSatF64S, uint64_t(num::truncSat<int64_t>(f64(a))))
   UN(I64TruncSatF64U, uint64_t(num::truncSat<uint64_t>(f64(a))))
 
-#define TRUNC(name, I, conv, widen)                                      \
+#define TRUNC(name, Int, conv, widen)                                    \
   L_##name : {                                                           \
-    I r{};                                                               \
-    switch (num::truncChecked<I>(conv(SLOT(3)), r)) {                    \
+    OPERANDS(name);                                                      \
+    Int r{};                                                             \
+    switch (num::truncChecked<Int>(conv(SLOT(a)), r)) {                  \
       case num::TruncResult::Ok: break;                                  \
       case num::TruncResult::Nan: TRAP("invalid conversion to integer"); \
       case num::TruncResult::Overflow: TRAP("integer overflow");         \
     }                                                                    \
-    SLOT(2) = widen(r);                                                  \
-    NEXT(4);                                                             \
+    SLOT(dst) = widen(r);                                                \
+    NEXT_INSTR();                                                        \
   }
   TRUNC(I32TruncF32S, int32_t, f32, U32)
   TRUNC(I32TruncF32U, uint32_t, f32, U32)
@@ -662,59 +723,69 @@ L_TableFill:
   BIN(F64Copysign, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
 
 // a ^ rotl(x, imm): the rotate-xor chains of hash functions (SHA-2 sigmas).
-L_I32XorRotlI:
-  SLOT(2) = U32(uint32_t(SLOT(3)) ^ std::rotl(uint32_t(SLOT(4)), int(ip[5] & 31)));
-  NEXT(6);
+L_I32XorRotlI : {
+  OPERANDS(I32XorRotlI);
+  SLOT(dst) = U32(uint32_t(SLOT(a)) ^ std::rotl(uint32_t(SLOT(x)), int(IMM(imm) & 31)));
+  NEXT_INSTR();
+}
 
 L_I32DivS : {
-  int32_t a = S32(SLOT(3)), b = S32(SLOT(4));
+  OPERANDS(I32DivS);
+  int32_t a = S32(SLOT(a)), b = S32(SLOT(b));
   if (b == 0) TRAP("integer divide by zero");
   if (a == INT32_MIN && b == -1) TRAP("integer overflow");
-  SLOT(2) = U32(a / b);
-  NEXT(5);
+  SLOT(dst) = U32(a / b);
+  NEXT_INSTR();
 }
 L_I32DivU : {
-  uint32_t a = uint32_t(SLOT(3)), b = uint32_t(SLOT(4));
+  OPERANDS(I32DivU);
+  uint32_t a = uint32_t(SLOT(a)), b = uint32_t(SLOT(b));
   if (b == 0) TRAP("integer divide by zero");
-  SLOT(2) = a / b;
-  NEXT(5);
+  SLOT(dst) = a / b;
+  NEXT_INSTR();
 }
 L_I32RemS : {
-  int32_t a = S32(SLOT(3)), b = S32(SLOT(4));
+  OPERANDS(I32RemS);
+  int32_t a = S32(SLOT(a)), b = S32(SLOT(b));
   if (b == 0) TRAP("integer divide by zero");
-  SLOT(2) = b == -1 ? 0 : U32(a % b);
-  NEXT(5);
+  SLOT(dst) = b == -1 ? 0 : U32(a % b);
+  NEXT_INSTR();
 }
 L_I32RemU : {
-  uint32_t a = uint32_t(SLOT(3)), b = uint32_t(SLOT(4));
+  OPERANDS(I32RemU);
+  uint32_t a = uint32_t(SLOT(a)), b = uint32_t(SLOT(b));
   if (b == 0) TRAP("integer divide by zero");
-  SLOT(2) = a % b;
-  NEXT(5);
+  SLOT(dst) = a % b;
+  NEXT_INSTR();
 }
 L_I64DivS : {
-  int64_t a = S64(SLOT(3)), b = S64(SLOT(4));
+  OPERANDS(I64DivS);
+  int64_t a = S64(SLOT(a)), b = S64(SLOT(b));
   if (b == 0) TRAP("integer divide by zero");
   if (a == INT64_MIN && b == -1) TRAP("integer overflow");
-  SLOT(2) = uint64_t(a / b);
-  NEXT(5);
+  SLOT(dst) = uint64_t(a / b);
+  NEXT_INSTR();
 }
 L_I64DivU : {
-  uint64_t a = SLOT(3), b = SLOT(4);
+  OPERANDS(I64DivU);
+  uint64_t a = SLOT(a), b = SLOT(b);
   if (b == 0) TRAP("integer divide by zero");
-  SLOT(2) = a / b;
-  NEXT(5);
+  SLOT(dst) = a / b;
+  NEXT_INSTR();
 }
 L_I64RemS : {
-  int64_t a = S64(SLOT(3)), b = S64(SLOT(4));
+  OPERANDS(I64RemS);
+  int64_t a = S64(SLOT(a)), b = S64(SLOT(b));
   if (b == 0) TRAP("integer divide by zero");
-  SLOT(2) = b == -1 ? 0 : uint64_t(a % b);
-  NEXT(5);
+  SLOT(dst) = b == -1 ? 0 : uint64_t(a % b);
+  NEXT_INSTR();
 }
 L_I64RemU : {
-  uint64_t a = SLOT(3), b = SLOT(4);
+  OPERANDS(I64RemU);
+  uint64_t a = SLOT(a), b = SLOT(b);
   if (b == 0) TRAP("integer divide by zero");
-  SLOT(2) = a % b;
-  NEXT(5);
+  SLOT(dst) = a % b;
+  NEXT_INSTR();
 }
 
 do_trap:

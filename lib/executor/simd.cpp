@@ -459,83 +459,122 @@ SimdOperands simdOperands(SimdShape shape) {
   return {"", '-'};
 }
 
-uint32_t simdOperandWords(SimdShape shape) {
+ShapeId simdShapeId(SimdShape shape) {
   switch (shape) {
     case SimdShape::Unary:
     case SimdShape::Test:
-    case SimdShape::Splat: return 2;
-    case SimdShape::Binary:
-    case SimdShape::Shift:
-    case SimdShape::Extract:
-    case SimdShape::Load: return 3;
-    case SimdShape::Ternary:
-    case SimdShape::Replace:
-    case SimdShape::Store: return 4;
-    case SimdShape::LoadLane:
-    case SimdShape::StoreLane: return 5;
-    case SimdShape::Shuffle: return 7;
-    default: return 0;
+    case SimdShape::Splat: return ShapeId::SimdUnary;
+    case SimdShape::Binary: return ShapeId::SimdBinary;
+    case SimdShape::Ternary: return ShapeId::SimdTernary;
+    case SimdShape::Shift: return ShapeId::SimdShift;
+    case SimdShape::Extract: return ShapeId::SimdExtract;
+    case SimdShape::Replace: return ShapeId::SimdReplace;
+    case SimdShape::Load: return ShapeId::SimdLoad;
+    case SimdShape::Store: return ShapeId::SimdStore;
+    case SimdShape::LoadLane: return ShapeId::SimdLoadLane;
+    case SimdShape::StoreLane: return ShapeId::SimdStoreLane;
+    case SimdShape::Shuffle: return ShapeId::SimdShuffle;
+    default: return ShapeId::Simd;
   }
 }
 
+// Operands by the names of the sub-shape's declaration (xops.h).
+#define SLOT(f) ip[slotWord(I::f)]
+#define IMM(f) ip[immWord(I::f)]
+
 const char* simdExec(const uint32_t* ip, uint64_t* fp, wasmnn_memory* mem) {
-  const Op op = Op(kSimdBase + ip[2]);
-  const SimdInfo& info = kSimdInfo[ip[2]];
-  const uint32_t dst = ip[4];
+  const Op op = Op(kSimdBase + ip[shape::Simd::sub.word]);
+  const SimdInfo& info = kSimdInfo[ip[shape::Simd::sub.word]];
   switch (info.shape) {
-    case SimdShape::Unary: storeV(fp, dst, unary(op, loadV(fp, ip[5]))); return nullptr;
-    case SimdShape::Binary: storeV(fp, dst, binary(op, loadV(fp, ip[5]), loadV(fp, ip[6]))); return nullptr;
-    case SimdShape::Ternary: {  // v128.bitselect
-      V a = loadV(fp, ip[5]), b = loadV(fp, ip[6]), c = loadV(fp, ip[7]), r;
-      for (unsigned i = 0; i < 16; ++i) r.b[i] = uint8_t((a.b[i] & c.b[i]) | (b.b[i] & ~c.b[i]));
-      storeV(fp, dst, r);
+    case SimdShape::Unary: {
+      using I = shape::SimdUnary;
+      storeV(fp, SLOT(dst), unary(op, loadV(fp, SLOT(a))));
       return nullptr;
     }
-    case SimdShape::Test: fp[dst] = test(op, loadV(fp, ip[5])); return nullptr;
-    case SimdShape::Shift: storeV(fp, dst, shiftOp(op, loadV(fp, ip[5]), uint32_t(fp[ip[6]]))); return nullptr;
-    case SimdShape::Splat: storeV(fp, dst, splatOp(op, fp[ip[5]])); return nullptr;
-    case SimdShape::Extract: fp[dst] = extract(op, loadV(fp, ip[5]), ip[6]); return nullptr;
-    case SimdShape::Replace: storeV(fp, dst, replace(op, loadV(fp, ip[5]), ip[7], fp[ip[6]])); return nullptr;
+    case SimdShape::Binary: {
+      using I = shape::SimdBinary;
+      storeV(fp, SLOT(dst), binary(op, loadV(fp, SLOT(a)), loadV(fp, SLOT(b))));
+      return nullptr;
+    }
+    case SimdShape::Ternary: {  // v128.bitselect
+      using I = shape::SimdTernary;
+      V a = loadV(fp, SLOT(a)), b = loadV(fp, SLOT(b)), c = loadV(fp, SLOT(c)), r;
+      for (unsigned i = 0; i < 16; ++i) r.b[i] = uint8_t((a.b[i] & c.b[i]) | (b.b[i] & ~c.b[i]));
+      storeV(fp, SLOT(dst), r);
+      return nullptr;
+    }
+    case SimdShape::Test: {
+      using I = shape::SimdUnary;
+      fp[SLOT(dst)] = test(op, loadV(fp, SLOT(a)));
+      return nullptr;
+    }
+    case SimdShape::Shift: {
+      using I = shape::SimdShift;
+      storeV(fp, SLOT(dst), shiftOp(op, loadV(fp, SLOT(a)), uint32_t(fp[SLOT(n)])));
+      return nullptr;
+    }
+    case SimdShape::Splat: {
+      using I = shape::SimdUnary;
+      storeV(fp, SLOT(dst), splatOp(op, fp[SLOT(a)]));
+      return nullptr;
+    }
+    case SimdShape::Extract: {
+      using I = shape::SimdExtract;
+      fp[SLOT(dst)] = extract(op, loadV(fp, SLOT(a)), IMM(lane));
+      return nullptr;
+    }
+    case SimdShape::Replace: {
+      using I = shape::SimdReplace;
+      storeV(fp, SLOT(dst), replace(op, loadV(fp, SLOT(a)), IMM(lane), fp[SLOT(x)]));
+      return nullptr;
+    }
     case SimdShape::Shuffle: {
-      V a = loadV(fp, ip[5]), b = loadV(fp, ip[6]), r;
+      using I = shape::SimdShuffle;
+      V a = loadV(fp, SLOT(a)), b = loadV(fp, SLOT(b)), r;
       uint8_t lanes[16];
-      std::memcpy(lanes, ip + 7, 16);
+      std::memcpy(lanes, ip + I::lanes.word, 16);
       for (unsigned i = 0; i < 16; ++i) r.b[i] = lanes[i] < 16 ? a.b[lanes[i]] : b.b[lanes[i] & 15];
-      storeV(fp, dst, r);
+      storeV(fp, SLOT(dst), r);
       return nullptr;
     }
     case SimdShape::Load: {
+      using I = shape::SimdLoad;
       const uint32_t n = op == Op::V128Load ? 16 : 1u << info.accessLog2;
-      const uint8_t* p = at(mem, fp[ip[5]], ip[6], n);
+      const uint8_t* p = at(mem, fp[SLOT(addr)], IMM(offset), n);
       if (!p) return kOob;
-      storeV(fp, dst, load(op, p));
+      storeV(fp, SLOT(dst), load(op, p));
       return nullptr;
     }
     case SimdShape::Store: {
-      uint8_t* p = at(mem, fp[ip[5]], ip[7], 16);
+      using I = shape::SimdStore;
+      uint8_t* p = at(mem, fp[SLOT(addr)], IMM(offset), 16);
       if (!p) return kOob;
-      std::memcpy(p, fp + ip[6], 16);
+      std::memcpy(p, fp + SLOT(value), 16);
       return nullptr;
     }
     case SimdShape::LoadLane: {
+      using I = shape::SimdLoadLane;
       const uint32_t n = 1u << info.accessLog2;
-      const uint8_t* p = at(mem, fp[ip[5]], ip[7], n);
+      const uint8_t* p = at(mem, fp[SLOT(addr)], IMM(offset), n);
       if (!p) return kOob;
-      V v = loadV(fp, ip[6]);
-      std::memcpy(v.b + ip[8] * n, p, n);
-      storeV(fp, dst, v);
+      V v = loadV(fp, SLOT(value));
+      std::memcpy(v.b + IMM(lane) * n, p, n);
+      storeV(fp, SLOT(dst), v);
       return nullptr;
     }
     case SimdShape::StoreLane: {
+      using I = shape::SimdStoreLane;
       const uint32_t n = 1u << info.accessLog2;
-      uint8_t* p = at(mem, fp[ip[5]], ip[7], n);
+      uint8_t* p = at(mem, fp[SLOT(addr)], IMM(offset), n);
       if (!p) return kOob;
-      V v = loadV(fp, ip[6]);
-      std::memcpy(p, v.b + ip[8] * n, n);
+      V v = loadV(fp, SLOT(value));
+      std::memcpy(p, v.b + IMM(lane) * n, n);
       return nullptr;
     }
     default: return "unsupported SIMD instruction";
   }
 }
+#undef SLOT
+#undef IMM
 
 }  // namespace wasmnn

@@ -1,10 +1,6 @@
-// The interpreter's SIMD instruction (X::Simd), executed out of line.
-// Layout after the two handler words: sub-opcode, length in words, dst slot,
-// operand slots (a v128 names the first of its two slots), then immediates:
-//   Unary/Test/Splat dst a | Binary dst a b | Ternary dst a b c | Shift dst a n
-//   Extract dst a lane | Replace dst a x lane | Load dst addr offset
-//   Store - addr v offset | LoadLane dst addr v offset lane | StoreLane - addr v offset lane
-//   Shuffle dst a b lanes(4 words)
+// The interpreter's SIMD instruction (X::Simd), executed out of line. Its
+// operands follow one of the Simd* shapes in xops.h, chosen by the
+// sub-opcode's SimdShape (a v128 slot operand names the first of two slots).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +8,7 @@
 
 #include "wasmnn/common/simd.h"
 #include "wasmnn/runtime/objects.h"
+#include "xops.h"
 
 namespace wasmnn {
 
@@ -23,8 +20,9 @@ struct SimdOperands {
 };
 SimdOperands simdOperands(SimdShape shape);
 
-// Number of operand words (after sub-opcode and length) for a shape.
-uint32_t simdOperandWords(SimdShape shape);
+// The instruction shape (xops.h) of a SIMD opcode's SimdShape; ShapeId::Simd
+// for a shape that is not executed (Const, Invalid).
+ShapeId simdShapeId(SimdShape shape);
 
 // Runs the SIMD instruction at ip on frame fp; returns a trap message or nullptr.
 const char* simdExec(const uint32_t* ip, uint64_t* fp, wasmnn_memory* mem);

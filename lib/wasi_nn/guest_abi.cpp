@@ -31,6 +31,15 @@ std::string range(uint64_t ptr, uint64_t len, const GuestMemory& m) {
   return out;
 }
 
+// What every call with an out-pointer checks first: the instance has a
+// memory and the u32 slot lies in it. 0, or the errno (logged).
+uint32_t checkOutSlot(const GuestMemory& mem, uint32_t ptr, std::string_view fn, const char* what) {
+  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
+  if (!mem.contains(ptr, 4))
+    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": " + what + " " + range(ptr, 4, mem));
+  return WASMNN_NN_SUCCESS;
+}
+
 // A guest-chosen string cut to a log line's worth (wasmnn_nn_log escapes it).
 std::string clipped(std::string_view text) {
   std::string out(text.substr(0, 80));
@@ -115,24 +124,42 @@ std::optional<wasmnn_nn_tensor_type> legacyTensorType(uint8_t raw) {
 
 // ---------------------------------------------------------------- handles
 
-std::shared_ptr<Graph> NnInstance::graph(uint32_t handle, const char* fn) {
+// The live object a handle names in `table`, or nullptr after logging why.
+template <typename T>
+std::shared_ptr<T> NnInstance::find(const Table<T>& table, uint32_t handle, const char* fn, const char* what,
+                                    const char* ended) {
   {
     std::lock_guard lock(mu_);
-    if (auto it = graphs_.find(handle); it != graphs_.end()) return it->second;
+    if (auto it = table.find(handle); it != table.end()) return it->second;
   }
-  fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": graph handle " + std::to_string(handle) +
-                                       " is not live in this instance (never issued here, or unloaded)");
+  fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": " + what + " handle " + std::to_string(handle) +
+                                       " is not live in this instance (never issued here, or " + ended + ")");
   return nullptr;
 }
 
-std::shared_ptr<Context> NnInstance::context(uint32_t handle, const char* fn) {
+// Removes a handle; the object itself is released after the lock, and lives on
+// while contexts or running calls hold their own reference.
+template <typename T> uint32_t NnInstance::drop(Table<T>& table, uint32_t handle, const char* fn, const char* what) {
+  std::shared_ptr<T> dropped;
   {
     std::lock_guard lock(mu_);
-    if (auto it = contexts_.find(handle); it != contexts_.end()) return it->second;
+    if (auto it = table.find(handle); it != table.end()) {
+      dropped = std::move(it->second);
+      table.erase(it);
+    }
   }
-  fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": execution context handle " + std::to_string(handle) +
-                                       " is not live in this instance (never issued here, or finalized)");
-  return nullptr;
+  if (!dropped)
+    return fail(WASMNN_NN_INVALID_ARGUMENT,
+                std::string(fn) + ": " + what + " handle " + std::to_string(handle) + " is not live in this instance");
+  return WASMNN_NN_SUCCESS;
+}
+
+std::shared_ptr<Graph> NnInstance::graph(uint32_t handle, const char* fn) {
+  return find(graphs_, handle, fn, "graph", "unloaded");
+}
+
+std::shared_ptr<Context> NnInstance::context(uint32_t handle, const char* fn) {
+  return find(contexts_, handle, fn, "execution context", "finalized");
 }
 
 bool NnInstance::graphSlotFree(const char* fn) {
@@ -155,34 +182,10 @@ uint32_t NnInstance::addGraph(GuestMemory mem, std::shared_ptr<Graph> graph, uin
   return WASMNN_NN_SUCCESS;
 }
 
-uint32_t NnInstance::unload(uint32_t handle) {
-  std::shared_ptr<Graph> dropped;  // released after the lock; contexts and running calls keep their own reference
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = graphs_.find(handle); it != graphs_.end()) {
-      dropped = std::move(it->second);
-      graphs_.erase(it);
-    }
-  }
-  if (!dropped)
-    return fail(WASMNN_NN_INVALID_ARGUMENT,
-                "unload: graph handle " + std::to_string(handle) + " is not live in this instance");
-  return WASMNN_NN_SUCCESS;
-}
+uint32_t NnInstance::unload(uint32_t handle) { return drop(graphs_, handle, "unload", "graph"); }
 
 uint32_t NnInstance::finalizeExecutionContext(uint32_t handle) {
-  std::shared_ptr<Context> dropped;  // a compute running on it keeps it alive until it returns
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = contexts_.find(handle); it != contexts_.end()) {
-      dropped = std::move(it->second);
-      contexts_.erase(it);
-    }
-  }
-  if (!dropped)
-    return fail(WASMNN_NN_INVALID_ARGUMENT, "finalize_execution_context: execution context handle " +
-                                                std::to_string(handle) + " is not live in this instance");
-  return WASMNN_NN_SUCCESS;
+  return drop(contexts_, handle, "finalize_execution_context", "execution context");
 }
 
 // ---------------------------------------------------------------- load
@@ -190,9 +193,7 @@ uint32_t NnInstance::finalizeExecutionContext(uint32_t handle) {
 uint32_t NnInstance::loadBuilders(GuestMemory mem, uint32_t buildersPtr, uint32_t count, uint32_t encoding,
                                   uint32_t target, uint32_t graphOut, const char* fn) {
   const std::string f = fn;
-  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
-  if (!mem.contains(graphOut, 4))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
+  if (uint32_t err = checkOutSlot(mem, graphOut, f, "graph out-pointer")) return err;
   if (count == 0) return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": no graph builders (builders_len is 0)");
   uint32_t maxBuilders = host_->limits().maxBuilders;
   if (count > maxBuilders)
@@ -247,9 +248,7 @@ uint32_t NnInstance::loadByNameWithConfig(GuestMemory mem, uint32_t namePtr, uin
 uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameLen, uint32_t configPtr,
                                uint32_t configLen, uint32_t graphOut, const char* fn) {
   const std::string f = fn;
-  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, f + ": the instance has no linear memory");
-  if (!mem.contains(graphOut, 4))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": graph out-pointer " + range(graphOut, 4, mem));
+  if (uint32_t err = checkOutSlot(mem, graphOut, f, "graph out-pointer")) return err;
   if (!mem.contains(namePtr, nameLen))
     return fail(WASMNN_NN_INVALID_ARGUMENT, f + ": name " + range(namePtr, nameLen, mem));
   if (!mem.contains(configPtr, configLen))
@@ -271,9 +270,7 @@ uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameL
 
 uint32_t NnInstance::initExecutionContext(GuestMemory mem, uint32_t graphHandle, uint32_t ctxOut) {
   const char* fn = "init_execution_context";
-  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
-  if (!mem.contains(ctxOut, 4))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": context out-pointer " + range(ctxOut, 4, mem));
+  if (uint32_t err = checkOutSlot(mem, ctxOut, fn, "context out-pointer")) return err;
   std::shared_ptr<Graph> g = graph(graphHandle, fn);
   if (!g) return WASMNN_NN_INVALID_ARGUMENT;
   uint32_t cap = host_->limits().maxContexts;
@@ -422,34 +419,30 @@ uint32_t NnInstance::readOutput(GuestMemory mem, uint32_t ctxHandle, uint32_t in
   return err;
 }
 
-uint32_t NnInstance::getOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
-                               uint32_t writtenPtr) {
-  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, "get_output: the instance has no linear memory");
-  if (!mem.contains(writtenPtr, 4))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, "get_output: bytes_written pointer " + range(writtenPtr, 4, mem));
+uint32_t NnInstance::outputWithSize(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
+                                    uint32_t writtenPtr, bool single) {
+  const std::string fn = single ? "get_output_single" : "get_output";
+  if (uint32_t err = checkOutSlot(mem, writtenPtr, fn, "bytes_written pointer")) return err;
   uint64_t size = 0;
-  uint32_t err = readOutput(mem, ctx, index, outPtr, outMax, false, &size, "get_output");
+  uint32_t err = readOutput(mem, ctx, index, outPtr, outMax, single, &size, fn.c_str());
   if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) mem.store<uint32_t>(writtenPtr, clampU32(size));
   return err;
 }
 
+uint32_t NnInstance::getOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
+                               uint32_t writtenPtr) {
+  return outputWithSize(mem, ctx, index, outPtr, outMax, writtenPtr, false);
+}
+
 uint32_t NnInstance::getOutputSingle(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
                                      uint32_t writtenPtr) {
-  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, "get_output_single: the instance has no linear memory");
-  if (!mem.contains(writtenPtr, 4))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, "get_output_single: bytes_written pointer " + range(writtenPtr, 4, mem));
-  uint64_t size = 0;
-  uint32_t err = readOutput(mem, ctx, index, outPtr, outMax, true, &size, "get_output_single");
-  if (err == WASMNN_NN_SUCCESS || err == WASMNN_NN_TOO_LARGE) mem.store<uint32_t>(writtenPtr, clampU32(size));
-  return err;
+  return outputWithSize(mem, ctx, index, outPtr, outMax, writtenPtr, true);
 }
 
 uint32_t NnInstance::legacyGetOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr,
                                      uint32_t inoutSizePtr) {
   const char* fn = "wasi_nn.get_output";
-  if (!mem.present()) return fail(WASMNN_NN_MISSING_MEMORY, std::string(fn) + ": the instance has no linear memory");
-  if (!mem.contains(inoutSizePtr, 4))
-    return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": size pointer " + range(inoutSizePtr, 4, mem));
+  if (uint32_t err = checkOutSlot(mem, inoutSizePtr, fn, "size pointer")) return err;
   if (!mem.contains(outPtr, 0))
     return fail(WASMNN_NN_INVALID_ARGUMENT, std::string(fn) + ": output buffer " + range(outPtr, 0, mem));
   // The capacity counts f32 elements. A guest that counted bytes claims 4x its

@@ -161,6 +161,33 @@ class Traps(unittest.TestCase):
             self.assertEqual((r.returncode, r.stdout), (0, "0\n"), mode)
 
 
+class Inspect(unittest.TestCase):
+    """`wasmnn inspect --code`: what it prints and how it fails. The code itself
+    is checked by test/compiler's golden tests."""
+
+    def test_prints_every_defined_function_or_the_one_asked_for(self):
+        module = build("values", VALUES_WAT)
+        r = wasmnn("inspect", "--code", module)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        blocks = r.stdout.split("\n\n")
+        self.assertEqual(len(blocks), 11, r.stdout)  # the functions VALUES_WAT defines
+        self.assertTrue(blocks[0].startswith("func 0 add_i32 (slots: params 2, locals 2, "), blocks[0])
+        self.assertTrue(blocks[0].rstrip().endswith("Ret"), blocks[0])
+        one = wasmnn("inspect", module, "--func", "1", "--code")  # options also after the module
+        self.assertEqual((one.returncode, one.stdout), (0, blocks[1] + "\n"), one.stderr)
+
+    def test_imported_or_missing_function_and_bad_module_are_errors_naming_them(self):
+        start = build("start", START_WAT)  # function 0 is imported, function 1 defined
+        for func, says in [("0", "function 0 is imported: it has no code"),
+                           ("2", "function 2 does not exist (the module has 2)")]:
+            r = wasmnn("inspect", "--code", "--func", func, start)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(says, r.stderr)
+        r = wasmnn("inspect", "--code", os.path.join(WORK, "missing.wasm"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cannot read", r.stderr)
+
+
 class CommandLine(unittest.TestCase):
     def usage_error(self, *args, says):
         r = wasmnn(*args)
@@ -177,6 +204,10 @@ class CommandLine(unittest.TestCase):
         self.usage_error("run", "--max-call-depth", "many", "x.wasm", says="--max-call-depth wants a number")
         self.usage_error("run", "--bounds-checks", "maybe", "x.wasm", says="wants `explicit` or `guard`")
         self.usage_error("backends", "extra", says="unexpected argument `extra`")
+        self.usage_error("inspect", "x.wasm", says="say what to inspect: wasmnn inspect --code")
+        self.usage_error("inspect", "--code", says="give exactly one module")
+        self.usage_error("inspect", "--code", "--func", "first", "x.wasm", says="--func wants a function index")
+        self.usage_error("inspect", "--code", "--frob", "x.wasm", says="unknown option or missing value `--frob`")
 
     def test_help_and_version(self):
         for args in [("--help",), ("-h",), ("run", "--help")]:

@@ -43,7 +43,7 @@ enum : uint32_t {
   kEndOfSequence = 100,
   kModelNotFound = 103,
 };
-enum : uint32_t { kEncOpenvino = 0, kEncTensorflow = 2, kEncAutodetect5 = 5, kEncAutodetect6 = 6, kEncMlx = 10 };
+enum : uint32_t { kEncTensorflow = 2, kEncAutodetect5 = 5, kEncAutodetect6 = 6, kEncMlx = 10, kEncPiper = 11 };
 enum : uint8_t { kF16 = 0, kF32 = 1, kF64Or_OldU8 = 2, kU8Or_OldI32 = 3, kI32 = 4, kI64 = 5 };
 
 // Redirects fd 2 into a temporary file for the lifetime of the object.
@@ -424,9 +424,9 @@ TEST_F(BadInput, MissingBackendLibrary) {
   expectFailure(kInvalidEncoding, "libwasmnn_backend_mlx.so",
                 [&] { return nn.load(g.mem(), b, 1, kEncMlx, 0, g.alloc(4)); });
   StderrCapture cap;
-  nn.load(g.mem(), b, 1, kEncOpenvino, 0, g.alloc(4));
+  nn.load(g.mem(), b, 1, kEncPiper, 0, g.alloc(4));  // an encoding no backend here serves
   std::string text = cap.finish();
-  EXPECT_NE(text.find("encoding openvino"), std::string::npos) << text;
+  EXPECT_NE(text.find("encoding piper"), std::string::npos) << text;
   EXPECT_NE(text.find(std::string(NN_FAKE_DIR) + " (--nn-backend-dir)"), std::string::npos) << text;
   EXPECT_NE(text.find("(next to libwasmnn.so)"), std::string::npos) << text;
   EXPECT_NE(text.find("cannot open shared object file"), std::string::npos) << text;  // dlerror

@@ -94,11 +94,27 @@ class BackendTest : public ::testing::TestWithParam<BackendParam> {
     dir_ = p.data_dir;
   }
 
-  wasmnn_nn_graph* loadModel(const std::string& file, wasmnn_nn_target target = WASMNN_NN_TARGET_CPU) {
-    model_ = readBytes(dir_ / file);
-    wasmnn_nn_builder builder{model_.data(), model_.size(), nullptr};
+  // One builder per model file of case c (OpenVINO: .xml, .bin), the bytes
+  // kept in models_; with their paths when `preloaded`.
+  std::vector<wasmnn_nn_builder> builders(const Case& c, bool preloaded = false) {
+    models_.clear();
+    paths_.clear();
+    for (const std::string& file : c.models) {
+      paths_.push_back((dir_ / file).string());
+      models_.push_back(readBytes(paths_.back()));
+    }
+    std::vector<wasmnn_nn_builder> out;
+    for (size_t i = 0; i < models_.size(); ++i)
+      out.push_back({models_[i].data(), models_[i].size(), preloaded ? paths_[i].c_str() : nullptr});
+    return out;
+  }
+
+  wasmnn_nn_graph* loadModel(const Case& c, wasmnn_nn_target target = WASMNN_NN_TARGET_CPU) {
+    std::vector<wasmnn_nn_builder> parts = builders(c);
     wasmnn_nn_graph* g = nullptr;
-    EXPECT_EQ(b_->load(GetParam().encoding, target, &builder, 1, nullptr, 0, &g), WASMNN_NN_SUCCESS) << file;
+    EXPECT_EQ(b_->load(GetParam().encoding, target, parts.data(), static_cast<uint32_t>(parts.size()), nullptr, 0, &g),
+              WASMNN_NN_SUCCESS)
+        << c.name;
     return g;
   }
 
@@ -129,7 +145,8 @@ class BackendTest : public ::testing::TestWithParam<BackendParam> {
   static inline std::map<std::string, wasmnn_nn_backend_info> info_;
   const wasmnn_nn_backend* b_ = nullptr;
   fs::path dir_;
-  std::vector<uint8_t> model_;
+  std::vector<std::vector<uint8_t>> models_;
+  std::vector<std::string> paths_;
 };
 
 TEST_P(BackendTest, TableDescribesTheBackend) {
@@ -153,7 +170,7 @@ TEST_P(BackendTest, EveryModelMatchesTheFrameworksNativeOutput) {
   ASSERT_GE(cases.size(), 8u);
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    wasmnn_nn_graph* g = loadModel(c.model);
+    wasmnn_nn_graph* g = loadModel(c);
     ASSERT_NE(g, nullptr);
     wasmnn_nn_context* ctx = nullptr;
     ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
@@ -167,11 +184,11 @@ TEST_P(BackendTest, EveryModelMatchesTheFrameworksNativeOutput) {
 
 TEST_P(BackendTest, PreloadedModelIsReadFromItsPath) {
   Case c = readCase(dir_ / "classifier.manifest");
-  std::string path = (dir_ / c.model).string();
-  std::vector<uint8_t> bytes = readBytes(path);
-  wasmnn_nn_builder builder{bytes.data(), bytes.size(), path.c_str()};
+  std::vector<wasmnn_nn_builder> parts = builders(c, true);
   wasmnn_nn_graph* g = nullptr;
-  ASSERT_EQ(b_->load(GetParam().encoding, WASMNN_NN_TARGET_AUTO, &builder, 1, "{}", 2, &g), WASMNN_NN_SUCCESS);
+  ASSERT_EQ(b_->load(GetParam().encoding, WASMNN_NN_TARGET_AUTO, parts.data(), static_cast<uint32_t>(parts.size()),
+                     "{}", 2, &g),
+            WASMNN_NN_SUCCESS);
   wasmnn_nn_context* ctx = nullptr;
   ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
   runAndCompare(ctx, c, inputsOf(c));
@@ -181,7 +198,7 @@ TEST_P(BackendTest, PreloadedModelIsReadFromItsPath) {
 
 TEST_P(BackendTest, TooSmallBufferReportsTheNeededSize) {
   Case c = readCase(dir_ / "classifier.manifest");
-  wasmnn_nn_graph* g = loadModel(c.model);
+  wasmnn_nn_graph* g = loadModel(c);
   wasmnn_nn_context* ctx = nullptr;
   ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
   auto in = inputsOf(c);
@@ -200,7 +217,7 @@ TEST_P(BackendTest, TooSmallBufferReportsTheNeededSize) {
 
 TEST_P(BackendTest, ContextsOfOneGraphRunInParallel) {
   Case c = readCase(dir_ / "classifier.manifest");
-  wasmnn_nn_graph* g = loadModel(c.model);
+  wasmnn_nn_graph* g = loadModel(c);
   ASSERT_NE(g, nullptr);
   auto in = inputsOf(c);
   std::vector<uint8_t> want = readBytes(dir_ / c.outputs[0].file);
@@ -246,46 +263,48 @@ TEST_P(BackendTest, CorruptModelBytesAreInvalidArgument) {
   wasmnn_nn_graph* g = nullptr;
   expectError(name, WASMNN_NN_INVALID_ARGUMENT, "load",
               [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &g); });
-  // Truncated real model.
-  model_ = readBytes(dir_ / readCase(dir_ / "classifier.manifest").model);
-  builder = {model_.data(), model_.size() / 2, nullptr};
+  // Truncated real model (its first part; the others whole).
+  std::vector<wasmnn_nn_builder> parts = builders(readCase(dir_ / "classifier.manifest"));
+  auto n = static_cast<uint32_t>(parts.size());
+  parts[0].size /= 2;
   expectError(name, WASMNN_NN_INVALID_ARGUMENT, "load",
-              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, nullptr, 0, &g); });
-  // Two builders for a one-file format.
-  wasmnn_nn_builder two[2] = {{model_.data(), model_.size(), nullptr}, {model_.data(), 1, nullptr}};
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, parts.data(), n, nullptr, 0, &g); });
+  // One builder more than the format takes.
+  parts[0].size = models_[0].size();
+  parts.push_back({models_[0].data(), 1, nullptr});
   expectError(name, WASMNN_NN_INVALID_ARGUMENT, "builder",
-              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, two, 2, nullptr, 0, &g); });
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, parts.data(), n + 1, nullptr, 0, &g); });
 }
 
 TEST_P(BackendTest, UnavailableTargetsAreUnsupported) {
   if (info_[GetParam().name].target_mask & WASMNN_NN_TARGET_BIT(WASMNN_NN_TARGET_GPU))
     GTEST_SKIP() << "this machine has a GPU the framework can use";
-  model_ = readBytes(dir_ / readCase(dir_ / "classifier.manifest").model);
-  wasmnn_nn_builder builder{model_.data(), model_.size(), nullptr};
+  std::vector<wasmnn_nn_builder> parts = builders(readCase(dir_ / "classifier.manifest"));
+  auto n = static_cast<uint32_t>(parts.size());
   wasmnn_nn_graph* g = nullptr;
   expectError(GetParam().name.c_str(), WASMNN_NN_UNSUPPORTED_OPERATION, "gpu",
-              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_GPU, &builder, 1, nullptr, 0, &g); });
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_GPU, parts.data(), n, nullptr, 0, &g); });
   expectError(GetParam().name.c_str(), WASMNN_NN_UNSUPPORTED_OPERATION, "tpu",
-              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_TPU, &builder, 1, nullptr, 0, &g); });
+              [&] { return b_->load(GetParam().encoding, WASMNN_NN_TARGET_TPU, parts.data(), n, nullptr, 0, &g); });
 }
 
 TEST_P(BackendTest, UnknownConfigIsInvalidArgument) {
-  model_ = readBytes(dir_ / readCase(dir_ / "classifier.manifest").model);
-  wasmnn_nn_builder builder{model_.data(), model_.size(), nullptr};
+  std::vector<wasmnn_nn_builder> parts = builders(readCase(dir_ / "classifier.manifest"));
+  auto n = static_cast<uint32_t>(parts.size());
   wasmnn_nn_graph* g = nullptr;
-  std::string bad = R"({"threads": 4})", broken = "{not json";
+  std::string bad = R"({"no_such_option": 4})", broken = "{not json";
   expectError(GetParam().name.c_str(), WASMNN_NN_INVALID_ARGUMENT, "config", [&] {
-    return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, bad.data(), bad.size(), &g);
+    return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, parts.data(), n, bad.data(), bad.size(), &g);
   });
   expectError(GetParam().name.c_str(), WASMNN_NN_INVALID_ARGUMENT, "config", [&] {
-    return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, &builder, 1, broken.data(), broken.size(), &g);
+    return b_->load(GetParam().encoding, WASMNN_NN_TARGET_CPU, parts.data(), n, broken.data(), broken.size(), &g);
   });
 }
 
 TEST_P(BackendTest, MisuseOfAContextIsReportedNotCrashed) {
   const char* name = GetParam().name.c_str();
   Case c = readCase(dir_ / "classifier.manifest");
-  wasmnn_nn_graph* g = loadModel(c.model);
+  wasmnn_nn_graph* g = loadModel(c);
   wasmnn_nn_context* ctx = nullptr;
   ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
   auto in = inputsOf(c);
@@ -325,7 +344,7 @@ std::vector<BackendParam> backendsWithTypedInputs() {
 
 TEST_P(TypedInputBackendTest, WrongElementTypeIsRejected) {
   Case c = readCase(dir_ / "classifier.manifest");
-  wasmnn_nn_graph* g = loadModel(c.model);
+  wasmnn_nn_graph* g = loadModel(c);
   wasmnn_nn_context* ctx = nullptr;
   ASSERT_EQ(b_->init_context(g, &ctx), WASMNN_NN_SUCCESS);
   auto in = inputsOf(c);

@@ -43,10 +43,14 @@ bool legacyCanSend(const Case& c) {
   return true;
 }
 
-std::string modelName(const Case& c) { return fs::path(c.model).stem().string(); }
+std::string modelName(const Case& c) { return fs::path(c.models[0]).stem().string(); }
 
 // Guest path of a data file: the data directory is preopened as /data.
 std::string dataPath(const std::string& file) { return "/data/" + file; }
+// nn_run's "load" argument: every model file of the case, joined by '+'.
+std::string dataModels(const Case& c) { return joinModels(c, "/data/", '+'); }
+// --nn-preload's paths: every model file of the case, joined by ':'.
+std::string hostModels(const fs::path& dir, const Case& c) { return joinModels(c, dir.string() + "/", ':'); }
 
 class GuestFixture {
  protected:
@@ -99,12 +103,12 @@ TEST_P(BackendE2E, GuestOutputsEqualNativeOutputs) {
     if (legacy && !legacyCanSend(c)) continue;  // f64/i64 inputs: only the ephemeral module has them
     run.push_back(c);
     switch (load) {
-      case Load::Bytes: cmd.add({"load", backend.encoding, "cpu", dataPath(c.model)}); break;
-      case Load::Autodetect: cmd.add({"load", "autodetect", "cpu", dataPath(c.model)}); break;
+      case Load::Bytes: cmd.add({"load", backend.encoding, "cpu", dataModels(c)}); break;
+      case Load::Autodetect: cmd.add({"load", "autodetect", "cpu", dataModels(c)}); break;
       case Load::Preload:
         if (preloaded.insert(modelName(c)).second)
           cmd.host_options.push_back("--nn-preload=" + modelName(c) + ":" + backend.encoding +
-                                     ":cpu:" + (dir / c.model).string());
+                                     ":cpu:" + hostModels(dir, c));
         cmd.add({"name", modelName(c)});
         break;
     }
@@ -163,7 +167,7 @@ TEST_P(BackendErrors, CorruptModelIsInvalidArgument) {
 TEST_P(BackendErrors, GpuWithoutDeviceIsUnsupported) {
   Case c = classifier();
   GuestCommand cmd = command(GetParam().dataDir);
-  cmd.add({"load", GetParam().encoding, "gpu", dataPath(c.model)});
+  cmd.add({"load", GetParam().encoding, "gpu", dataModels(c)});
   // The backend reports its devices at init, so the host refuses gpu itself.
   expectGuestError(cmd, kUnsupportedOperation, "gpu", false);
 }
@@ -173,7 +177,7 @@ TEST_P(BackendErrors, InputTheModelCannotTakeIsReported) {
   // shape in set_input; TorchScript only fails inside matmul, at compute.
   Case c = classifier();
   GuestCommand cmd = command(GetParam().dataDir);
-  cmd.add({"load", GetParam().encoding, "cpu", dataPath(c.model), "in", "0", "f32", "4x4", dataPath(c.inputs[0].file),
+  cmd.add({"load", GetParam().encoding, "cpu", dataModels(c), "in", "0", "f32", "4x4", dataPath(c.inputs[0].file),
            "compute"});
   bool typed = GetParam().typed;
   expectGuestError(cmd, typed ? kInvalidArgument : kRuntimeError, typed ? "shape" : "compute");
@@ -182,7 +186,7 @@ TEST_P(BackendErrors, InputTheModelCannotTakeIsReported) {
 TEST_P(BackendErrors, OutputIndexOutOfRangeIsInvalidArgument) {
   Case c = classifier();
   GuestCommand cmd = command(GetParam().dataDir);
-  cmd.add({"load", GetParam().encoding, "cpu", dataPath(c.model)});
+  cmd.add({"load", GetParam().encoding, "cpu", dataModels(c)});
   addCaseSteps(cmd, c);
   cmd.add({"out", "1", "/out/extra.bin"});
   expectGuestError(cmd, kInvalidArgument, "out of range");
@@ -190,8 +194,8 @@ TEST_P(BackendErrors, OutputIndexOutOfRangeIsInvalidArgument) {
 
 TEST_P(BackendErrors, UnknownConfigIsInvalidArgumentEmptyConfigWorks) {
   Case c = classifier();
-  std::string preload = "--nn-preload=clf:" + std::string(GetParam().encoding) +
-                        ":cpu:" + (fs::path(GetParam().dataDir) / c.model).string();
+  std::string preload =
+      "--nn-preload=clf:" + std::string(GetParam().encoding) + ":cpu:" + hostModels(GetParam().dataDir, c);
   GuestCommand ok = command(GetParam().dataDir);
   ok.host_options.push_back(preload);
   ok.add({"name-config", "clf", "{}"});
@@ -211,7 +215,7 @@ TEST_P(BackendErrors, TooSmallBufferIsRetriedWithTheReportedSize) {
     Case c = classifier();
     GuestCommand cmd = command(GetParam().dataDir);
     if (legacy) cmd.add({"--legacy"});
-    cmd.add({"cap", "0", "load", GetParam().encoding, "cpu", dataPath(c.model)});
+    cmd.add({"cap", "0", "load", GetParam().encoding, "cpu", dataModels(c)});
     addCaseSteps(cmd, c);
     GuestRun r = runProcess(cmd.argv(), tmp_.path());
     ASSERT_EQ(r.exit_code, 0) << describe(r);
@@ -225,7 +229,7 @@ TEST_P(BackendErrors, HugeGuestCommandLineDoesNotCrashTheFramework) {
   // create_env in the backend): a 100 KB argument used to kill the host.
   Case c = classifier();
   GuestCommand cmd = command(GetParam().dataDir);
-  cmd.add({"cap", std::string(100000, '0') + "4096", "load", GetParam().encoding, "cpu", dataPath(c.model)});
+  cmd.add({"cap", std::string(100000, '0') + "4096", "load", GetParam().encoding, "cpu", dataModels(c)});
   addCaseSteps(cmd, c);
   GuestRun r = runProcess(cmd.argv(), tmp_.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -256,10 +260,11 @@ TEST(AllBackends, OneInstanceUsesThemInTurn) {
           c.name = b.name + "_" + how;  // distinct output files
           if (std::string(how) == "preload") {
             cmd.host_options.push_back("--nn-preload=clf" + std::to_string(i) + ":" + b.encoding +
-                                       ":cpu:" + (fs::path(b.dataDir) / c.model).string());
+                                       ":cpu:" + hostModels(b.dataDir, c));
             cmd.add({"name", "clf" + std::to_string(i)});
           } else {
-            cmd.add({"load", std::string(how) == "bytes" ? b.encoding : "autodetect", "cpu", mount + "/" + c.model});
+            cmd.add({"load", std::string(how) == "bytes" ? b.encoding : "autodetect", "cpu",
+                     joinModels(c, mount + "/", '+')});
           }
           for (const auto& in : c.inputs)
             cmd.add({"in", std::to_string(in.index), in.type, in.dims, mount + "/" + in.file});

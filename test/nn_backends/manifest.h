@@ -1,6 +1,6 @@
 // The test cases the generators (torch_models, make_onnx_models.py +
-// ort_truth) leave in a data directory: NAME.manifest lines
-//   model FILE ENCODING
+// ort_truth, ...) leave in a data directory: NAME.manifest lines
+//   model FILE ENCODING [FILE2...]     the builders' files in order (OpenVINO: .xml .bin)
 //   in K TYPE DIMS FILE
 //   out K TYPE DIMS FILE
 // with raw little-endian tensor bytes in the FILEs.
@@ -26,8 +26,8 @@ struct TensorFile {
 
 struct Case {
   std::string name;
-  std::string model;     // file name, relative to the data directory
-  std::string encoding;  // onnx | pytorch
+  std::vector<std::string> models;  // one file per builder, relative to the data directory
+  std::string encoding;             // onnx | pytorch | openvino ...
   std::vector<TensorFile> inputs, outputs;
 };
 
@@ -37,7 +37,8 @@ inline std::vector<uint8_t> readBytes(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(f), {}};
 }
 
-inline Case readCase(const std::filesystem::path& manifest) {
+// A truth generator reads cases before it adds their "out" lines: `complete` false.
+inline Case readCase(const std::filesystem::path& manifest, bool complete = true) {
   Case c;
   c.name = manifest.stem().string();
   std::ifstream in(manifest);
@@ -46,14 +47,18 @@ inline Case readCase(const std::filesystem::path& manifest) {
     std::string kind;
     l >> kind;
     if (kind == "model") {
-      l >> c.model >> c.encoding;
+      std::string file;
+      l >> file >> c.encoding;
+      c.models = {file};
+      while (l >> file) c.models.push_back(file);
     } else if (kind == "in" || kind == "out") {
       TensorFile t;
       l >> t.index >> t.type >> t.dims >> t.file;
       (kind == "in" ? c.inputs : c.outputs).push_back(t);
     }
   }
-  if (c.model.empty() || c.outputs.empty()) throw std::runtime_error("incomplete manifest " + manifest.string());
+  if (c.models.empty() || (complete && c.outputs.empty()))
+    throw std::runtime_error("incomplete manifest " + manifest.string());
   return c;
 }
 
@@ -65,6 +70,17 @@ inline std::vector<Case> readCases(const std::filesystem::path& dir) {
     if (e.path().extension() == ".manifest") cases.push_back(readCase(e.path()));
   std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.name < b.name; });
   return cases;
+}
+
+// The case's model files, each behind `prefix`, joined by `sep`: nn_run's
+// "load" takes "/data/m.xml+/data/m.bin", --nn-preload "...:dir/m.xml:dir/m.bin".
+inline std::string joinModels(const Case& c, const std::string& prefix, char sep) {
+  std::string out;
+  for (const std::string& m : c.models) {
+    if (!out.empty()) out += sep;
+    out += prefix + m;
+  }
+  return out;
 }
 
 // A manifest's DIMS field: "2x3", "-" for rank 0.

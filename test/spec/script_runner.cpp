@@ -105,6 +105,21 @@ std::string convert(const std::string& wast2json, const std::filesystem::path& w
   return "wast2json failed on " + wast.string();
 }
 
+// Every defined function's internal code must decode by its declared layout
+// (wasmnn_module_code_text compiles it and walks it): the spec modules are the
+// broadest corpus the compiler sees, and most functions are never called.
+std::string check_code(const wasmnn_module* module) {
+  const size_t first = wasmnn_module_imported_func_count(module);
+  const size_t end = first + wasmnn_module_func_count(module);
+  for (size_t i = first; i < end; ++i) {
+    char* text = nullptr;
+    ErrorPtr error{wasmnn_module_code_text(module, uint32_t(i), &text)};
+    wasmnn_string_delete(text);
+    if (error) return "the compiled code of function " + std::to_string(i) + " is broken: " + describe(error.get());
+  }
+  return "";
+}
+
 }  // namespace
 
 ScriptRunner::ScriptRunner(std::filesystem::path dir, Recorder& recorder, SpectestHost& host)
@@ -203,6 +218,7 @@ Outcome ScriptRunner::module_command(const json& command) {
   Loaded loaded = load(command);
   if (!loaded.problem.empty()) return fail(loaded.problem);
   if (loaded.error) return fail("module did not load: " + describe(loaded.error.get()));
+  if (std::string broken = check_code(loaded.module); !broken.empty()) return fail(broken);
   wasmnn_instance* instance = nullptr;
   if (ErrorPtr error = instantiate(loaded.module, &instance)) {
     return fail("module did not instantiate: " + describe(error.get()));

@@ -25,12 +25,19 @@ namespace {
 //                           (call $r (i32.sub (local.get 0) (i32.const 1))))))
 // (func (export "block") (call $block))
 // (func (export "answer") (result i32) (i32.const 42))
+// Infinite loops closed by each other back-edge form (BrIfBack, BrIfI32NeBack,
+// BrIfI32NeIBack, BrTableBack; test/compiler/back_edges.wat shows the forms):
+// (func (export "spin_if") (param i32) (loop $l (br_if $l (local.get 0))))
+// (func (export "spin_cmp") (param i32 i32) (loop $l (br_if $l (i32.ne (local.get 0) (local.get 1)))))
+// (func (export "spin_cmp_imm") (param i32) (loop $l (br_if $l (i32.ne (local.get 0) (i32.const 7)))))
+// (func (export "spin_table") (param i32) (block $out (loop $l (br_table $l $out (local.get 0)))))
 Bytes module() {
   ModuleBytes m;
-  m.section(kType, {0x03, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x01, 0x7f});
+  m.section(kType,
+            {0x04, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x02, 0x7f, 0x7f, 0x00});
   m.section(kImport, concat({{0x01}, name("host"), name("block"), {0x00, 0x00}}));
-  m.section(kFunction, {0x04, 0x00, 0x01, 0x00, 0x02});
-  m.section(kExport, concat({{0x04},
+  m.section(kFunction, {0x08, 0x00, 0x01, 0x00, 0x02, 0x01, 0x03, 0x01, 0x01});
+  m.section(kExport, concat({{0x08},
                              name("spin"),
                              {0x00, 0x01},
                              name("recurse"),
@@ -38,13 +45,26 @@ Bytes module() {
                              name("block"),
                              {0x00, 0x03},
                              name("answer"),
-                             {0x00, 0x04}}));
-  m.section(kCode, concat({{0x04},
-                           body({0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b}),
-                           body({0x00, 0x20, 0x00, 0x04, 0x40, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10,
-                                 0x02, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x02, 0x0b, 0x0b}),
-                           body({0x00, 0x10, 0x00, 0x0b}),
-                           body({0x00, 0x41, 0x2a, 0x0b})}));
+                             {0x00, 0x04},
+                             name("spin_if"),
+                             {0x00, 0x05},
+                             name("spin_cmp"),
+                             {0x00, 0x06},
+                             name("spin_cmp_imm"),
+                             {0x00, 0x07},
+                             name("spin_table"),
+                             {0x00, 0x08}}));
+  m.section(kCode,
+            concat({{0x08},
+                    body({0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b}),
+                    body({0x00, 0x20, 0x00, 0x04, 0x40, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10,
+                          0x02, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x10, 0x02, 0x0b, 0x0b}),
+                    body({0x00, 0x10, 0x00, 0x0b}),
+                    body({0x00, 0x41, 0x2a, 0x0b}),
+                    body({0x00, 0x03, 0x40, 0x20, 0x00, 0x0d, 0x00, 0x0b, 0x0b}),
+                    body({0x00, 0x03, 0x40, 0x20, 0x00, 0x20, 0x01, 0x47, 0x0d, 0x00, 0x0b, 0x0b}),
+                    body({0x00, 0x03, 0x40, 0x20, 0x00, 0x41, 0x07, 0x47, 0x0d, 0x00, 0x0b, 0x0b}),
+                    body({0x00, 0x02, 0x40, 0x03, 0x40, 0x20, 0x00, 0x0e, 0x01, 0x00, 0x01, 0x0b, 0x0b, 0x0b})}));
   return m.bytes;
 }
 
@@ -89,6 +109,7 @@ class InterruptTest : public InstanceTest {
     std::string message = call(name, std::move(args), &kind);
     other.join();
     EXPECT_EQ(kind, WASMNN_ERROR_INTERRUPT);
+    wasmnn_store_resume(store_);  // else the next call would stop on entry, before any loop
     return message;
   }
   static wasmnn_val i32(int32_t v) {
@@ -101,6 +122,13 @@ class InterruptTest : public InstanceTest {
 
 TEST_F(InterruptTest, AnInfiniteLoopStopsWhenAnotherThreadInterrupts) {
   EXPECT_EQ(interruptDuring("spin"), "interrupted");
+}
+
+TEST_F(InterruptTest, EveryBackEdgeFormPolls) {
+  EXPECT_EQ(interruptDuring("spin_if", {i32(1)}), "interrupted");
+  EXPECT_EQ(interruptDuring("spin_cmp", {i32(1), i32(2)}), "interrupted");
+  EXPECT_EQ(interruptDuring("spin_cmp_imm", {i32(1)}), "interrupted");
+  EXPECT_EQ(interruptDuring("spin_table", {i32(0)}), "interrupted");
 }
 
 TEST_F(InterruptTest, CallsAloneAreInterruptedToo) { EXPECT_EQ(interruptDuring("recurse", {i32(60)}), "interrupted"); }

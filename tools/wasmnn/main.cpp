@@ -1,6 +1,7 @@
 // wasmnn CLI: just another embedder of the C API (wasmnn.h, wasi.h, wasi_nn.h).
 //   wasmnn run [options] module.wasm [args...]
 //   wasmnn backends [--nn-backend-dir DIR]...
+//   wasmnn inspect --code module.wasm [--func N]
 // Options are parsed with getopt_long: it stops at the module, so the guest's
 // arguments pass through untouched, and it keeps start-up small (no iostreams).
 #include <getopt.h>
@@ -381,6 +382,29 @@ int listBackends(const std::vector<std::string>& backendDirs) {
   return 0;
 }
 
+// Prints the interpreter's internal code of function `index`, or of every
+// defined function, of the module at `path`.
+int inspectCode(const std::string& path, std::optional<uint32_t> index) {
+  auto bytes = readFile(path);
+  if (!bytes) return fail("cannot read `" + path + "`: " + std::strerror(errno));
+  Owned<wasmnn_engine> engine(wasmnn_engine_new(nullptr));
+  wasmnn_module* rawModule = nullptr;
+  if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule))
+    return report(error, "`" + path + "` is not a valid module");
+  Owned<wasmnn_module> module(rawModule);
+  uint32_t first = uint32_t(wasmnn_module_imported_func_count(module.get()));
+  uint32_t end = first + uint32_t(wasmnn_module_func_count(module.get()));
+  if (index) first = *index, end = *index + 1;
+  for (uint32_t i = first; i < end; ++i) {
+    char* text = nullptr;
+    if (wasmnn_error* error = wasmnn_module_code_text(module.get(), i, &text))
+      return report(error, "inspecting `" + path + "`");
+    std::printf("%s%s", i == first ? "" : "\n", text);
+    wasmnn_string_delete(text);
+  }
+  return 0;
+}
+
 constexpr const char* kUsage =
     "wasmnn " WASMNN_VERSION_STRING
     " — a WebAssembly runtime with WASI and WASI-NN\n"
@@ -388,6 +412,8 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  wasmnn run [options] [--] module.wasm [args...]   run _start (or --invoke an export)\n"
     "  wasmnn backends [--nn-backend-dir DIR]...         list WASI-NN backends and why others failed\n"
+    "  wasmnn inspect --code module.wasm [--func N]      print the interpreter's internal code of every\n"
+    "                                                    defined function (or function N)\n"
     "  wasmnn --version | --help\n"
     "\n"
     "Options of `run`:\n"
@@ -524,6 +550,36 @@ int backendsCommand(int argc, char** argv) {
   return listBackends(opt.backendDirs);
 }
 
+int inspectCommand(int argc, char** argv) {
+  static constexpr option kInspectOptions[] = {
+      {"code", no_argument, nullptr, 'c'},
+      {"func", required_argument, nullptr, 'f'},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0},
+  };
+  constexpr const char* kForm = "wasmnn inspect --code module.wasm [--func N]";
+  bool code = false;
+  std::optional<uint32_t> func;
+  opterr = 0;
+  int id;
+  while ((id = getopt_long(argc, argv, "h", kInspectOptions, nullptr)) != -1) {
+    uint32_t n = 0;
+    switch (id) {
+      case 'c': code = true; break;
+      case 'f':
+        if (!parseNumber(optarg, n))
+          return usageError(std::string("--func wants a function index, got `") + optarg + "`");
+        func = n;
+        break;
+      case 'h': std::fputs(kUsage, stdout); return 0;
+      default: return usageError(std::string("unknown option or missing value `") + argv[optind - 1] + "`: " + kForm);
+    }
+  }
+  if (!code) return usageError(std::string("say what to inspect: ") + kForm);
+  if (optind + 1 != argc) return usageError(std::string("give exactly one module: ") + kForm);
+  return inspectCode(argv[optind], func);
+}
+
 int dispatch(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "--version" || command == "-V") {
@@ -535,6 +591,7 @@ int dispatch(int argc, char** argv) {
     return 0;
   }
   if (command == "backends") return backendsCommand(argc - 1, argv + 1);
+  if (command == "inspect") return inspectCommand(argc - 1, argv + 1);
   if (command != "run") return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
   RunOptions opt;
   if (std::optional<int> exitCode = parseRun(argc - 1, argv + 1, opt)) return *exitCode;

@@ -18,6 +18,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "test", "nn_backends"))
+from nn_manifest import write_case  # noqa: E402
+
 OPSET = 17
 IR_VERSION = 8
 
@@ -45,14 +48,7 @@ def save_model(outdir, file, nodes, inputs, outputs, initializers=()):
 
 
 def emit(outdir, name, model_file, arrays):
-    lines = [f"model {model_file} onnx"]
-    for k, a in enumerate(arrays):
-        f = f"{name}.in{k}.bin"
-        np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tofile(os.path.join(outdir, f))
-        dims = "x".join(str(d) for d in a.shape) or "-"
-        lines.append(f"in {k} {WASI_TYPES[a.dtype.type][0]} {dims} {f}")
-    with open(os.path.join(outdir, name + ".manifest"), "w") as m:
-        m.write("\n".join(lines) + "\n")
+    write_case(outdir, name, "onnx", [model_file], arrays)
 
 
 def add_mul(outdir, rng):

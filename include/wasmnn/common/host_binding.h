@@ -41,9 +41,9 @@ inline GuestMemory callerMemory(wasmnn_caller* caller) {
 }
 
 template <typename... Args> struct Signature {
-  static constexpr std::array<wasmnn_valkind, sizeof...(Args)> params{kindOf<Args>()...};
-  static constexpr wasmnn_valkind result = WASMNN_I32;
-  static wasmnn_functype type() { return wasmnn_functype{params.size(), params.data(), 1, &result}; }
+  static constexpr std::array<wasmnn_valkind, sizeof...(Args)> kParams{kindOf<Args>()...};
+  static constexpr wasmnn_valkind kResult = WASMNN_I32;
+  static wasmnn_functype type() { return wasmnn_functype{kParams.size(), kParams.data(), 1, &kResult}; }
 };
 
 template <typename R> void setResult(wasmnn_val* results, R r) {

@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "wasmnn/common/error.h"
 #include "wasmnn/runtime/memory.h"
 #include "wasmnn/wasmnn.h"
 
@@ -62,5 +64,11 @@ CompiledFunc compileFunction(const wasmnn_module& module, uint32_t definedIndex,
 // With `guard`, loads and stores use handlers without a bounds check: only
 // for instances whose memory 0 is guarded (LinearMemory::guarded()).
 const void* const* interpreterLabels(bool guard = false);
+
+// The code of function `funcIndex` (the module's index space) as text, one
+// instruction per line (lib/executor/disassembler.cpp). An error for an
+// imported or missing function, or if the code does not decode by the
+// declarations in xops.h.
+Result<std::string> disassemble(const wasmnn_module& module, uint32_t funcIndex);
 
 }  // namespace wasmnn

@@ -1,6 +1,6 @@
 // The guest-facing WASI-NN functions of one instance: the import modules
 // wasi_ephemeral_nn and wasi_nn (WAMR legacy), exactly as
-// ../shared/docs/wasi-nn-abi.md describes. Each method takes the guest's
+// docs/wasi-nn-abi.md describes. Each method takes the guest's
 // memory and raw i32 arguments and returns the guest errno; every pointer is
 // checked against the memory before use and nothing a guest passes can trap
 // the host. Handles live in per-instance tables but their values are unique
@@ -81,16 +81,23 @@ class WASMNN_INTERNAL_API NnInstance {
   // result size (or the needed size with too_large).
   uint32_t readOutput(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint64_t cap, bool single,
                       uint64_t* size, const char* fn);
+  // get_output / get_output_single: readOutput plus the bytes_written out-pointer.
+  uint32_t outputWithSize(GuestMemory mem, uint32_t ctx, uint32_t index, uint32_t outPtr, uint32_t outMax,
+                          uint32_t writtenPtr, bool single);
   uint32_t callOnContext(uint32_t ctx, const char* fn, wasmnn_nn_errno (*op)(const Backend&, wasmnn_nn_context*));
   uint32_t addGraph(GuestMemory mem, std::shared_ptr<Graph> graph, uint32_t graphOut, const char* fn);
+  template <typename T> using Table = std::unordered_map<uint32_t, std::shared_ptr<T>>;
+  template <typename T>
+  std::shared_ptr<T> find(const Table<T>& table, uint32_t handle, const char* fn, const char* what, const char* ended);
+  template <typename T> uint32_t drop(Table<T>& table, uint32_t handle, const char* fn, const char* what);
   std::shared_ptr<Graph> graph(uint32_t handle, const char* fn);
   std::shared_ptr<Context> context(uint32_t handle, const char* fn);
   bool graphSlotFree(const char* fn);
 
   std::shared_ptr<NnHost> host_;
   std::mutex mu_;  // guards the tables, never held during a backend call
-  std::unordered_map<uint32_t, std::shared_ptr<Graph>> graphs_;
-  std::unordered_map<uint32_t, std::shared_ptr<Context>> contexts_;
+  Table<Graph> graphs_;
+  Table<Context> contexts_;
 };
 
 }  // namespace wasmnn::nn

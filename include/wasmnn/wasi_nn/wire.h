@@ -1,5 +1,5 @@
-// WASI-NN records as they lie in guest memory (../shared/docs/wasi-nn-abi.md,
-// vendored as docs/wasi-nn-abi.md), declared once with their sizes and
+// WASI-NN records as they lie in guest memory (docs/wasi-nn-abi.md; the
+// vendored copy of ../shared/docs), declared once with their sizes and
 // offsets checked; the guest SDK (guest/include/wasmnn_nn.h) asserts the same
 // layout from the guest's side. Read with GuestMemory::read<T>; pointers in
 // them are guest addresses (u32), lengths are bytes.

@@ -1,0 +1,35 @@
+;; An instruction writes its result straight into the local a following
+;; local.set/local.tee names (no Copy), and a returned value straight into
+;; slot 0: arithmetic, select, global.get and loads alike. A stacked read of the local made before the set keeps the old
+;; value (it is copied out first), and a result that is not the last
+;; instruction's is copied.
+(module
+  (memory 1)
+  (data (i32.const 0) "\07")
+  (global $g (mut i32) (i32.const 42))
+  (func $set (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.mul (local.get 0) (local.get 1)))
+    (i32.add (local.get 2) (local.get 0)))
+  (func $tee (param i32) (result i32) (local i32)
+    (i32.add (local.tee 1 (i32.add (local.get 0) (i32.const 1))) (local.get 1)))
+  (func $ret (param i32 i32) (result i32) (i32.xor (local.get 0) (local.get 1)))
+  (func $stale (param i32) (result i32)
+    (local.get 0) (local.set 0 (i32.add (local.get 0) (i32.const 100))) (local.get 0) (i32.sub))
+  (func $not_last (param i32) (result i32) (local i32)
+    (i32.add (local.get 0) (i32.const 1)) (i32.mul (local.get 0) (local.get 0)) (drop) (local.set 1) (local.get 1))
+  (func $select (param i32 i32 i32) (result i32) (local i32)
+    (local.set 3 (select (local.get 0) (local.get 1) (local.get 2)))
+    (i32.mul (local.get 3) (local.get 3)))
+  (func $global_load (param i32) (result i32) (local i32 i32)
+    (local.set 1 (global.get $g))
+    (local.set 2 (i32.load8_u (local.get 0)))
+    (i32.sub (local.get 1) (local.get 2)))
+  ;; check i32: (call $set (i32.const 6) (i32.const 7))
+  ;; check i32: (call $select (i32.const 3) (i32.const 4) (i32.const 0))
+  ;; check i32: (call $select (i32.const 3) (i32.const 4) (i32.const 1))
+  ;; check i32: (call $global_load (i32.const 0))
+  ;; check i32: (call $tee (i32.const 4))
+  ;; check i32: (call $ret (i32.const 12) (i32.const 10))
+  ;; check i32: (call $stale (i32.const 1))
+  ;; check i32: (call $not_last (i32.const 41))
+)

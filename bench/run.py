@@ -39,6 +39,9 @@ HEADLINE = ["fib", "matmul", "sha256", "nbody"]
 README_GEOMEAN = {"WAMR fast interp": 19.6, "wasm3": 19.7}
 GEOMEAN_TARGET = 19.0      # issue 5: better than both anchors
 KERNEL_LIMIT_FACTOR = 1.3  # no kernel worse than 1.3x its (better) anchor ratio
+# The compiled tier (issue 15): geomean over the headline kernels <= 1.3x native, goal 1.1x.
+COMPILED_GEOMEAN_TARGET = 1.3
+COMPILED_GEOMEAN_GOAL = 1.1
 STARTUP_LIMIT_MS = 3.0
 RSS_LIMIT_KB = 4096
 REFERENCE_SIZES_KB = {"wasm3": "208", "iwasm": "261-435"}
@@ -190,6 +193,8 @@ class Runner:
         self.wasmnn = self.build / "bin" / "wasmnn"
         # native runs, start-up and extras: generous, they only guard against hangs
         self.timeout = opts.timeout or 120.0
+        # AOT artifacts of the compiled tier, made in this run (`wasmnn compile`)
+        self.artifacts = Path(tempfile.mkdtemp(prefix="wasmnn-bench-"))
 
     def log(self, msg):
         print(msg, file=sys.stderr, flush=True)
@@ -209,6 +214,24 @@ class Runner:
         native = [str(self.native_dir / k.name), *args]
         wasm = [str(wasmnn or self.wasmnn), "run", str(self.wasm_dir / f"{k.name}.wasm"), *args]
         return args, native, wasm
+
+    def compile_kernel(self, name):
+        """`wasmnn compile` of build/bench/wasm/<name>.wasm: (artifact, wall s, cpu s) or (None, error)."""
+        artifact = self.artifacts / f"{name}.cwasm"
+        r = run_process([str(self.wasmnn), "compile", str(self.wasm_dir / f"{name}.wasm"), "-o", str(artifact)],
+                        self.timeout * 5)
+        if not r.ok:
+            return None, f"wasmnn compile failed: {r.error}"
+        return artifact, {"seconds": r.wall, "cpu_seconds": r.cpu}
+
+    def verify_wasm(self, cmd, expected, timeout, label):
+        """One untimed run: (rss_kb, None) or (None, why it does not count)."""
+        w, rss = run_with_rss(cmd, timeout)
+        if not w.ok:
+            return None, f"{label} failed: {w.error}"
+        if w.stdout != expected:
+            return None, f"{label} output {clip(w.stdout)} differs from native {clip(expected)}"
+        return rss, None
 
     def check_native(self, k, args, r):
         if not r.ok:
@@ -237,51 +260,70 @@ class Runner:
         # A hung or crawling engine must not stall the suite: cap each wasm run
         # at a multiple of the native time unless --timeout says otherwise.
         wasm_timeout = self.opts.timeout or max(30.0, WASM_TIMEOUT_FACTOR * first.wall)
-        res["wasmnn"] = {}
-        if wasm_problem is None:
-            w, rss = run_with_rss(wasm_cmd, wasm_timeout)
-            if not w.ok:
-                wasm_problem = f"wasmnn run failed: {w.error}"
-            elif w.stdout != first.stdout:
-                wasm_problem = f"wasmnn output {clip(w.stdout)} differs from native {clip(first.stdout)}"
-            res["wasmnn"]["rss_kb"] = rss
+        # The interpreter ("wasmnn") and the compiled tier (an artifact made now).
+        commands = {"wasmnn": wasm_cmd}
+        problems = {"wasmnn": wasm_problem, "compiled": wasm_problem}
+        res["wasmnn"], res["compiled"] = {}, {}
+        if wasm_problem is None and not self.opts.no_compiled:
+            artifact, compiled = self.compile_kernel(k.name)
+            if artifact is None:
+                problems["compiled"] = compiled
+            else:
+                res["compiled"]["compile"] = compiled
+                commands["compiled"] = [str(self.wasmnn), "run", str(artifact), *args]
+        elif self.opts.no_compiled:
+            problems["compiled"] = "not measured (--no-compiled)"
+        if self.opts.compare_wasmnn and wasm_problem is None:  # the interpreter of a second build
+            commands["compare"] = self.kernel_commands(k, self.opts.compare_wasmnn)[2]
+            problems["compare"], res["compare"] = None, {}
+        for label, cmd in commands.items():
+            if problems[label] is None:
+                res[label]["rss_kb"], problems[label] = self.verify_wasm(cmd, first.stdout, wasm_timeout,
+                                                                         f"{label} run")
         # Timed runs, native and wasm (and --compare-wasmnn) interleaved so drift hits all alike.
-        native_times, wasm_times, compare_times = [], [], []
-        compare_cmd = self.kernel_commands(k, self.opts.compare_wasmnn)[2] if self.opts.compare_wasmnn else None
+        native_times, wasm_times = [], {label: [] for label in commands}
         for i in range(self.opts.repeats):
             r = run_process(native_cmd, self.timeout)
             if not r.ok or r.stdout != first.stdout:
                 res["error"] = f"native run {i + 1} failed: {r.error or 'output changed'}"
                 return res
             native_times.append(r)
-            if wasm_problem is None:
-                w = run_process(wasm_cmd, wasm_timeout)
+            for label, cmd in commands.items():
+                if problems[label] is not None:
+                    continue
+                w = run_process(cmd, wasm_timeout)
                 if not w.ok or w.stdout != first.stdout:
-                    wasm_problem = f"wasmnn run {i + 1} failed: {w.error or 'output changed'}"
+                    problems[label] = f"{label} run {i + 1} failed: {w.error or 'output changed'}"
                 else:
-                    wasm_times.append(w)
-            if compare_cmd and wasm_problem is None:
-                c = run_process(compare_cmd, wasm_timeout)
-                if not c.ok or c.stdout != first.stdout:
-                    res["compare_error"] = f"--compare-wasmnn run {i + 1} failed: {c.error or 'output changed'}"
-                    compare_cmd = None
-                else:
-                    compare_times.append(c)
+                    wasm_times[label].append(w)
         res["native"].update(summary(native_times))
-        if wasm_problem is not None:
-            res["wasmnn"]["error"] = wasm_problem
-            self.log(f"  native {res['native']['median']:.3f} s; wasmnn FAILED: {wasm_problem}")
-            return res
-        res["wasmnn"].update(summary(wasm_times))
-        if compare_cmd:
-            res["compare"] = compare_summary(wasm_times, compare_times)
+        if "compare" in commands:
+            problem = problems["compare"] or problems["wasmnn"]
+            if problem is None:
+                res["compare"] = compare_summary(wasm_times["wasmnn"], wasm_times["compare"])
+            else:
+                del res["compare"]
+                res["compare_error"] = problem
         nat = res["native"]["median"]
-        res["ratio"] = res["wasmnn"]["median"] / nat
-        res["ratio_min"] = res["wasmnn"]["min"] / nat
-        res["ratio_max"] = res["wasmnn"]["max"] / nat
-        if res["native"]["cpu_median"] > 0:
-            res["cpu_ratio"] = res["wasmnn"]["cpu_median"] / res["native"]["cpu_median"]
-        self.log(f"  native {nat:.3f} s, wasmnn {res['wasmnn']['median']:.3f} s = {res['ratio']:.1f}x")
+        line = f"  native {nat:.3f} s"
+        for label in ("wasmnn", "compiled"):
+            if problems[label] is not None:
+                res[label]["error"] = problems[label]
+                line += f"; {label} FAILED: {problems[label]}"
+                continue
+            e = res[label]
+            e.update(summary(wasm_times[label]))
+            e["ratio"] = e["median"] / nat
+            e["ratio_min"] = e["min"] / nat
+            e["ratio_max"] = e["max"] / nat
+            if res["native"]["cpu_median"] > 0:
+                e["cpu_ratio"] = e["cpu_median"] / res["native"]["cpu_median"]
+            line += f", {label} {e['median']:.3f} s = {e['ratio']:.2f}x"
+        # The interpreter's figures also at the top level (earlier result files, --baseline).
+        for key in ("ratio", "ratio_min", "ratio_max", "cpu_ratio"):
+            if key in res["wasmnn"]:
+                res[key] = res["wasmnn"][key]
+        self.log(line)
         return res
 
     # --- extras --------------------------------------------------------
@@ -292,6 +334,12 @@ class Runner:
         targets = {"native": [str(self.native_dir / "hello")]}
         if wasm_problem is None:
             targets["wasmnn"] = [str(self.wasmnn), "run", str(self.wasm_dir / "hello.wasm")]
+            if not self.opts.no_compiled:
+                artifact, compiled = self.compile_kernel("hello")
+                if artifact is None:
+                    out["compiled"] = {"error": compiled}
+                else:
+                    targets["compiled"] = [str(self.wasmnn), "run", str(artifact)]
         else:
             out["wasmnn"] = {"error": wasm_problem}
         for label, cmd in targets.items():
@@ -315,6 +363,9 @@ class Runner:
         if "median_ms" in w:
             w["startup_ok"] = w["median_ms"] <= STARTUP_LIMIT_MS
             w["rss_ok"] = w["rss_kb"] is not None and w["rss_kb"] <= RSS_LIMIT_KB
+        c = out.get("compiled", {})
+        if "median_ms" in c and "median_ms" in w:
+            c["within_interpreter"] = c["median_ms"] <= w["median_ms"]  # issue 15: cached AOT start-up <= interpreter
         return out
 
     def sizes(self):
@@ -412,6 +463,7 @@ class Runner:
             "kernels": [self.bench_kernel(k, wasm_problem) for k in selected],
         }
         results["geomean"] = geomean_summary(results["kernels"])
+        results["geomean_compiled"] = compiled_geomean(results["kernels"])
         results["limits"] = kernel_limits(results["kernels"])
         if not self.opts.no_extras:
             self.log("[hello start-up]")
@@ -420,6 +472,7 @@ class Runner:
             self.log("[wasm-interp on fib_bare]")
             results["wasm_interp"] = self.wasm_interp(wasm_problem)
             results["nn"] = self.nn()
+        shutil.rmtree(self.artifacts, ignore_errors=True)
         return results
 
 
@@ -462,6 +515,22 @@ def geomean_summary(kernels):
     return out
 
 
+def compiled_geomean(kernels):
+    """The compiled tier over the headline kernels, against its target and goal."""
+    by_name = {k["name"]: k.get("compiled", {}) for k in kernels}
+    out = {"kernels": HEADLINE, "target": COMPILED_GEOMEAN_TARGET, "goal": COMPILED_GEOMEAN_GOAL}
+    missing = [n for n in HEADLINE if "ratio" not in by_name.get(n, {})]
+    if missing:
+        out["error"] = "missing: " + ", ".join(missing)
+        return out
+    out["value"] = geomean([by_name[n]["ratio"] for n in HEADLINE])
+    out["meets_target"] = out["value"] <= COMPILED_GEOMEAN_TARGET
+    out["meets_goal"] = out["value"] <= COMPILED_GEOMEAN_GOAL
+    if all("cpu_ratio" in by_name[n] for n in HEADLINE):
+        out["cpu_value"] = geomean([by_name[n]["cpu_ratio"] for n in HEADLINE])
+    return out
+
+
 def kernel_limits(kernels):
     """Per headline kernel: limit = 1.3x the better (lower) of the two anchors."""
     out = {}
@@ -488,8 +557,8 @@ def print_report(res):
       f"git {res['git']}, {res['host']['cpu']}, load {res['host']['load_avg_1min']:.2f})")
     p("wall times in seconds: median [min-max]; ratio = wasmnn median / native median, same run;\n"
       "cpu = the same ratio of user+sys CPU time (less disturbed by other load)\n")
-    hdr = (f"{'kernel':<9} {'args':<10} {'native':<22} {'wasmnn':<22} {'ratio':>7} {'cpu':>6}"
-           f"  {'anchor (WAMR/wasm3)':<20} {'limit':>6}")
+    hdr = (f"{'kernel':<9} {'args':<10} {'native':<22} {'interpreter':<22} {'ratio':>7} {'cpu':>6}"
+           f"  {'compiled':<22} {'ratio':>6} {'cpu':>6} {'compile':>8}  {'anchor (WAMR/wasm3)':<20} {'limit':>6}")
     p(hdr)
     p("-" * len(hdr))
     for k in res["kernels"]:
@@ -499,18 +568,23 @@ def print_report(res):
             continue
         n = k["native"]
         nat = f"{fmt_time(n['median'])} [{fmt_time(n['min'])}-{fmt_time(n['max'])}]"
-        w = k["wasmnn"]
-        if "error" in w:
-            p(f"{k['name']:<9} {args:<10} {nat:<22} FAILED: {w['error']}")
-            continue
-        was = f"{fmt_time(w['median'])} [{fmt_time(w['min'])}-{fmt_time(w['max'])}]"
+        cells = []
+        for label in ("wasmnn", "compiled"):
+            w = k.get(label, {})
+            if "error" in w:
+                cells.append(f"{'FAILED: ' + w['error']:<44}")
+                continue
+            times = f"{fmt_time(w['median'])} [{fmt_time(w['min'])}-{fmt_time(w['max'])}]"
+            cpu = f"{w['cpu_ratio']:.2f}x" if "cpu_ratio" in w else "-"
+            cells.append(f"{times:<22} {w['ratio']:>6.2f}x {cpu:>6}")
+        compile_s = k.get("compiled", {}).get("compile", {}).get("seconds")
+        compiled_time = f"{compile_s:.2f}s" if compile_s is not None else "-"
         lim = res["limits"].get(k["name"])
         anchor = (f"{lim['anchors']['WAMR fast interp']}x / {lim['anchors']['wasm3']}x" if lim else "")
         limit = ""
         if lim:
             limit = f"{lim['limit']}x" + ("" if lim.get("ok", True) else " OVER")
-        cpu = f"{k['cpu_ratio']:.1f}x" if "cpu_ratio" in k else "-"
-        p(f"{k['name']:<9} {args:<10} {nat:<22} {was:<22} {k['ratio']:>6.1f}x {cpu:>6}  {anchor:<20} {limit:>6}")
+        p(f"{k['name']:<9} {args:<10} {nat:<22} {cells[0]}  {cells[1]} {compiled_time:>8}  {anchor:<20} {limit:>6}")
     g = res["geomean"]
     p("")
     if "value" in g:
@@ -521,22 +595,35 @@ def print_report(res):
           f"wasm3 {g['anchors']['wasm3']:.1f}x; README's 19.6x/19.7x also count CoreMark)")
     else:
         p(f"geomean fib/matmul/sha256/nbody: n/a ({g['error']})")
+    gc = res.get("geomean_compiled", {})
+    if "value" in gc:
+        cpu = f", cpu {gc['cpu_value']:.2f}x" if "cpu_value" in gc else ""
+        p(f"compiled tier geomean fib/matmul/sha256/nbody: {gc['value']:.2f}x{cpu}  "
+          f"(target <= {gc['target']:g}x: {'met' if gc['meets_target'] else 'MISSED'}; "
+          f"goal <= {gc['goal']:g}x: {'met' if gc['meets_goal'] else 'missed'}); "
+          f"compile = `wasmnn compile` wall time, LLVM -O2, incl. loading LLVM")
+    elif gc:
+        p(f"compiled tier geomean: n/a ({gc.get('error')})")
     if res["mode"] == "quick":
         p("note: --quick uses small inputs; process start-up weighs more, so ratios are indicative only")
     if "startup" in res:
         s = res["startup"]
-        p(f"\nhello start-up ({s['runs']} runs, median) and peak RSS:")
-        for label in ("native", "wasmnn"):
+        p(f"\nhello start-up ({s['runs']} runs, median) and peak RSS (compiled: a cached AOT artifact):")
+        for label in ("native", "wasmnn", "compiled"):
+            if label not in s:
+                continue
             e = s.get(label, {})
             if "median_ms" in e:
                 extra = ""
                 if label == "wasmnn":
                     extra = (f"  [limits {STARTUP_LIMIT_MS:g} ms / {RSS_LIMIT_KB // 1024} MiB: "
                              f"{'ok' if e['startup_ok'] else 'OVER'} / {'ok' if e['rss_ok'] else 'OVER'}]")
+                elif label == "compiled" and "within_interpreter" in e:
+                    extra = f"  [<= the interpreter's: {'yes' if e['within_interpreter'] else 'NO'}]"
                 rss = f"{e['rss_kb'] / 1024:.1f} MiB" if e["rss_kb"] else "?"
-                p(f"  {label:<7} {e['median_ms']:.2f} ms [{e['min_ms']:.2f}-{e['max_ms']:.2f}], {rss}{extra}")
+                p(f"  {label:<8} {e['median_ms']:.2f} ms [{e['min_ms']:.2f}-{e['max_ms']:.2f}], {rss}{extra}")
             else:
-                p(f"  {label:<7} FAILED: {e.get('error')}")
+                p(f"  {label:<8} FAILED: {e.get('error')}")
         p(f"  reference: " + "; ".join(f"{k} {v}" for k, v in REFERENCE_STARTUP.items()))
     if "sizes" in res:
         p("\nstripped sizes:")
@@ -578,21 +665,28 @@ def markdown_report(res):
     lines = [f"{res['mode'].capitalize()} run of {res['date'][:16].replace('T', ' ')} UTC, git {res['git']}, "
              f"{res['host']['cpu']} ({res['host']['cores']} cores), {res['repeats']} runs each; "
              "times are wall-clock medians [min–max], ratio = wasmnn / native gcc -O2 in the same run.", "",
-             "| kernel | args | native (s) | wasmnn (s) | ratio | cpu ratio | WAMR fast / wasm3 | limit |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| kernel | args | native (s) | interpreter (s) | ratio | compiled (s) | ratio | compile (s) | "
+             "WAMR fast / wasm3 | limit |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for k in res["kernels"]:
         args = " ".join(k["args"]) or "default"
-        if "error" in k or "error" in k.get("wasmnn", {}):
-            lines.append(f"| {k['name']} | {args} | | failed: {k.get('error') or k['wasmnn']['error']} | | | | |")
+        if "error" in k:
+            lines.append(f"| {k['name']} | {args} | failed: {k['error']} | | | | | | | |")
             continue
-        n, w = k["native"], k["wasmnn"]
+        n = k["native"]
+        cells = []
+        for label in ("wasmnn", "compiled"):
+            w = k.get(label, {})
+            if "error" in w:
+                cells.append(f"failed: {w['error']} | ")
+            else:
+                cells.append(f"{w['median']:.3f} [{w['min']:.3f}–{w['max']:.3f}] | **{w['ratio']:.2f}×**")
+        compile_s = k.get("compiled", {}).get("compile", {}).get("seconds")
         lim = res["limits"].get(k["name"])
         anchors = f"{lim['anchors']['WAMR fast interp']}× / {lim['anchors']['wasm3']}×" if lim else ""
-        limit = (f"{lim['limit']}× {'ok' if lim['ok'] else '**over**'}" if lim else "")
-        cpu = f"{k['cpu_ratio']:.1f}×" if "cpu_ratio" in k else ""
-        lines.append(f"| {k['name']} | {args} | {n['median']:.3f} [{n['min']:.3f}–{n['max']:.3f}] | "
-                     f"{w['median']:.3f} [{w['min']:.3f}–{w['max']:.3f}] | **{k['ratio']:.1f}×** | {cpu} | "
-                     f"{anchors} | {limit} |")
+        limit = (f"{lim['limit']}× {'ok' if lim.get('ok') else '**over**'}" if lim else "")
+        lines.append(f"| {k['name']} | {args} | {n['median']:.3f} [{n['min']:.3f}–{n['max']:.3f}] | {cells[0]} | "
+                     f"{cells[1]} | {f'{compile_s:.2f}' if compile_s is not None else ''} | {anchors} | {limit} |")
     g = res["geomean"]
     lines.append("")
     if "value" in g:
@@ -602,6 +696,17 @@ def markdown_report(res):
                      f"and wasm3 {g['anchors']['wasm3']:.1f}×).")
     else:
         lines.append(f"Geometric mean: n/a ({g['error']}).")
+    gc = res.get("geomean_compiled", {})
+    if "value" in gc:
+        lines.append(f"Compiled tier (`wasmnn compile`, then `wasmnn run` of the artifact): geometric mean "
+                     f"**{gc['value']:.2f}×** native (target ≤ {gc['target']:g}×: "
+                     f"{'met' if gc['meets_target'] else '**missed**'}; goal ≤ {gc['goal']:g}×: "
+                     f"{'met' if gc['meets_goal'] else 'missed'}). Compile time: wall time of `wasmnn compile` "
+                     "(LLVM -O2, including loading LLVM).")
+    sc = res.get("startup", {}).get("compiled", {})
+    if "median_ms" in sc:
+        rss = f"{sc['rss_kb'] / 1024:.1f} MiB" if sc["rss_kb"] else "?"
+        lines.append(f"`hello` from its AOT artifact: start-up {sc['median_ms']:.2f} ms, peak RSS {rss}.")
     st = res.get("startup", {}).get("wasmnn", {})
     if "median_ms" in st:
         rss = f"{st['rss_kb'] / 1024:.1f} MiB" if st["rss_kb"] else "?"
@@ -653,16 +758,21 @@ def draw_chart(res, path):
         return "no kernel ran under wasmnn"
     names = [k["name"] for k in kernels]
     ours = [k["ratio"] for k in kernels]
+    compiled = [k.get("compiled", {}).get("ratio", 0) for k in kernels]
     if "value" in res["geomean"]:
         names.append("geomean\n(4 headline)")
         ours.append(res["geomean"]["value"])
+        compiled.append(res.get("geomean_compiled", {}).get("value", 0))
     x = range(len(names))
-    width = 0.27
+    width = 0.2
     keys = ["geomean" if n.startswith("geomean") else n for n in names]
-    # Kernels with anchors get three bars side by side; ours alone are centred.
-    ours_pos = [i - width if key in HEADLINE + ["geomean"] else i for i, key in enumerate(keys)]
+    # Per kernel: interpreter and compiled side by side, then the anchors where there are any.
+    anchored = [key in HEADLINE + ["geomean"] for key in keys]
+    ours_pos = [i - (1.5 if a else 0.5) * width for i, a in enumerate(anchored)]
+    compiled_pos = [pos + width for pos in ours_pos]
     fig, ax = plt.subplots(figsize=(max(8, 1.0 * len(names) + 2), 4.8))
-    ax.bar(ours_pos, ours, width, label="wasmnn", color="#2b7bba")
+    ax.bar(ours_pos, ours, width, label="wasmnn interpreter", color="#2b7bba")
+    ax.bar(compiled_pos, compiled, width, label="wasmnn compiled (LLVM)", color="#27ae60")
     colors = {"WAMR fast interp": "#e69f00", "wasm3": "#999999"}
     geomeans = anchor_geomeans()
     for j, (anchor, values) in enumerate(ANCHORS.items()):
@@ -670,11 +780,14 @@ def draw_chart(res, path):
         pos, vals = [], []
         for i, key in enumerate(keys):
             if key in values:
-                pos.append(i + width * j)
+                pos.append(i + (0.5 + j) * width)
                 vals.append(values[key])
         ax.bar(pos, vals, width, label=f"{anchor} (README anchor)", color=colors[anchor])
     for pos, v in zip(ours_pos, ours):
         ax.text(pos, v, f"{v:.1f}", ha="center", va="bottom", fontsize=7)
+    for pos, v in zip(compiled_pos, compiled):
+        if v:
+            ax.text(pos, v, f"{v:.2f}", ha="center", va="bottom", fontsize=6)
     if max(ours) > 4 * max(GEOMEAN_TARGET, *anchor_geomeans().values()):
         ax.set_yscale("log")  # a slow engine would flatten everything else
     ax.axhline(GEOMEAN_TARGET, color="#c0392b", linestyle="--", linewidth=1,
@@ -682,7 +795,7 @@ def draw_chart(res, path):
     ax.set_xticks(list(x))
     ax.set_xticklabels(names, fontsize=8)
     ax.set_ylabel("times slower than native gcc -O2 (lower is better)")
-    ax.set_title(f"wasmnn interpreter vs native, {res['mode']} run {res['date'][:10]} (git {res['git']})")
+    ax.set_title(f"wasmnn vs native, {res['mode']} run {res['date'][:10]} (git {res['git']})")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -701,6 +814,7 @@ def main():
                          f"max(30, {WASM_TIMEOUT_FACTOR}x the native time), others 120)")
     ap.add_argument("--only", type=lambda s: s.split(","), help="comma-separated kernel names")
     ap.add_argument("--no-extras", action="store_true", help="kernels only: no start-up/sizes/wasm-interp/nn")
+    ap.add_argument("--no-compiled", action="store_true", help="leave out the compiled tier (`wasmnn compile`)")
     ap.add_argument("--results-dir", default=str(REPO / "bench" / "results"))
     ap.add_argument("--wasmnn-unavailable", metavar="REASON",
                     help="report every wasmnn run as failed for REASON (bench.sh: the CLI did not build)")

@@ -33,6 +33,16 @@ class GeomeanTest(unittest.TestCase):
         slow = run.geomean_summary([kernel(n, 19.5) for n in run.HEADLINE])
         self.assertFalse(slow["meets_target"])
 
+    def test_compiled_tier_verdict_against_target_and_goal(self):
+        def kernels(ratio):
+            return [{"name": n, "compiled": {"ratio": ratio}} for n in run.HEADLINE]
+        g = run.compiled_geomean(kernels(1.2))
+        self.assertAlmostEqual(g["value"], 1.2)
+        self.assertTrue(g["meets_target"])
+        self.assertFalse(g["meets_goal"])
+        self.assertFalse(run.compiled_geomean(kernels(1.4))["meets_target"])
+        self.assertIn("nbody", run.compiled_geomean(kernels(1.0)[:3])["error"])
+
     def test_missing_kernel_gives_no_value(self):
         g = run.geomean_summary([kernel("fib", 10), kernel("matmul", 10), kernel("nbody", 10)])
         self.assertNotIn("value", g)

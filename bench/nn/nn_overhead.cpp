@@ -21,6 +21,12 @@
 
 #include <random>
 #endif
+#ifdef NN_BENCH_TFLITE
+#include <tensorflow/lite/interpreter.h>
+#include <tensorflow/lite/interpreter_builder.h>
+#include <tensorflow/lite/kernels/register.h>
+#include <tensorflow/lite/model_builder.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -31,6 +37,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -198,6 +205,28 @@ void benchOpenVino(int runs) {
 }
 #endif
 
+#ifdef NN_BENCH_TFLITE
+// TFLite's defaults, which are the backend's: the XNNPACK delegate, the runtime's thread count.
+void benchTfLite(int runs) {
+  for (const Net& net : kNets) {
+    std::string file = std::string(net.name) + ".tflite";
+    auto model = tflite::FlatBufferModel::BuildFromFile((kDir / file).c_str());
+    tflite::ops::builtin::BuiltinOpResolver resolver;
+    std::unique_ptr<tflite::Interpreter> interpreter;
+    if (!model || tflite::InterpreterBuilder(*model, resolver)(&interpreter) != kTfLiteOk ||
+        interpreter->AllocateTensors() != kTfLiteOk)
+      throw std::runtime_error("TFLite cannot load " + file);
+    std::vector<float> input = readInput(net), output(static_cast<size_t>(net.widths.back()));
+    double native = timePerCall(runs, [&] {
+      std::memcpy(interpreter->typed_input_tensor<float>(0), input.data(), input.size() * sizeof(float));
+      if (interpreter->Invoke() != kTfLiteOk) throw std::runtime_error("TFLite failed on " + file);
+      std::memcpy(output.data(), interpreter->typed_output_tensor<float>(0), output.size() * sizeof(float));
+    });
+    report("tflite", net, native, guestPerCall("tensorflowlite", {file}, net, runs));
+  }
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -215,6 +244,9 @@ int main(int argc, char** argv) {
 #endif
 #ifdef NN_BENCH_OPENVINO
     benchOpenVino(runs);
+#endif
+#ifdef NN_BENCH_TFLITE
+    benchTfLite(runs);
 #endif
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nn_overhead: %s\n", e.what());

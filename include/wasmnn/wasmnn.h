@@ -131,19 +131,45 @@ typedef struct wasmnn_config {
   uint64_t max_store_table_elements;
   uint64_t max_store_memory_bytes;
   uint32_t max_store_instances;
+  /* How functions run: interpreted or compiled to native code (see wasmnn_tier). */
+  uint32_t tier;
+  /* The compiled tier's optimisation level, as LLVM's -O1..-O3. 0 = default (2). */
+  uint32_t opt_level;
+  /* The compiled tier's cache directory (like Wasmtime's cache): a module is
+   * compiled once and loaded from there afterwards (an AOT artifact named by
+   * the module's hash and the compile settings). NULL = no cache. Copied. */
+  const char* cache_dir;
+  /* The x86-64 level the compiled tier generates code for: "x86-64",
+   * "x86-64-v2", "x86-64-v3" or "x86-64-v4" (an artifact for a lower level runs
+   * on more machines). NULL = the best this CPU runs. Copied. */
+  const char* target_cpu;
 } wasmnn_config;
 
 /* Values of wasmnn_config.bounds_checks. EXPLICIT compares every address with
  * the memory's size. GUARD reserves 8 GiB of address space per memory, drops
  * the comparisons and turns faults on the inaccessible part into traps with a
  * SIGSEGV/SIGBUS handler (x86-64 Linux only; elsewhere, under ASan, or when the
- * reservation fails, memories fall back to EXPLICIT). AUTO = EXPLICIT (measured
- * as fast), unless the environment variable WASMNN_BOUNDS_CHECKS says "guard". */
+ * reservation fails, memories fall back to EXPLICIT). AUTO = what measured
+ * fastest for the tier: EXPLICIT for the interpreter, GUARD for the compiled
+ * tier; the environment variable WASMNN_BOUNDS_CHECKS ("explicit" or "guard")
+ * overrides it. */
 typedef enum wasmnn_bounds_checks {
   WASMNN_BOUNDS_AUTO = 0,
   WASMNN_BOUNDS_EXPLICIT = 1,
   WASMNN_BOUNDS_GUARD = 2,
 } wasmnn_bounds_checks;
+
+/* Values of wasmnn_config.tier. INTERPRETER runs every function in the
+ * interpreter: nothing to compile, so it starts fastest. COMPILED gives every
+ * module native code when it is created: compiled with LLVM (loading
+ * libwasmnn_llvm.so on first use), or taken from the cache, or loaded from an
+ * AOT artifact (wasmnn_module_deserialize). AUTO = INTERPRETER, unless the
+ * environment variable WASMNN_TIER says "compiled". */
+typedef enum wasmnn_tier {
+  WASMNN_TIER_AUTO = 0,
+  WASMNN_TIER_INTERPRETER = 1,
+  WASMNN_TIER_COMPILED = 2,
+} wasmnn_tier;
 
 typedef struct wasmnn_engine wasmnn_engine;
 
@@ -178,6 +204,23 @@ typedef struct wasmnn_export_desc {
   const char* name;
   wasmnn_externkind kind;
 } wasmnn_export_desc;
+
+/* True when the module has native code (the compiled tier). */
+WASMNN_API bool wasmnn_module_is_compiled(const wasmnn_module* module);
+/* The module's native code as an AOT artifact (what `wasmnn compile` writes):
+ * the module's bytes, the object code and what it was compiled for (wasmnn
+ * build, CPU level, optimisation level, bounds checks). The module must be
+ * compiled. Free *out with wasmnn_bytes_delete. */
+WASMNN_API wasmnn_error* wasmnn_module_serialize(const wasmnn_module* module, uint8_t** out, size_t* size);
+/* Loads an AOT artifact without LLVM. Refused with a HOST error naming the
+ * reason and the fix if it is not an artifact, was made by another wasmnn
+ * build, needs CPU features this machine lacks, or is corrupt. An artifact is
+ * native code that runs unchecked: load only artifacts you made or trust. */
+WASMNN_API wasmnn_error* wasmnn_module_deserialize(wasmnn_engine* engine, const uint8_t* bytes, size_t size,
+                                                   wasmnn_module** out);
+/* True when the bytes start like an AOT artifact (not a .wasm). */
+WASMNN_API bool wasmnn_is_artifact(const uint8_t* bytes, size_t size);
+WASMNN_API void wasmnn_bytes_delete(uint8_t* bytes);
 
 WASMNN_API size_t wasmnn_module_import_count(const wasmnn_module* module);
 /* Defined functions (those with code); their indices follow the imported ones. */

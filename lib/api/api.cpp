@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "wasmnn/loader/loader.h"
+#include "wasmnn/native/native.h"
 #include "wasmnn/runtime/objects.h"
 #include "wasmnn/validator/validator.h"
 
@@ -19,6 +20,24 @@ wasmnn_name nameOf(const std::string& s) { return {s.c_str(), s.size()}; }
 
 std::optional<uint32_t> optionalMax(uint32_t max) {
   return max == WASMNN_NO_MAX ? std::nullopt : std::optional<uint32_t>(max);
+}
+
+// Decodes and validates `bytes` into a new module (without native code).
+// Decoded structures are a small multiple of the module's size, which the
+// embedder chose to load; still, running out of host memory is an error.
+wasmnn_error* newModule(std::span<const uint8_t> bytes, wasmnn_module** out) try {
+  auto loaded = loadModule(bytes);
+  if (!loaded) return makeError(loaded.error());
+  if (auto valid = validateModule(*loaded); !valid) return makeError(valid.error());
+  auto m = std::make_unique<wasmnn_module>();
+  m->ast = std::move(*loaded);
+  m->typeIds.reserve(m->ast.types.size());
+  for (const FuncType& t : m->ast.types) m->typeIds.push_back(internFuncType(t));
+  m->code = std::make_unique<CodeSlot[]>(m->ast.functions.size());
+  *out = m.release();
+  return nullptr;
+} catch (const std::bad_alloc&) {
+  return hostError("out of host memory decoding a module of " + std::to_string(bytes.size()) + " bytes");
 }
 
 }  // namespace
@@ -51,7 +70,13 @@ size_t wasmnn_error_frames_omitted(const wasmnn_error* error) { return error->om
 
 // ---------------------------------------------------------------- engine
 
-wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config) { return new wasmnn_engine{normalizeConfig(config)}; }
+wasmnn_engine* wasmnn_engine_new(const wasmnn_config* config) {
+  auto* engine = new wasmnn_engine{normalizeConfig(config), "", ""};
+  wasmnn_config& c = engine->config;
+  if (c.cache_dir) c.cache_dir = (engine->cacheDir = c.cache_dir).c_str();
+  if (c.target_cpu) c.target_cpu = (engine->targetCpu = c.target_cpu).c_str();
+  return engine;
+}
 void wasmnn_engine_delete(wasmnn_engine* engine) { delete engine; }
 const char* wasmnn_version(void) { return WASMNN_VERSION_STRING; }
 
@@ -60,23 +85,54 @@ const char* wasmnn_version(void) { return WASMNN_VERSION_STRING; }
 wasmnn_error* wasmnn_module_new(wasmnn_engine* engine, const uint8_t* bytes, size_t size, wasmnn_module** out) {
   *out = nullptr;
   if (!engine || (!bytes && size != 0)) return hostError("wasmnn_module_new: null argument");
-  // Decoded structures are a small multiple of the module's size, which the
-  // embedder chose to load; still, running out of host memory is an error.
-  try {
-    auto loaded = loadModule(std::span<const uint8_t>(bytes, size));
-    if (!loaded) return makeError(loaded.error());
-    if (auto valid = validateModule(*loaded); !valid) return makeError(valid.error());
-    auto m = std::make_unique<wasmnn_module>();
-    m->ast = std::move(*loaded);
-    m->typeIds.reserve(m->ast.types.size());
-    for (const FuncType& t : m->ast.types) m->typeIds.push_back(internFuncType(t));
-    m->code = std::make_unique<CodeSlot[]>(m->ast.functions.size());
-    *out = m.release();
-    return nullptr;
-  } catch (const std::bad_alloc&) {
-    return hostError("out of host memory decoding a module of " + std::to_string(size) + " bytes");
+  std::span<const uint8_t> wasm(bytes, size);
+  wasmnn_module* m = nullptr;
+  if (wasmnn_error* e = newModule(wasm, &m)) return e;
+  if (engine->config.tier == WASMNN_TIER_COMPILED) {
+    if (wasmnn_error* e = native::compileModule(*engine, *m, wasm)) {
+      m->release();
+      return e;
+    }
   }
+  *out = m;
+  return nullptr;
 }
+
+bool wasmnn_module_is_compiled(const wasmnn_module* module) { return module && module->native; }
+
+wasmnn_error* wasmnn_module_serialize(const wasmnn_module* module, uint8_t** out, size_t* size) {
+  *out = nullptr;
+  *size = 0;
+  if (!module) return hostError("wasmnn_module_serialize: null module");
+  std::span<const uint8_t> artifact = native::moduleArtifact(*module);
+  if (artifact.empty()) return hostError("the module has no native code: create it with the compiled tier");
+  *out = static_cast<uint8_t*>(std::malloc(artifact.size()));
+  if (!*out) return hostError("out of memory for the artifact");
+  std::memcpy(*out, artifact.data(), artifact.size());
+  *size = artifact.size();
+  return nullptr;
+}
+
+wasmnn_error* wasmnn_module_deserialize(wasmnn_engine* engine, const uint8_t* bytes, size_t size, wasmnn_module** out) {
+  *out = nullptr;
+  if (!engine || (!bytes && size != 0)) return hostError("wasmnn_module_deserialize: null argument");
+  auto artifact = native::readArtifact(std::vector<uint8_t>(bytes, bytes + size));
+  if (!artifact) return makeError(artifact.error());
+  wasmnn_module* m = nullptr;
+  if (wasmnn_error* e = newModule(artifact->wasm, &m)) return e;
+  if (wasmnn_error* e = native::attachArtifact(*m, std::move(*artifact))) {
+    m->release();
+    return e;
+  }
+  *out = m;
+  return nullptr;
+}
+
+bool wasmnn_is_artifact(const uint8_t* bytes, size_t size) {
+  return bytes && native::isArtifact(std::span<const uint8_t>(bytes, size));
+}
+
+void wasmnn_bytes_delete(uint8_t* bytes) { std::free(bytes); }
 
 void wasmnn_module_delete(wasmnn_module* module) {
   if (module) module->release();

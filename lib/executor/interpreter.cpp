@@ -13,6 +13,7 @@
 
 #include "numeric.h"
 #include "simd.h"
+#include "wasmnn/native/native.h"
 #include "wasmnn/runtime/guard.h"
 #include "wasmnn/runtime/objects.h"
 #include "xops.h"
@@ -20,8 +21,6 @@
 namespace wasmnn {
 
 namespace {
-
-constexpr size_t kMaxBacktrace = 128;
 
 inline void* handlerAt(const uint32_t* ip) {
   uint64_t v;
@@ -37,37 +36,6 @@ inline uint64_t bits(double d) { return std::bit_cast<uint64_t>(d); }
 std::string frameName(const wasmnn_func* f) { return f->instance->module->ast.functionName(f->index); }
 
 wasmnn_error* exhausted() { return makeError(WASMNN_ERROR_EXHAUSTION, "call stack exhausted"); }
-
-// Bulk operations check the whole range before writing anything (2.0 semantics).
-bool memoryInit(wasmnn_instance* inst, uint32_t seg, uint64_t d, uint64_t s, uint64_t n) {
-  std::span<const uint8_t> data = inst->datas[seg];
-  LinearMemory& m = inst->mem0->mem;
-  if (s + n > data.size() || d + n > m.size()) return false;
-  if (n) std::memcpy(m.data() + d, data.data() + s, n);
-  return true;
-}
-
-bool tableInit(wasmnn_instance* inst, uint32_t seg, uint32_t table, uint64_t d, uint64_t s, uint64_t n) {
-  const std::vector<uint64_t>& elems = inst->elems[seg];
-  std::vector<uint64_t>& t = inst->tables[table]->elems;
-  if (s + n > elems.size() || d + n > t.size()) return false;
-  std::copy_n(elems.begin() + s, n, t.begin() + d);
-  return true;
-}
-
-bool tableCopy(wasmnn_instance* inst, uint32_t dstTable, uint32_t srcTable, uint64_t d, uint64_t s, uint64_t n) {
-  std::vector<uint64_t>& dt = inst->tables[dstTable]->elems;
-  std::vector<uint64_t>& st = inst->tables[srcTable]->elems;
-  if (s + n > st.size() || d + n > dt.size()) return false;
-  if (n) std::memmove(dt.data() + d, st.data() + s, n * sizeof(uint64_t));
-  return true;
-}
-
-bool tableFill(wasmnn_table* table, uint64_t i, uint64_t v, uint64_t n) {
-  if (i + n > table->elems.size()) return false;
-  std::fill_n(table->elems.begin() + i, n, v);
-  return true;
-}
 
 // Appends `func` and its callers down to (excluding) `base`; frames beyond the
 // innermost kMaxBacktrace are only counted.
@@ -879,6 +847,7 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
 }
 
 wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results) {
+  if (func->nativeCode) return native::invokeNative(func, args, results);  // the compiled tier
   const FuncType& t = *func->type;
   size_t np = slotsOf(t.params), nr = slotsOf(t.results), n = std::max(np, nr);
   if (func->isHost()) {

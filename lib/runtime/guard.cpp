@@ -27,6 +27,7 @@ std::atomic<size_t> gUsed{0};  // high-water mark of gRegions
 std::mutex gMutex;
 struct sigaction gPrevSegv, gPrevBus;
 std::atomic<bool> gInstalled{false};
+std::atomic<FaultObserver> gObserver{nullptr};
 
 // initial-exec: the handler must not call __tls_get_addr.
 __attribute__((tls_model("initial-exec"))) thread_local sigjmp_buf* tJump = nullptr;
@@ -71,6 +72,7 @@ void onFault(int sig, siginfo_t* info, void* ctx) {
     sigaddset(&set, SIGSEGV);
     sigaddset(&set, SIGBUS);
     pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    if (FaultObserver observe = gObserver.load(std::memory_order_acquire)) observe(ctx);
     siglongjmp(*jump, 1);
   }
   chain(sig, info, ctx);
@@ -134,6 +136,8 @@ void unregisterGuardRegion(const void* base) {
 }
 
 sigjmp_buf*& activeGuardJump() { return tJump; }
+
+void setFaultObserver(FaultObserver observer) { gObserver.store(observer, std::memory_order_release); }
 
 void prepareGuardThread() {
   thread_local AltStack alt;

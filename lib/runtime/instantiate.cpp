@@ -5,6 +5,7 @@
 #include <new>
 #include <string>
 
+#include "wasmnn/native/native.h"
 #include "wasmnn/runtime/objects.h"
 
 namespace wasmnn {
@@ -243,6 +244,8 @@ wasmnn_error* instantiateChecked(wasmnn_linker* linker, wasmnn_module* module, w
   // imported tables even if instantiation fails later.
   store->instances.push_back(std::move(owned));
   if (wasmnn_error* e = allocate(store, *module, inst)) return e;
+  if (module->native)
+    if (wasmnn_error* e = native::bindInstance(inst)) return e;
   if (wasmnn_error* e = applySegments(module->ast, inst)) return e;
   if (module->ast.start) {
     if (wasmnn_error* e = invoke(inst.funcs[*module->ast.start], nullptr, nullptr)) return e;

@@ -24,18 +24,34 @@ namespace wasmnn {
 
 namespace {
 
-// AUTO becomes EXPLICIT unless WASMNN_BOUNDS_CHECKS says "guard" (so whole
-// test suites can run in either mode); GUARD degrades to EXPLICIT where it
-// cannot work. Explicit checks are the default because they measured as fast
-// (bench/: geomean within 1 %; nbody and mixed 7-15 % faster, sha256 and
-// float64 a few % slower, on AMD EPYC) without reserving 8 GiB per memory or
-// installing a SIGSEGV handler in the embedder's process.
-uint32_t resolveBoundsChecks(uint32_t mode) {
+// AUTO becomes what WASMNN_BOUNDS_CHECKS says ("guard" or "explicit", so
+// whole test suites can run in either mode), else the tier's default; GUARD
+// degrades to EXPLICIT where it cannot work. The interpreter defaults to
+// explicit checks: they measured as fast (bench/: geomean within 1 %; nbody
+// and mixed 7-15 % faster, sha256 and float64 a few % slower, on AMD EPYC)
+// without reserving 8 GiB per memory or installing a SIGSEGV handler in the
+// embedder's process. Compiled code defaults to guard pages, which let LLVM
+// vectorise loops a bounds check per access would stop (bench/README.md).
+uint32_t resolveBoundsChecks(uint32_t mode, uint32_t tier) {
   if (mode == WASMNN_BOUNDS_AUTO) {
     const char* env = std::getenv("WASMNN_BOUNDS_CHECKS");
-    mode = env && std::string_view(env) == "guard" ? WASMNN_BOUNDS_GUARD : WASMNN_BOUNDS_EXPLICIT;
+    if (env && std::string_view(env) == "guard")
+      mode = WASMNN_BOUNDS_GUARD;
+    else if (env && std::string_view(env) == "explicit")
+      mode = WASMNN_BOUNDS_EXPLICIT;
+    else
+      mode = tier == WASMNN_TIER_COMPILED ? WASMNN_BOUNDS_GUARD : WASMNN_BOUNDS_EXPLICIT;
   }
   return mode == WASMNN_BOUNDS_GUARD && guardPagesSupported() ? WASMNN_BOUNDS_GUARD : WASMNN_BOUNDS_EXPLICIT;
+}
+
+// AUTO becomes COMPILED when WASMNN_TIER says "compiled" (so whole test
+// suites can run compiled), else INTERPRETER: it starts in ~2 ms, while
+// compiling needs LLVM (README.md, "Speed").
+uint32_t resolveTier(uint32_t tier) {
+  if (tier != WASMNN_TIER_AUTO) return tier == WASMNN_TIER_COMPILED ? WASMNN_TIER_COMPILED : WASMNN_TIER_INTERPRETER;
+  const char* env = std::getenv("WASMNN_TIER");
+  return env && std::string_view(env) == "compiled" ? WASMNN_TIER_COMPILED : WASMNN_TIER_INTERPRETER;
 }
 
 }  // namespace
@@ -51,7 +67,10 @@ wasmnn_config normalizeConfig(const wasmnn_config* config) {
   if (c.max_store_table_elements == 0) c.max_store_table_elements = kDefaultMaxStoreTableElements;
   if (c.max_store_memory_bytes == 0) c.max_store_memory_bytes = UINT64_MAX;
   if (c.max_store_instances == 0) c.max_store_instances = kDefaultMaxStoreInstances;
-  c.bounds_checks = resolveBoundsChecks(c.bounds_checks);
+  c.tier = resolveTier(c.tier);
+  c.bounds_checks = resolveBoundsChecks(c.bounds_checks, c.tier);
+  if (c.opt_level == 0) c.opt_level = kDefaultOptLevel;
+  c.opt_level = std::min(c.opt_level, 3u);
   return c;
 }
 
@@ -143,6 +162,7 @@ Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, 
   } catch (const std::bad_alloc&) {
     return Error{ErrorKind::Host, "out of host memory for a table of " + std::to_string(min) + " elements"};
   }
+  t->view = {t->elems.data(), t->elems.size()};
   store->tables.push_back(std::move(t));
   store->tableElements += min;
   return store->tables.back().get();
@@ -178,6 +198,7 @@ int64_t growTable(wasmnn_table* table, uint32_t delta, uint64_t init) {
   } catch (const std::bad_alloc&) {
     return -1;
   }
+  table->view = {table->elems.data(), table->elems.size()};
   table->store->tableElements += delta;
   return int64_t(old);
 }

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "wasmnn/common/library_dir.h"
 #include "wasmnn/wasi_nn/log.h"
 #include "wasmnn/wasi_nn/vocabulary.h"
 
@@ -28,16 +29,6 @@ bool validName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
-}
-
-std::string dirOfThisLibrary() {
-  Dl_info info{};
-  if (!dladdr(reinterpret_cast<void*>(&wasmnn_nn_log), &info) || !info.dli_fname) return {};
-  std::string path = info.dli_fname;
-  char resolved[PATH_MAX];
-  if (realpath(path.c_str(), resolved)) path = resolved;
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
 }
 
 std::string canonicalPath(const std::string& path) {
@@ -223,7 +214,7 @@ std::vector<SearchDir> BackendLoader::searchDirs() const {
       start = colon + 1;
     }
   }
-  add(dirOfThisLibrary(), "next to libwasmnn.so");
+  add(libraryDir(), "next to libwasmnn.so");
   return out;
 }
 

@@ -39,4 +39,8 @@ probe deny wasi wasmnn/wasi_nn/graph.h
 probe allow wasi_nn wasmnn/nn_backend.h
 probe deny wasi_nn wasmnn/runtime/objects.h
 probe deny wasi_nn wasmnn/wasi/context.h
+probe allow native wasmnn/runtime/objects.h
+probe deny native wasmnn/loader/loader.h
+probe allow llvm wasmnn/native/abi.h
+probe deny llvm wasmnn/runtime/objects.h
 [ "$failures" -eq 0 ] || { echo "$failures layering check(s) failed"; exit 1; }

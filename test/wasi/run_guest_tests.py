@@ -71,8 +71,12 @@ def make_escape_tree(root):
         os.symlink(target, sandbox / name)
 
 
+# Options for every `wasmnn run` (--run-option), e.g. --compile.
+RUN_OPTIONS = []
+
+
 def run(cli, wasm, dirs, args, cwd, timeout):
-    argv = [cli, "run"]
+    argv = [cli, "run", *RUN_OPTIONS]
     for d in dirs:
         argv += ["--dir", d]
     argv += [str(wasm)] + args
@@ -148,7 +152,7 @@ def stdio_env_cases(cli, guests, work, timeout):
     wasm = guests / "wasi_stdio_env.wasm"
 
     def guest(opts, args, stdin=b""):
-        argv = [cli, "run"] + opts + [str(wasm)] + args
+        argv = [cli, "run", *RUN_OPTIONS] + opts + [str(wasm)] + args
         proc = subprocess.run(argv, input=stdin, capture_output=True, cwd=work, timeout=timeout,
                               env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                                    "HOST_ONLY_VARIABLE": "must-not-leak"})
@@ -175,9 +179,12 @@ def main():
     ap.add_argument("--guests", required=True, help="directory with the built wasi_<case>.wasm guests")
     ap.add_argument("--work", required=True, help="scratch directory (wiped)")
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--run-option", action="append", default=[],
+                    help="an option for every `wasmnn run`, e.g. --run-option=--compile (repeatable)")
     ap.add_argument("case", choices=["sandbox_escape", "io_limits", "readdir_big", "poll_clock", "exit_code",
                                      "hello", "stdio_env"])
     args = ap.parse_args()
+    RUN_OPTIONS.extend(args.run_option)
     cli = str(Path(args.wasmnn).resolve())
     guests = Path(args.guests).resolve()
     work = Path(args.work).resolve() / args.case

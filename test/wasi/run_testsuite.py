@@ -27,13 +27,13 @@ def cleanup(dirs):
                 shutil.rmtree(p)
 
 
-def run_one(cli, wasm, timeout):
+def run_one(cli, wasm, timeout, run_options=()):
     spec = {}
     jpath = wasm.with_suffix(".json")
     if jpath.exists():
         spec = json.loads(jpath.read_text())
     dirs = [(wasm.parent / d, d) for d in spec.get("dirs", [])]
-    argv = [cli, "run"]
+    argv = [cli, "run", *run_options]
     for host, guest in dirs:
         argv += ["--dir", f"{host}::{guest}"]
     for k, v in spec.get("env", {}).items():
@@ -72,6 +72,8 @@ def main():
     ap.add_argument("--work", required=True, help="scratch dir; the tests are copied here")
     ap.add_argument("--timeout", type=float, default=5.0, help="seconds per test (upstream: 5)")
     ap.add_argument("--filter", default="", help="only tests whose path contains this")
+    ap.add_argument("--run-option", action="append", default=[],
+                    help="an option for `wasmnn run`, e.g. --run-option=--compile (repeatable)")
     args = ap.parse_args()
 
     work = Path(args.work).resolve()
@@ -87,7 +89,7 @@ def main():
     passed = failed = xfailed = 0
     for wasm in wasms:
         name = f"{wasm.parts[-4]}/{wasm.stem}"
-        problem = run_one(str(Path(args.wasmnn).resolve()), wasm, args.timeout)
+        problem = run_one(str(Path(args.wasmnn).resolve()), wasm, args.timeout, args.run_option)
         if problem is None:
             passed += 1
             print(f"PASS {name}")

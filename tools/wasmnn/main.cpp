@@ -1,5 +1,6 @@
 // wasmnn CLI: just another embedder of the C API (wasmnn.h, wasi.h, wasi_nn.h).
-//   wasmnn run [options] module.wasm [args...]
+//   wasmnn run [options] module.wasm|module.cwasm [args...]
+//   wasmnn compile [options] module.wasm [-o module.cwasm]
 //   wasmnn backends [--nn-backend-dir DIR]...
 //   wasmnn inspect --code module.wasm [--func N]
 // Options are parsed with getopt_long: it stops at the module, so the guest's
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +20,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "wasmnn/wasi.h"
@@ -44,6 +47,12 @@ struct RunOptions {
   uint64_t maxMemoryBytes = 0;    // per store
   uint64_t timeoutNs = 0;         // 0 = none
   uint32_t boundsChecks = WASMNN_BOUNDS_AUTO;
+  bool compile = false;  // the compiled tier
+  uint32_t optLevel = 0;
+  std::string cacheDir;
+  bool noCache = false;
+  std::string output;                // `compile -o`
+  std::string targetCpu;             // `compile --target-cpu`
   std::vector<std::string> command;  // module path, then guest args
 };
 
@@ -321,11 +330,18 @@ wasmnn_error* configureNn(wasmnn_nn_host* nn, const RunOptions& opt) {
   return nullptr;
 }
 
-int run(const RunOptions& opt) {
-  const std::string& path = opt.command.front();
-  auto bytes = readFile(path);
-  if (!bytes) return fail("cannot read `" + path + "`: " + std::strerror(errno));
+// Where --compile keeps compiled modules: --cache-dir, else $WASMNN_CACHE_DIR,
+// else $XDG_CACHE_HOME/wasmnn, else ~/.cache/wasmnn ("" = no cache).
+std::string cacheDirFor(const RunOptions& opt) {
+  if (opt.noCache) return "";
+  if (!opt.cacheDir.empty()) return opt.cacheDir;
+  if (const char* dir = std::getenv("WASMNN_CACHE_DIR"); dir && *dir) return dir;
+  if (const char* dir = std::getenv("XDG_CACHE_HOME"); dir && *dir) return std::string(dir) + "/wasmnn";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/wasmnn";
+  return "";
+}
 
+wasmnn_config engineConfig(const RunOptions& opt, bool compiled) {
   wasmnn_config config{};
   config.max_call_depth = opt.maxCallDepth;
   config.max_memory_pages = opt.maxMemoryPages;
@@ -333,11 +349,45 @@ int run(const RunOptions& opt) {
   config.max_table_elements = uint32_t(std::min<uint64_t>(opt.maxTableElements, UINT32_MAX));
   config.max_store_memory_bytes = opt.maxMemoryBytes;
   config.bounds_checks = opt.boundsChecks;
+  config.tier = compiled ? WASMNN_TIER_COMPILED : WASMNN_TIER_AUTO;
+  config.opt_level = opt.optLevel;
+  config.target_cpu = opt.targetCpu.empty() ? nullptr : opt.targetCpu.c_str();
+  return config;
+}
+
+// Compiled code does not poll the store's interrupt yet (README, "Compiled
+// tier"), so a compiled loop would outlive --timeout. For a compiled module
+// this ends the whole process 50 ms after the deadline, with the message and
+// exit code the interpreter gives; blocking WASI calls and interpreted code
+// have stopped on their own by then.
+void endProcessAfterDeadline(uint64_t timeoutNs) {
+  std::thread([timeoutNs] {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(timeoutNs) + std::chrono::milliseconds(50));
+    std::fputs("wasmnn: interrupted: deadline exceeded (--timeout; compiled code, the process ended)\n", stderr);
+    std::_Exit(kTrapExitCode);
+  }).detach();
+}
+
+int run(const RunOptions& opt) {
+  const std::string& path = opt.command.front();
+  auto bytes = readFile(path);
+  if (!bytes) return fail("cannot read `" + path + "`: " + std::strerror(errno));
+
+  // An AOT artifact (`wasmnn compile`) runs compiled; a .wasm with --compile
+  // is compiled, or taken from the cache.
+  bool artifact = wasmnn_is_artifact(bytes->data(), bytes->size());
+  wasmnn_config config = engineConfig(opt, opt.compile || artifact);
+  std::string cacheDir = opt.compile ? cacheDirFor(opt) : "";
+  if (!cacheDir.empty()) config.cache_dir = cacheDir.c_str();
   Owned<wasmnn_engine> engine(wasmnn_engine_new(&config));
 
   wasmnn_module* rawModule = nullptr;
-  if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule))
+  if (artifact) {
+    if (wasmnn_error* error = wasmnn_module_deserialize(engine.get(), bytes->data(), bytes->size(), &rawModule))
+      return report(error, "`" + path + "`");
+  } else if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule)) {
     return report(error, "`" + path + "` is not a valid module");
+  }
   Owned<wasmnn_module> module(rawModule);
 
   Owned<wasmnn_wasi> wasi(wasmnn_wasi_new());
@@ -349,6 +399,7 @@ int run(const RunOptions& opt) {
   Owned<wasmnn_store> store(wasmnn_store_new(engine.get()));
   // From here on: the start function and _start (or --invoke) both count.
   if (opt.timeoutNs) wasmnn_store_set_deadline(store.get(), opt.timeoutNs);
+  if (opt.timeoutNs && wasmnn_module_is_compiled(module.get())) endProcessAfterDeadline(opt.timeoutNs);
   Owned<wasmnn_linker> linker(wasmnn_linker_new(store.get()));
   if (wasmnn_error* error = wasmnn_linker_define_wasi(linker.get(), wasi.get())) return report(error, "WASI setup");
   if (wasmnn_error* error = wasmnn_linker_define_wasi_nn(linker.get(), nn.get())) return report(error, "WASI-NN setup");
@@ -364,6 +415,35 @@ int run(const RunOptions& opt) {
   if (start.kind != WASMNN_EXTERN_FUNC) return fail("the export `_start` is not a function");
   if (wasmnn_error* error = wasmnn_func_call(start.of.func, nullptr, 0, nullptr, 0))
     return report(error, "running `" + path + "`");
+  return 0;
+}
+
+// `wasmnn compile`: the module's native code as an AOT artifact.
+int compile(const RunOptions& opt) {
+  const std::string& path = opt.command.front();
+  auto bytes = readFile(path);
+  if (!bytes) return fail("cannot read `" + path + "`: " + std::strerror(errno));
+  if (wasmnn_is_artifact(bytes->data(), bytes->size())) return fail("`" + path + "` is already compiled");
+  wasmnn_config config = engineConfig(opt, true);
+  Owned<wasmnn_engine> engine(wasmnn_engine_new(&config));
+  wasmnn_module* rawModule = nullptr;
+  if (wasmnn_error* error = wasmnn_module_new(engine.get(), bytes->data(), bytes->size(), &rawModule))
+    return report(error, "cannot compile `" + path + "`");
+  Owned<wasmnn_module> module(rawModule);
+  uint8_t* artifact = nullptr;
+  size_t size = 0;
+  if (wasmnn_error* error = wasmnn_module_serialize(module.get(), &artifact, &size)) return report(error, "compile");
+  std::unique_ptr<uint8_t, void (*)(uint8_t*)> owned(artifact, wasmnn_bytes_delete);
+  std::string out = opt.output;
+  if (out.empty()) {
+    size_t dot = path.rfind('.');
+    out =
+        (dot != std::string::npos && path.compare(dot, std::string::npos, ".wasm") == 0 ? path.substr(0, dot) : path) +
+        ".cwasm";
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(out.c_str(), "wb"), std::fclose);
+  if (!file || std::fwrite(artifact, 1, size, file.get()) != size || std::fflush(file.get()) != 0)
+    return fail("cannot write `" + out + "`: " + std::strerror(errno));
   return 0;
 }
 
@@ -411,6 +491,9 @@ constexpr const char* kUsage =
     "\n"
     "Usage:\n"
     "  wasmnn run [options] [--] module.wasm [args...]   run _start (or --invoke an export)\n"
+    "  wasmnn run [options] [--] module.cwasm [args...]  run a module compiled by `wasmnn compile`\n"
+    "  wasmnn compile [options] module.wasm [-o FILE]    compile to native code (an AOT artifact,\n"
+    "                                                    default module.cwasm)\n"
     "  wasmnn backends [--nn-backend-dir DIR]...         list WASI-NN backends and why others failed\n"
     "  wasmnn inspect --code module.wasm [--func N]      print the interpreter's internal code of every\n"
     "                                                    defined function (or function N)\n"
@@ -432,7 +515,19 @@ constexpr const char* kUsage =
     "  --max-table-elements N             upper bound on all table elements together (default 10000000)\n"
     "  --timeout DURATION                 stop the guest after DURATION (e.g. 1s, 500ms, 2m) with\n"
     "                                     'interrupted: deadline exceeded' (exit 134)\n"
-    "  --bounds-checks explicit|guard     memory bounds checks (default: explicit)\n";
+    "  --bounds-checks explicit|guard     memory bounds checks (default: explicit when interpreted,\n"
+    "                                     guard when compiled)\n"
+    "  --compile                          compile to native code with LLVM (the compiled tier) and\n"
+    "                                     keep it in the cache; the interpreter starts faster\n"
+    "  --cache-dir DIR                    the cache of --compile (default: $WASMNN_CACHE_DIR,\n"
+    "                                     $XDG_CACHE_HOME/wasmnn or ~/.cache/wasmnn)\n"
+    "  --no-cache                         compile anew every run\n"
+    "  --opt-level 1|2|3                  the compiled tier's LLVM optimisation level (default 2)\n"
+    "\n"
+    "\n"
+    "Options of `compile`: --bounds-checks, --opt-level, -o FILE, and\n"
+    "  --target-cpu LEVEL                 x86-64, x86-64-v2, x86-64-v3 or x86-64-v4 (default: the\n"
+    "                                     best this CPU runs; a lower level runs on more machines)\n";
 
 int usageError(const std::string& message) {
   std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", escaped(message).c_str());
@@ -452,6 +547,12 @@ enum OptionId {
   kMaxTableElements,
   kTimeout,
   kBoundsChecks,
+  kOptLevel,
+  kCacheDir,
+  kOutput,
+  kTargetCpu,
+  kCompile,
+  kNoCache,
   kHelp
 };
 
@@ -468,6 +569,12 @@ constexpr option kOptions[] = {
     {"max-table-elements", required_argument, nullptr, kMaxTableElements},
     {"timeout", required_argument, nullptr, kTimeout},
     {"bounds-checks", required_argument, nullptr, kBoundsChecks},
+    {"opt-level", required_argument, nullptr, kOptLevel},
+    {"cache-dir", required_argument, nullptr, kCacheDir},
+    {"output", required_argument, nullptr, kOutput},
+    {"target-cpu", required_argument, nullptr, kTargetCpu},
+    {"compile", no_argument, nullptr, kCompile},
+    {"no-cache", no_argument, nullptr, kNoCache},
     {"help", no_argument, nullptr, kHelp},
     {nullptr, 0, nullptr, 0},
 };
@@ -505,29 +612,53 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
       else
         return "--bounds-checks wants `explicit` or `guard`, got `" + value + "`";
       return "";
+    case kOptLevel:
+      if (!parseNumber(value, opt.optLevel) || opt.optLevel < 1 || opt.optLevel > 3)
+        return "--opt-level wants 1, 2 or 3, got `" + value + "`";
+      return "";
+    case kCacheDir: opt.cacheDir = value; return "";
+    case kTargetCpu: opt.targetCpu = value; return "";
+    case kOutput:
+    case 'o': opt.output = value; return "";
+    case kCompile: opt.compile = true; return "";
+    case kNoCache: opt.noCache = true; return "";
   }
   return "unknown option";
 }
 
-// Parses `wasmnn run ...` (argv[0] is "run"); fills opt.command with the module
-// and the guest's arguments. Returns an exit code when the run must not start.
-std::optional<int> parseRun(int argc, char** argv, RunOptions& opt) {
+bool compileOption(int id) {
+  return id == kOptLevel || id == kBoundsChecks || id == kOutput || id == 'o' || id == kTargetCpu;
+}
+
+// Parses `wasmnn run ...` or `wasmnn compile ...` (argv[0] is the command);
+// fills opt.command with the module and the guest's arguments. Returns an
+// exit code when the run must not start.
+std::optional<int> parseCommand(int argc, char** argv, RunOptions& opt, bool compiling) {
   opterr = 0;  // our own messages, which name the fix
+  // `run` stops at the module (the rest is the guest's); `compile` takes options anywhere.
+  const char* shortOptions = compiling ? "ho:" : "+h";
   int id;
-  while ((id = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1) {
+  while ((id = getopt_long(argc, argv, shortOptions, kOptions, nullptr)) != -1) {
     if (id == kHelp || id == 'h') {
       std::fputs(kUsage, stdout);
       return 0;
     }
     if (id == '?' || id == ':') {
       const char* word = argv[optind - 1];
-      bool missingValue = optopt >= kDir && optopt <= kBoundsChecks;
+      bool missingValue = (optopt >= kDir && optopt <= kTargetCpu) || optopt == 'o';
       return usageError(missingValue ? std::string("option `") + word + "` needs a value"
                                      : std::string("unknown option `") + word + "`");
     }
+    if (compiling && !compileOption(id))
+      return usageError("`wasmnn compile` takes only --opt-level, --bounds-checks, --target-cpu and -o FILE");
+    if (!compiling && (id == kOutput || id == kTargetCpu))
+      return usageError(std::string("--") + (id == kOutput ? "output" : "target-cpu") + " belongs to `wasmnn compile`");
     if (std::string error = applyOption(id, optarg ? optarg : "", opt); !error.empty()) return usageError(error);
   }
-  if (optind >= argc) return usageError("no module given: wasmnn run [options] module.wasm [args...]");
+  if (optind >= argc)
+    return usageError(compiling ? "no module given: wasmnn compile [options] module.wasm [-o FILE]"
+                                : "no module given: wasmnn run [options] module.wasm [args...]");
+  if (compiling && argc - optind > 1) return usageError(std::string("unexpected argument `") + argv[optind + 1] + "`");
   opt.command.assign(argv + optind, argv + argc);
   return std::nullopt;
 }
@@ -592,10 +723,12 @@ int dispatch(int argc, char** argv) {
   }
   if (command == "backends") return backendsCommand(argc - 1, argv + 1);
   if (command == "inspect") return inspectCommand(argc - 1, argv + 1);
-  if (command != "run") return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
+  if (command != "run" && command != "compile")
+    return usageError(command.empty() ? "no command given" : "unknown command `" + command + "`");
   RunOptions opt;
-  if (std::optional<int> exitCode = parseRun(argc - 1, argv + 1, opt)) return *exitCode;
-  return run(opt);
+  bool compiling = command == "compile";
+  if (std::optional<int> exitCode = parseCommand(argc - 1, argv + 1, opt, compiling)) return *exitCode;
+  return compiling ? compile(opt) : run(opt);
 }
 
 }  // namespace

@@ -45,6 +45,9 @@ struct ExecStack {
 // How deeply host functions may re-enter wasm (each level uses C stack).
 inline constexpr uint32_t kMaxHostReentry = 200;
 
+// A trap's backtrace keeps this many innermost frames; outer ones are only counted.
+inline constexpr size_t kMaxBacktrace = 128;
+
 // Runs `func` (wasm or host) with args (one 8-byte slot per value) and stores
 // its results in `results`. Returns NULL or an error (TRAP/EXHAUSTION with a
 // backtrace, or whatever a host function returned).

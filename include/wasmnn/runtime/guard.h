@@ -44,4 +44,10 @@ class GuardSuspend {
 // Gives the calling thread an alternate signal stack once (if guard regions exist).
 void prepareGuardThread();
 
+// Called by the fault handler (so async-signal-safe) with the faulting
+// ucontext_t just before it jumps to the trap point: the compiled tier takes
+// its backtrace there, while the faulting frames still exist.
+using FaultObserver = void (*)(const void* ucontext);
+void setFaultObserver(FaultObserver observer);
+
 }  // namespace wasmnn

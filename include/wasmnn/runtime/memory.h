@@ -31,6 +31,8 @@ class LinearMemory {
 
   uint8_t* data() const { return base_; }
   uint64_t size() const { return size_; }
+  // Where size() lives, for compiled code that must see every growth.
+  const uint64_t* sizeAddress() const { return &size_; }
   uint32_t pages() const { return uint32_t(size_ / kPageSize); }
   uint32_t maxPages() const { return max_; }
   // True when accesses up to 8 GiB past data() fault instead of needing a check.

@@ -18,9 +18,18 @@
 #include "wasmnn/common/error.h"
 #include "wasmnn/common/internal_api.h"
 #include "wasmnn/executor/exec.h"
+#include "wasmnn/native/abi.h"
 #include "wasmnn/runtime/interrupt.h"
 #include "wasmnn/runtime/memory.h"
 #include "wasmnn/wasmnn.h"
+
+namespace wasmnn::native {
+// The compiled tier's per-module and per-instance state (native/native.h).
+struct NativeModule;
+struct NativeInstance;
+void deleteNativeModule(NativeModule* module);
+void deleteNativeInstance(NativeInstance* instance);
+}  // namespace wasmnn::native
 
 struct wasmnn_error {
   wasmnn_error_kind kind = WASMNN_ERROR_HOST;
@@ -31,7 +40,9 @@ struct wasmnn_error {
 };
 
 struct wasmnn_engine {
-  wasmnn_config config;  // defaults filled in
+  wasmnn_config config;  // defaults filled in; cache_dir and target_cpu point into the strings below
+  std::string cacheDir;
+  std::string targetCpu;
 };
 
 namespace wasmnn {
@@ -54,16 +65,20 @@ struct wasmnn_module {
   // The same without load/store checks, allocated on demand (under compileMutex).
   std::atomic<wasmnn::CodeSlot*> guardCode{nullptr};
   std::mutex compileMutex;
-  ~wasmnn_module() { delete[] guardCode.load(std::memory_order_relaxed); }
+  wasmnn::native::NativeModule* native = nullptr;  // native code (compiled tier), or null
+  ~wasmnn_module() {
+    delete[] guardCode.load(std::memory_order_relaxed);
+    wasmnn::native::deleteNativeModule(native);
+  }
   void retain() { refs.fetch_add(1, std::memory_order_relaxed); }
   void release() {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 };
 
-struct wasmnn_func {
+// The CallTarget base (typeId and native code) is what compiled code reads.
+struct wasmnn_func : wasmnn::native::CallTarget {
   const wasmnn::FuncType* type = nullptr;  // into the module, or hostType
-  uint32_t typeId = 0;
   wasmnn_store* store = nullptr;
   wasmnn_instance* instance = nullptr;         // wasm functions only
   uint32_t index = 0;                          // function index within its module
@@ -88,6 +103,9 @@ struct wasmnn_table {
   std::optional<uint32_t> declaredMax;
   uint32_t maxElems = 0;        // effective cap
   std::vector<uint64_t> elems;  // wasmnn_func* or externref bits; 0 = null
+  // elems' data and size for compiled code: resize elems only in newTable
+  // and growTable, which refresh it.
+  wasmnn::native::TableView view;
 };
 
 struct wasmnn_global {
@@ -103,11 +121,13 @@ struct wasmnn_instance {
   std::vector<wasmnn_table*> tables;
   std::vector<wasmnn_memory*> memories;
   std::vector<wasmnn_global*> globals;
-  std::vector<std::vector<uint64_t>> elems;     // element segments; dropped = empty
-  std::vector<std::span<const uint8_t>> datas;  // data segments; dropped = empty
-  std::vector<wasmnn_extern> exports;           // parallel to module->ast.exports
-  wasmnn_memory* mem0 = nullptr;                // memory 0, or a shared empty memory
+  std::vector<std::vector<uint64_t>> elems;          // element segments; dropped = empty
+  std::vector<std::span<const uint8_t>> datas;       // data segments; dropped = empty
+  std::vector<wasmnn_extern> exports;                // parallel to module->ast.exports
+  wasmnn_memory* mem0 = nullptr;                     // memory 0, or a shared empty memory
+  wasmnn::native::NativeInstance* native = nullptr;  // when the module has native code
   ~wasmnn_instance() {
+    wasmnn::native::deleteNativeInstance(native);
     if (module) module->release();
   }
 };
@@ -129,6 +149,7 @@ struct wasmnn_store {
   std::vector<std::unique_ptr<wasmnn_global>> globals;
   std::vector<std::unique_ptr<wasmnn_instance>> instances;
   wasmnn::ExecStack stack;
+  wasmnn::native::ExecState nativeState;                          // compiled code's share of the execution state
   std::vector<std::pair<wasmnn_finalizer, void*>> envFinalizers;  // of wasmnn_linker_define_funcs
   ~wasmnn_store();
 };
@@ -160,6 +181,7 @@ inline constexpr uint32_t kDefaultMaxMemoryPages = 65536;
 inline constexpr uint32_t kDefaultMaxTableElements = 10'000'000;
 inline constexpr uint64_t kDefaultMaxStoreTableElements = 10'000'000;
 inline constexpr uint32_t kDefaultMaxStoreInstances = 10'000;
+inline constexpr uint32_t kDefaultOptLevel = 2;
 
 wasmnn_config normalizeConfig(const wasmnn_config* config);
 
@@ -186,6 +208,13 @@ wasmnn_memory* emptyMemory();
 // Grows a memory/table; returns the old size or -1 (spec semantics).
 int64_t growMemory(wasmnn_memory* memory, uint32_t delta);
 int64_t growTable(wasmnn_table* table, uint32_t delta, uint64_t init);
+
+// Bulk operations (bulk.cpp): false, having written nothing, when a range
+// leaves its segment, memory or table.
+bool memoryInit(wasmnn_instance* inst, uint32_t seg, uint64_t d, uint64_t s, uint64_t n);
+bool tableInit(wasmnn_instance* inst, uint32_t seg, uint32_t table, uint64_t d, uint64_t s, uint64_t n);
+bool tableCopy(wasmnn_instance* inst, uint32_t dstTable, uint32_t srcTable, uint64_t d, uint64_t s, uint64_t n);
+bool tableFill(wasmnn_table* table, uint64_t i, uint64_t v, uint64_t n);
 
 // Instantiation per the 2.0 spec (imports resolved by the linker's names).
 wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_instance** out);

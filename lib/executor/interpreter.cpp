@@ -847,7 +847,14 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
 }
 
 wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results) {
-  if (func->nativeCode) return native::invokeNative(func, args, results);  // the compiled tier
+  if (func->nativeCode) {  // the compiled tier, which does not poll the interrupt: an interrupted store stops here
+    if (uint32_t reason = func->store->interrupt.requested.load(std::memory_order_relaxed)) {
+      wasmnn_error* err = interruptError(reason);
+      err->frames.push_back(frameName(func));  // as the interpreter names the function entered
+      return err;
+    }
+    return native::invokeNative(func, args, results);
+  }
   const FuncType& t = *func->type;
   size_t np = slotsOf(t.params), nr = slotsOf(t.results), n = std::max(np, nr);
   if (func->isHost()) {

@@ -96,7 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Program: op, then two length-prefixed paths (placed at 0 and 1024).
   size_t at = 0;
   auto path = [&](uint32_t where) {
-    size_t n = at < size ? std::min<size_t>(data[at++] % 64, size - at) : 0;
+    if (at == size) return 0u;
+    size_t n = std::min<size_t>(data[at] % 64, size - at - 1);  // the length byte, then n bytes
+    ++at;
     std::memcpy(memory.data() + where, data + at, n);
     at += n;
     return uint32_t(n);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "wasmnn/common/text.h"
 #include "wasmnn/wasi_nn/isolation/zygote.h"
 #include "wasmnn/wasi_nn/log.h"
 
@@ -36,7 +37,7 @@ std::string bytesText(uint64_t bytes) {
 // One line of the worker's output, whole and escaped (a worker may run a
 // hostile model: the host's terminal must not interpret what it prints).
 void writeEscapedLine(std::string_view line) {
-  std::string out = printable(line, line.size(), '\0') + '\n';  // a whole line: no quotes to protect
+  std::string out = escapeText(line) + '\n';
   for (size_t done = 0; done < out.size();) {
     ssize_t n = ::write(STDERR_FILENO, out.data() + done, out.size() - done);
     if (n <= 0) return;

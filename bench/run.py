@@ -159,6 +159,31 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
+def compare_summary(ours, theirs):
+    """wasmnn against the --compare-wasmnn build, from runs made back to back:
+    the ratio of medians, and the spread of the per-repeat (paired) ratios."""
+    def ratio(attr):
+        return statistics.median(getattr(r, attr) for r in ours) / statistics.median(getattr(r, attr) for r in theirs)
+    paired = [o.wall / t.wall for o, t in zip(ours, theirs)]
+    return {**summary(theirs), "ratio": ratio("wall"), "cpu_ratio": ratio("cpu"),
+            "paired_min": min(paired), "paired_max": max(paired)}
+
+
+def print_compare(res, path):
+    rows = [k for k in res["kernels"] if "compare" in k]
+    print(f"\nwasmnn vs --compare-wasmnn {path} (same run, interleaved; >1.00 = this build is slower):")
+    for k in res["kernels"]:
+        if "compare_error" in k:
+            print(f"  {k['name']:<9} FAILED: {k['compare_error']}")
+    for k in rows:
+        c = k["compare"]
+        print(f"  {k['name']:<9} {fmt_time(k['wasmnn']['median']):>8} vs {fmt_time(c['median']):>8}  "
+              f"wall {c['ratio']:.3f} [paired {c['paired_min']:.3f}-{c['paired_max']:.3f}]  cpu {c['cpu_ratio']:.3f}")
+    if rows:
+        print(f"  geomean   wall {geomean([k['compare']['ratio'] for k in rows]):.3f}  "
+              f"cpu {geomean([k['compare']['cpu_ratio'] for k in rows]):.3f}  over {len(rows)} kernels")
+
+
 class Runner:
     def __init__(self, opts):
         self.opts = opts
@@ -184,10 +209,10 @@ class Runner:
         return None
 
     # --- kernels -------------------------------------------------------
-    def kernel_commands(self, k):
+    def kernel_commands(self, k, wasmnn=None):
         args = k.quick_args if self.opts.quick else k.args
         native = [str(self.native_dir / k.name), *args]
-        wasm = [str(self.wasmnn), "run", str(self.wasm_dir / f"{k.name}.wasm"), *args]
+        wasm = [str(wasmnn or self.wasmnn), "run", str(self.wasm_dir / f"{k.name}.wasm"), *args]
         return args, native, wasm
 
     def compile_kernel(self, name):
@@ -248,11 +273,14 @@ class Runner:
                 commands["compiled"] = [str(self.wasmnn), "run", str(artifact), *args]
         elif self.opts.no_compiled:
             problems["compiled"] = "not measured (--no-compiled)"
+        if self.opts.compare_wasmnn and wasm_problem is None:  # the interpreter of a second build
+            commands["compare"] = self.kernel_commands(k, self.opts.compare_wasmnn)[2]
+            problems["compare"], res["compare"] = None, {}
         for label, cmd in commands.items():
             if problems[label] is None:
                 res[label]["rss_kb"], problems[label] = self.verify_wasm(cmd, first.stdout, wasm_timeout,
                                                                          f"{label} run")
-        # Timed runs, native and wasm interleaved so drift hits all alike.
+        # Timed runs, native and wasm (and --compare-wasmnn) interleaved so drift hits all alike.
         native_times, wasm_times = [], {label: [] for label in commands}
         for i in range(self.opts.repeats):
             r = run_process(native_cmd, self.timeout)
@@ -269,6 +297,13 @@ class Runner:
                 else:
                     wasm_times[label].append(w)
         res["native"].update(summary(native_times))
+        if "compare" in commands:
+            problem = problems["compare"] or problems["wasmnn"]
+            if problem is None:
+                res["compare"] = compare_summary(wasm_times["wasmnn"], wasm_times["compare"])
+            else:
+                del res["compare"]
+                res["compare_error"] = problem
         nat = res["native"]["median"]
         line = f"  native {nat:.3f} s"
         for label in ("wasmnn", "compiled"):
@@ -834,6 +869,8 @@ def main():
     ap.add_argument("--llm-unavailable", metavar="REASON", help="likewise for the LLM benchmark")
     ap.add_argument("--baseline", metavar="JSON", help="also print each ratio's change vs an earlier result file")
     ap.add_argument("--no-save", action="store_true", help="print only; write no JSON/PNG")
+    ap.add_argument("--compare-wasmnn", metavar="BIN",
+                    help="also run every kernel under another wasmnn build, interleaved, and print the ratios")
     opts = ap.parse_args()
     if opts.repeats is None:
         opts.repeats = 2 if opts.quick else 5
@@ -847,6 +884,8 @@ def main():
 
     res = Runner(opts).run()
     print_report(res)
+    if opts.compare_wasmnn:
+        print_compare(res, opts.compare_wasmnn)
     if opts.baseline:
         print_baseline_change(res, opts.baseline)
     if opts.no_save:

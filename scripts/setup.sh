@@ -5,6 +5,7 @@
 #   scripts/setup.sh --backends also the ML frameworks of every WASI-NN backend
 #   scripts/setup.sh --backends=a,b  only those backends' frameworks
 #   scripts/setup.sh --bench    also what scripts/bench.sh needs (chart, peak RSS)
+#   scripts/setup.sh --fuzz     also what scripts/fuzz.sh needs (clang's fuzzer runtime)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +42,8 @@ apt_install() {
 
 # scripts/bench.sh: matplotlib for the chart (Debian's python3), GNU time for peak RSS.
 bench_packages=(python3-matplotlib time)
+# scripts/fuzz.sh: clang's sanitizer and libFuzzer runtimes.
+fuzz_packages=(libclang-rt-14-dev)
 
 apt_install "${core_packages[@]}"
 
@@ -59,6 +62,7 @@ for arg in "$@"; do
     --backends) bash scripts/setup-backends.sh ;;
     --backends=*) IFS=, read -r -a names <<<"${arg#--backends=}" && bash scripts/setup-backends.sh "${names[@]}" ;;
     --bench) apt_install "${bench_packages[@]}" ;;
+    --fuzz) apt_install "${fuzz_packages[@]}" ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done

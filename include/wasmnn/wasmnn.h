@@ -82,6 +82,7 @@ typedef enum wasmnn_error_kind {
   WASMNN_ERROR_EXHAUSTION = 4, /* call stack exhausted */
   WASMNN_ERROR_EXIT = 5,       /* the guest exited (WASI proc_exit); see wasmnn_error_exit_code */
   WASMNN_ERROR_HOST = 6,       /* misuse of this API, resource failure */
+  WASMNN_ERROR_INTERRUPT = 7,  /* the store was interrupted (wasmnn_store_interrupt, a deadline) */
 } wasmnn_error_kind;
 
 typedef struct wasmnn_error wasmnn_error;
@@ -100,6 +101,14 @@ WASMNN_API const char* wasmnn_error_frame_function(const wasmnn_error* error, si
 /* A backtrace keeps the innermost 128 frames; this many outer frames were cut. */
 WASMNN_API size_t wasmnn_error_frames_omitted(const wasmnn_error* error);
 
+/* Text that came from a guest (names in error messages and backtraces, and
+ * messages quoting them) made safe to print on a terminal or in a log: control
+ * characters (also newline, tab and C1 controls), bytes that are not valid
+ * UTF-8 and bidirectional overrides become \xNN escapes, a backslash becomes
+ * \\. Like snprintf: writes at most out_size bytes including the final NUL
+ * and returns the length of the whole escaped text (at most 4 * len). */
+WASMNN_API size_t wasmnn_escape_text(const char* text, size_t len, char* out, size_t out_size);
+
 /* ---------------------------------------------------------------- engine */
 
 typedef struct wasmnn_config {
@@ -113,6 +122,15 @@ typedef struct wasmnn_config {
   uint32_t max_table_elements;
   /* How loads and stores are bounds-checked (see wasmnn_bounds_checks). */
   uint32_t bounds_checks;
+  /* Totals over everything one store holds, so a guest cannot make the host
+   * allocate more by declaring many tables or memories: a table, memory or
+   * instance beyond a total fails to instantiate, a grow beyond it returns -1.
+   * Table elements: 0 = default (10,000,000, i.e. 80 MB of references).
+   * Memory bytes (committed linear memory, rounded down to pages): 0 = no total
+   * beyond max_memory_pages per memory. Instances: 0 = default (10,000). */
+  uint64_t max_store_table_elements;
+  uint64_t max_store_memory_bytes;
+  uint32_t max_store_instances;
   /* How functions run: interpreted or compiled to native code (see wasmnn_tier). */
   uint32_t tier;
   /* The compiled tier's optimisation level, as LLVM's -O1..-O3. 0 = default (2). */
@@ -208,9 +226,25 @@ WASMNN_API size_t wasmnn_module_import_count(const wasmnn_module* module);
 /* Defined functions (those with code); their indices follow the imported ones. */
 WASMNN_API size_t wasmnn_module_func_count(const wasmnn_module* module);
 WASMNN_API size_t wasmnn_module_imported_func_count(const wasmnn_module* module);
-WASMNN_API wasmnn_import_desc wasmnn_module_import(const wasmnn_module* module, size_t index);
 WASMNN_API size_t wasmnn_module_export_count(const wasmnn_module* module);
+/* Names are NUL-terminated strings here, cut at a NUL byte they contain (valid
+ * Wasm): two such names can look identical. The _sized forms below return
+ * every byte. */
+WASMNN_API wasmnn_import_desc wasmnn_module_import(const wasmnn_module* module, size_t index);
 WASMNN_API wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t index);
+
+/* A name of `size` bytes, which may contain NUL bytes (still NUL-terminated). */
+typedef struct wasmnn_name {
+  const char* data;
+  size_t size;
+} wasmnn_name;
+
+/* The sized forms: false (nothing written) when index is out of range. The
+ * names point into the module; valid while the module lives. */
+WASMNN_API bool wasmnn_module_import_sized(const wasmnn_module* module, size_t index, wasmnn_name* module_name,
+                                           wasmnn_name* name, wasmnn_externkind* kind);
+WASMNN_API bool wasmnn_module_export_sized(const wasmnn_module* module, size_t index, wasmnn_name* name,
+                                           wasmnn_externkind* kind);
 
 /* A debugging aid: the interpreter's internal code (slot code) of function
  * func_index in the module's function index space, as text, one instruction
@@ -229,6 +263,26 @@ typedef struct wasmnn_store wasmnn_store;
 WASMNN_API wasmnn_store* wasmnn_store_new(wasmnn_engine* engine);
 /* Frees every object the store owns, running host finalizers. */
 WASMNN_API void wasmnn_store_delete(wasmnn_store* store);
+
+/* Interruption. These may be called from any thread while the store runs
+ * (wasmnn_store_interrupt also from a signal handler). Wasm code running in an
+ * interrupted store stops at its next loop iteration or call with an error of
+ * kind INTERRUPT ("interrupted", or "interrupted: deadline exceeded"), and the
+ * blocking WASI calls (poll_oneoff, fd_read/fd_write on a pipe, terminal or
+ * socket) return at once. The store stays interrupted, so every later call
+ * fails the same way at once, until wasmnn_store_resume. Compiled code (the
+ * compiled tier) does not poll yet: it stops only when it calls a host
+ * function or an interpreted one, and is not entered while interrupted. */
+WASMNN_API void wasmnn_store_interrupt(wasmnn_store* store);
+/* Interrupts the store timeout_ns nanoseconds from now (replacing an earlier
+ * deadline); 0 cancels the pending deadline. */
+WASMNN_API void wasmnn_store_set_deadline(wasmnn_store* store, uint64_t timeout_ns);
+/* Clears an interruption and cancels the pending deadline. */
+WASMNN_API void wasmnn_store_resume(wasmnn_store* store);
+/* For host functions that block: a file descriptor that is readable while the
+ * store is interrupted, to poll beside their own (owned by the store; -1 if
+ * none could be created). Return an error once it fires. */
+WASMNN_API int wasmnn_store_interrupt_fd(wasmnn_store* store);
 
 /* ---------------------------------------------------------------- externs */
 
@@ -314,6 +368,9 @@ WASMNN_API void wasmnn_linker_delete(wasmnn_linker* linker);
 /* Define (or redefine) module.name. */
 WASMNN_API wasmnn_error* wasmnn_linker_define(wasmnn_linker* linker, const char* module, const char* name,
                                               const wasmnn_extern* item);
+/* The same with sized names, for imports whose names contain NUL bytes. */
+WASMNN_API wasmnn_error* wasmnn_linker_define_sized(wasmnn_linker* linker, wasmnn_name module, wasmnn_name name,
+                                                    const wasmnn_extern* item);
 /* Shorthand: wasmnn_func_new + wasmnn_linker_define. */
 WASMNN_API wasmnn_error* wasmnn_linker_define_func(wasmnn_linker* linker, const char* module, const char* name,
                                                    const wasmnn_functype* type, wasmnn_host_callback callback,
@@ -353,9 +410,13 @@ WASMNN_API bool wasmnn_instance_export(const wasmnn_instance* instance, const ch
 WASMNN_API bool wasmnn_instance_export_sized(const wasmnn_instance* instance, const char* name, size_t name_len,
                                              wasmnn_extern* out);
 WASMNN_API size_t wasmnn_instance_export_count(const wasmnn_instance* instance);
-/* name points into the instance's module; valid while the store lives. */
+/* name points into the instance's module; valid while the store lives. A name
+ * with NUL bytes is cut at the first: see the sized form. */
 WASMNN_API void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, const char** name,
                                            wasmnn_extern* out);
+/* False (nothing written) when index is out of range. */
+WASMNN_API bool wasmnn_instance_export_nth_sized(const wasmnn_instance* instance, size_t index, wasmnn_name* name,
+                                                 wasmnn_extern* out);
 WASMNN_API const wasmnn_module* wasmnn_instance_module(const wasmnn_instance* instance);
 
 #ifdef __cplusplus

@@ -1,6 +1,7 @@
 // The public C API (wasmnn.h) on top of the runtime objects and executor.
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -15,22 +16,28 @@ namespace {
 
 wasmnn_error* hostError(std::string message) { return makeError(WASMNN_ERROR_HOST, std::move(message)); }
 
+wasmnn_name nameOf(const std::string& s) { return {s.c_str(), s.size()}; }
+
 std::optional<uint32_t> optionalMax(uint32_t max) {
   return max == WASMNN_NO_MAX ? std::nullopt : std::optional<uint32_t>(max);
 }
 
 // Decodes and validates `bytes` into a new module (without native code).
-wasmnn_error* newModule(std::span<const uint8_t> bytes, wasmnn_module** out) {
+// Decoded structures are a small multiple of the module's size, which the
+// embedder chose to load; still, running out of host memory is an error.
+wasmnn_error* newModule(std::span<const uint8_t> bytes, wasmnn_module** out) try {
   auto loaded = loadModule(bytes);
   if (!loaded) return makeError(loaded.error());
   if (auto valid = validateModule(*loaded); !valid) return makeError(valid.error());
-  auto* m = new wasmnn_module;
+  auto m = std::make_unique<wasmnn_module>();
   m->ast = std::move(*loaded);
   m->typeIds.reserve(m->ast.types.size());
   for (const FuncType& t : m->ast.types) m->typeIds.push_back(internFuncType(t));
   m->code = std::make_unique<CodeSlot[]>(m->ast.functions.size());
-  *out = m;
+  *out = m.release();
   return nullptr;
+} catch (const std::bad_alloc&) {
+  return hostError("out of host memory decoding a module of " + std::to_string(bytes.size()) + " bytes");
 }
 
 }  // namespace
@@ -147,6 +154,24 @@ wasmnn_export_desc wasmnn_module_export(const wasmnn_module* module, size_t inde
   return {e.name.c_str(), wasmnn_externkind(e.kind)};
 }
 
+bool wasmnn_module_import_sized(const wasmnn_module* module, size_t index, wasmnn_name* module_name, wasmnn_name* name,
+                                wasmnn_externkind* kind) {
+  if (index >= module->ast.imports.size()) return false;
+  const Import& im = module->ast.imports[index];
+  *module_name = nameOf(im.module);
+  *name = nameOf(im.name);
+  *kind = wasmnn_externkind(im.kind);
+  return true;
+}
+
+bool wasmnn_module_export_sized(const wasmnn_module* module, size_t index, wasmnn_name* name, wasmnn_externkind* kind) {
+  if (index >= module->ast.exports.size()) return false;
+  const Export& e = module->ast.exports[index];
+  *name = nameOf(e.name);
+  *kind = wasmnn_externkind(e.kind);
+  return true;
+}
+
 size_t wasmnn_module_func_count(const wasmnn_module* module) { return module->ast.functions.size(); }
 size_t wasmnn_module_imported_func_count(const wasmnn_module* module) { return module->ast.importedFuncs; }
 
@@ -170,6 +195,20 @@ wasmnn_store* wasmnn_store_new(wasmnn_engine* engine) {
 }
 
 void wasmnn_store_delete(wasmnn_store* store) { delete store; }
+
+void wasmnn_store_interrupt(wasmnn_store* store) {
+  if (store) store->interrupt.raise(Interrupt::kRequested);
+}
+
+void wasmnn_store_set_deadline(wasmnn_store* store, uint64_t timeout_ns) {
+  if (store) store->interrupt.setDeadline(timeout_ns);
+}
+
+void wasmnn_store_resume(wasmnn_store* store) {
+  if (store) store->interrupt.clear();
+}
+
+int wasmnn_store_interrupt_fd(wasmnn_store* store) { return store ? store->interrupt.wakeFd() : -1; }
 
 // ---------------------------------------------------------------- functions
 
@@ -322,8 +361,15 @@ void wasmnn_linker_delete(wasmnn_linker* linker) { delete linker; }
 
 wasmnn_error* wasmnn_linker_define(wasmnn_linker* linker, const char* module, const char* name,
                                    const wasmnn_extern* item) {
-  if (!module || !name || !item) return hostError("wasmnn_linker_define: null argument");
-  linker->defs[std::make_pair(std::string(module), std::string(name))] = {*item, linker->nextOrder++};
+  if (!module || !name) return hostError("wasmnn_linker_define: null argument");
+  return wasmnn_linker_define_sized(linker, {module, std::strlen(module)}, {name, std::strlen(name)}, item);
+}
+
+wasmnn_error* wasmnn_linker_define_sized(wasmnn_linker* linker, wasmnn_name module, wasmnn_name name,
+                                         const wasmnn_extern* item) {
+  if (!linker || !module.data || !name.data || !item) return hostError("wasmnn_linker_define: null argument");
+  linker->defs[std::make_pair(std::string(module.data, module.size), std::string(name.data, name.size))] = {
+      *item, linker->nextOrder++};
   return nullptr;
 }
 
@@ -395,6 +441,14 @@ void wasmnn_instance_export_nth(const wasmnn_instance* instance, size_t index, c
   }
   *name = instance->module->ast.exports[index].name.c_str();
   *out = instance->exports[index];
+}
+
+bool wasmnn_instance_export_nth_sized(const wasmnn_instance* instance, size_t index, wasmnn_name* name,
+                                      wasmnn_extern* out) {
+  if (index >= instance->exports.size()) return false;
+  *name = nameOf(instance->module->ast.exports[index].name);
+  *out = instance->exports[index];
+  return true;
 }
 
 const wasmnn_module* wasmnn_instance_module(const wasmnn_instance* instance) { return instance->module; }

@@ -96,10 +96,12 @@ std::optional<X> immX(Op op) {
   }
 }
 
-std::optional<X> cmpBranchX(X cmp, bool imm) {
+// The compare-and-branch for `cmp`; `back` for a loop's back edge (the *Back
+// forms poll the interrupt).
+std::optional<X> cmpBranchX(X cmp, bool imm, bool back = false) {
   switch (cmp) {
 #define CASE(n) \
-  case X::n: return imm ? X::BrIf##n##I : X::BrIf##n;
+  case X::n: return imm ? (back ? X::BrIf##n##IBack : X::BrIf##n##I) : (back ? X::BrIf##n##Back : X::BrIf##n);
     WASMNN_XOPS_CMPBR(CASE)
 #undef CASE
     default: return std::nullopt;
@@ -450,7 +452,7 @@ class Compiler {
     if (isFunctionLabel(depth)) return emitReturn();
     Ctrl& t = label(depth);
     emitBranchCopies(t);
-    uint32_t start = emit<X::Br>({0});
+    uint32_t start = t.op == Op::Loop ? emit<X::BrBack>({0}) : emit<X::Br>({0});
     jumpTo(t, {start, start + shape::Jump::target.word});
   }
   // Results go to slots 0..n-1. Locals among the sources that a result copy
@@ -514,16 +516,16 @@ class Compiler {
     return c;
   }
   // Emits "branch if (cond == onTrue)" and returns the instruction start and
-  // the target word for the caller to aim.
-  Fixup emitCondBranch(bool onTrue) {
+  // the target word for the caller to aim; `back` when it closes a loop.
+  Fixup emitCondBranch(bool onTrue, bool back = false) {
     if (auto c = takeCompare()) {
       X op = onTrue ? c->op : negate(c->op);
-      uint32_t start = c->imm ? emit<shape::CmpJumpImm>(*cmpBranchX(op, true), {c->a, uint32_t(c->b), 0})
-                              : emit<shape::CmpJump>(*cmpBranchX(op, false), {c->a, uint32_t(c->b), 0});
+      uint32_t start = c->imm ? emit<shape::CmpJumpImm>(*cmpBranchX(op, true, back), {c->a, uint32_t(c->b), 0})
+                              : emit<shape::CmpJump>(*cmpBranchX(op, false, back), {c->a, uint32_t(c->b), 0});
       return {start, start + shape::CmpJump::target.word};
     }
     uint32_t cond = popSlot();
-    uint32_t start = emit<shape::CondJump>(onTrue ? X::BrIf : X::BrUnless, {cond, 0});
+    uint32_t start = emit<shape::CondJump>(back ? X::BrIfBack : onTrue ? X::BrIf : X::BrUnless, {cond, 0});
     return {start, start + shape::CondJump::target.word};
   }
 
@@ -801,7 +803,7 @@ class Compiler {
           stack_.pop_back();
           bool direct = !branchNeedsCopies(label(in.a));
           stack_.push_back(cond);
-          if (direct) return jumpTo(label(in.a), emitCondBranch(true));
+          if (direct) return jumpTo(label(in.a), emitCondBranch(true, label(in.a).op == Op::Loop));
         }
         Fixup skip = emitCondBranch(false);
         emitBranch(in.a);
@@ -812,7 +814,12 @@ class Compiler {
       case Op::BrTable: {
         uint32_t idx = popSlot();
         uint32_t n = in.b - 1;
-        uint32_t start = emit<X::BrTable>({idx, n});
+        bool toLoop = false;  // an entry that jumps straight back to a loop's start
+        for (uint32_t i = 0; i <= n; ++i) {
+          uint32_t depth = fn_.brTableTargets[in.a + i];
+          toLoop |= !isFunctionLabel(depth) && label(depth).op == Op::Loop && !branchNeedsCopies(label(depth));
+        }
+        uint32_t start = toLoop ? emit<X::BrTableBack>({idx, n}) : emit<X::BrTable>({idx, n});
         uint32_t table = here();
         std::fill_n(grow(n + 1), n + 1, 0);
         for (uint32_t i = 0; i <= n; ++i) {

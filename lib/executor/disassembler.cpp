@@ -52,7 +52,7 @@ Result<std::vector<Decoded>> decode(const std::vector<uint32_t>& code, uint32_t 
     Decoded d{at, 0, X(code[at]), kShapeKinds[size_t(shapeOf(X(code[at])))]};
     uint32_t fixed = wordsOf(d.kinds);
     if (code.size() - at < fixed) return corrupt(funcIndex, at, "ends early");
-    if (d.op == X::BrTable && code[at + shape::BrTable::count.word] >= code.size())
+    if (shapeOf(d.op) == ShapeId::BrTable && code[at + shape::BrTable::count.word] >= code.size())
       return corrupt(funcIndex, at, "has a table longer than the code");
     d.words = instructionWords(d.op, &code[at]);
     if (d.op == X::Simd) {
@@ -98,7 +98,7 @@ class Printer {
       if (!operand(d, k, word, out)) return false;
       sep = k == Opd::Dst ? " <- " : ", ";
     }
-    if (d.op == X::BrTable) return table(d, out);
+    if (shapeOf(d.op) == ShapeId::BrTable) return table(d, out);
     out += '\n';
     return true;
   }

@@ -8,6 +8,7 @@
 #include <bit>
 #include <csetjmp>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "numeric.h"
@@ -78,9 +79,12 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
   }
 
   ExecStack& st = entry->store->stack;
+  // Polled by the branches that close loops (the *Back instructions); calls
+  // see an interrupt through frameLimit, which it sets to null (runtime/interrupt.h).
+  const std::atomic<uint32_t>& interrupt = entry->store->interrupt.requested;
+  const std::atomic<const void*>& frameLimit = entry->store->interrupt.frameLimit;
   Frame* const frameBase = st.frameTop;
   Frame* frameTop = frameBase;
-  Frame* const frameEnd = st.frameEnd;
   uint64_t* const valueEnd = st.valueEnd;
   const uint32_t* ip = nullptr;
   const uint32_t* retIp = nullptr;  // nullptr: return from this activation
@@ -121,6 +125,13 @@ __attribute__((noinline)) wasmnn_error* run(wasmnn_func* entry, uint64_t* fp, Ha
 #define IMM64(f) (uint64_t(ip[imm64Word(I::f)]) | uint64_t(ip[imm64Word(I::f) + 1]) << 32)
 #define ARGS(f) (fp + ip[baseWord(I::f)])
 #define JUMP(f) NEXT(int32_t(ip[targetWord(I::f)]))
+// A jump back to a loop's start: one more iteration, so the store's
+// interrupt is polled first.
+#define JUMP_BACK(f)                                                                       \
+  do {                                                                                     \
+    if (__builtin_expect(interrupt.load(std::memory_order_relaxed), 0)) goto do_interrupt; \
+    JUMP(f);                                                                               \
+  } while (0)
 #define NEXT_INSTR() NEXT(I::words)
 #define TRAP(msg)  \
   do {             \
@@ -155,9 +166,15 @@ do_call:
 // `callee` is a wasm function of the current instance with `code` compiled.
 do_call_local : {
   const CompiledFunc* c = code;
-  if (__builtin_expect(frameTop >= frameEnd || args + c->frameSlots > valueEnd, 0)) {
-    err = exhausted();
-    goto unwind;
+  if (__builtin_expect(frameTop >= static_cast<const Frame*>(frameLimit.load(std::memory_order_relaxed)) ||
+                           args + c->frameSlots > valueEnd,
+                       0)) {
+    if (!interrupt.load(std::memory_order_relaxed)) {
+      err = exhausted();
+      goto unwind;
+    }
+    if (!func) func = callee;  // interrupted on entry: name the function entered
+    goto do_interrupt;
   }
   frameTop->retIp = retIp;
   frameTop->fp = fp;
@@ -263,6 +280,23 @@ L_BrTable : {
   uint32_t i = uint32_t(SLOT(index));
   uint32_t n = IMM(count);
   NEXT(int32_t(ip[I::words + (i < n ? i : n)]));
+}
+L_BrBack : {
+  OPERANDS(BrBack);
+  JUMP_BACK(target);
+}
+L_BrIfBack : {
+  OPERANDS(BrIfBack);
+  if (uint32_t(SLOT(cond))) JUMP_BACK(target);
+  NEXT_INSTR();
+}
+L_BrTableBack : {  // some entries jump back to a loop's start: those poll
+  OPERANDS(BrTableBack);
+  uint32_t i = uint32_t(SLOT(index));
+  uint32_t n = IMM(count);
+  int32_t offset = int32_t(ip[I::words + (i < n ? i : n)]);
+  if (offset <= 0 && __builtin_expect(interrupt.load(std::memory_order_relaxed), 0)) goto do_interrupt;
+  NEXT(offset);
 }
 L_Copy : {
   OPERANDS(Copy);
@@ -495,19 +529,21 @@ L_TableFill : {
   }
 #define BIN_I32(name, expr) BIN_AND_IMM(name, expr, IMM)
 #define BIN_I64(name, expr) BIN_AND_IMM(name, expr, IMM64)
-#define CMP(name, expr, immExt)                 \
-  L_BrIf##name : {                              \
-    OPERANDS(BrIf##name);                       \
-    uint64_t a = SLOT(a), b = SLOT(b);          \
-    if (expr) JUMP(target);                     \
-    NEXT_INSTR();                               \
-  }                                             \
-  L_BrIf##name##I : {                           \
-    OPERANDS(BrIf##name##I);                    \
-    uint64_t a = SLOT(a), b = immExt(IMM(imm)); \
-    if (expr) JUMP(target);                     \
-    NEXT_INSTR();                               \
+#define CMP_BRANCHES(name, expr, immExt, suffix, jump) \
+  L_BrIf##name##suffix : {                             \
+    OPERANDS(BrIf##name##suffix);                      \
+    uint64_t a = SLOT(a), b = SLOT(b);                 \
+    if (expr) jump(target);                            \
+    NEXT_INSTR();                                      \
+  }                                                    \
+  L_BrIf##name##I##suffix : {                          \
+    OPERANDS(BrIf##name##I##suffix);                   \
+    uint64_t a = SLOT(a), b = immExt(IMM(imm));        \
+    if (expr) jump(target);                            \
+    NEXT_INSTR();                                      \
   }
+#define CMP(name, expr, immExt) \
+  CMP_BRANCHES(name, expr, immExt, , JUMP) CMP_BRANCHES(name, expr, immExt, Back, JUMP_BACK)
 #define IMM_I32(v) uint64_t(v)
 #define IMM_I64(v) uint64_t(int64_t(int32_t(v)))
 #define CMP_I32(name, expr) BIN_I32(name, expr) CMP(name, expr, IMM_I32)
@@ -723,6 +759,9 @@ L_I64RemU : {
 do_trap:
   err = makeError(WASMNN_ERROR_TRAP,
                   trapIndex < 0 ? std::string(trapMsg) : std::string(trapMsg) + " " + std::to_string(trapIndex));
+  goto unwind;
+do_interrupt:
+  err = interruptError(interrupt.load(std::memory_order_relaxed));
 unwind:
   addBacktrace(err, func, frameTop, frameBase);
   return err;
@@ -743,7 +782,12 @@ wasmnn_error* runTrappingFaults(wasmnn_func* func, uint64_t* fp) {
     return err;
   }
   activeGuardJump() = &jump;
-  wasmnn_error* e = run(func, fp, nullptr);
+  wasmnn_error* e = nullptr;
+  try {
+    e = run(func, fp, nullptr);
+  } catch (const std::bad_alloc&) {  // compiling a function, or a trap's own error object
+    e = makeError(WASMNN_ERROR_HOST, "out of host memory");
+  }
   activeGuardJump() = saved;
   return e;
 }
@@ -780,7 +824,18 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
   for (size_t i = 0, s = 0; i < np; s += slotsOf(t.params[i]), ++i) vals[i] = loadVal(t.params[i], args + s);
   for (size_t i = 0; i < nr; ++i) vals[np + i] = toVal(t.results[i], 0);
   wasmnn_caller c{func->store, caller};
-  if (wasmnn_error* e = func->callback(&c, func->env, vals, vals + np)) return e;
+  wasmnn_error* e = nullptr;
+  try {
+    e = func->callback(&c, func->env, vals, vals + np);
+  } catch (const std::bad_alloc&) {
+    return makeError(WASMNN_ERROR_TRAP, "out of host memory in a host function");
+  } catch (...) {
+    return makeError(WASMNN_ERROR_TRAP, "a host function threw a C++ exception");
+  }
+  if (e) return e;
+  // A host call that returned because the store was interrupted (a blocking
+  // WASI call woken up) must not hand the guest an error it could act on.
+  if (uint32_t reason = func->store->interrupt.requested.load(std::memory_order_relaxed)) return interruptError(reason);
   for (size_t i = 0; i < nr; ++i) {
     // A wrong kind could smuggle an arbitrary pointer in as a funcref.
     if (vals[np + i].kind != valKindOf(t.results[i]))
@@ -792,7 +847,14 @@ wasmnn_error* callHost(wasmnn_func* func, wasmnn_instance* caller, uint64_t* arg
 }
 
 wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results) {
-  if (func->nativeCode) return native::invokeNative(func, args, results);  // the compiled tier
+  if (func->nativeCode) {  // the compiled tier, which does not poll the interrupt: an interrupted store stops here
+    if (uint32_t reason = func->store->interrupt.requested.load(std::memory_order_relaxed)) {
+      wasmnn_error* err = interruptError(reason);
+      err->frames.push_back(frameName(func));  // as the interpreter names the function entered
+      return err;
+    }
+    return native::invokeNative(func, args, results);
+  }
   const FuncType& t = *func->type;
   size_t np = slotsOf(t.params), nr = slotsOf(t.results), n = std::max(np, nr);
   if (func->isHost()) {
@@ -812,6 +874,7 @@ wasmnn_error* invoke(wasmnn_func* func, const uint64_t* args, uint64_t* results)
     st.valueEnd = st.valueTop + st.values.size() / sizeof(uint64_t);
     st.frameTop = static_cast<Frame*>(st.frames.data());
     st.frameEnd = st.frameTop + store->config.max_call_depth;
+    store->interrupt.setFrameEnd(st.frameEnd);
   }
   uint64_t* base = st.valueTop;
   if (st.hostDepth >= kMaxHostReentry || size_t(st.valueEnd - base) < n) return exhausted();

@@ -170,7 +170,8 @@ consteval uint32_t immWord(Operand o) {
   X(MemorySize, MemorySize) X(MemoryGrow, MemoryGrow) X(MemoryInit, MemoryInit) X(DataDrop, DataDrop)           \
   X(MemoryCopy, MemoryCopy) X(MemoryFill, MemoryFill) X(TableInit, TableInit) X(ElemDrop, ElemDrop)             \
   X(TableCopy, TableCopy) X(TableGrow, TableGrow) X(TableSize, TableSize) X(TableFill, TableFill)               \
-  X(GlobalGetV, GlobalGet) X(GlobalSetV, GlobalSet) X(Simd, Simd)
+  X(GlobalGetV, GlobalGet) X(GlobalSetV, GlobalSet) X(Simd, Simd)                                              \
+  X(BrBack, Jump) X(BrIfBack, CondJump) X(BrTableBack, BrTable)
 
 // The families below list names only; WASMNN_XOPS gives each member its name
 // and shape. Loads, each also as <load>Add, <load>AddI and <load>Abs:
@@ -217,6 +218,11 @@ consteval uint32_t immWord(Operand o) {
 // Compare-and-branch superinstructions (a, b, target) under the name
 // BrIf<op>, and with an i32 immediate (a, imm, target) under BrIf<op>I (an
 // i64 compare sign-extends it).
+//
+// The branches that close a loop (jump to its start) are the *Back forms:
+// BrBack, BrIfBack, BrTableBack (when a table entry does), BrIf<op>Back and
+// BrIf<op>IBack. Same operands; they poll the store's interrupt before
+// jumping (runtime/interrupt.h), so forward branches pay nothing for it.
 #define WASMNN_XOPS_CMPBR(X)                                                                             \
   X(I32Eq) X(I32Ne) X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS) X(I32LeU) X(I32GeS) X(I32GeU)      \
   X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) X(I64GeS) X(I64GeU)
@@ -238,6 +244,8 @@ consteval uint32_t immWord(Operand o) {
 #define WASMNN_XOP_IMM64(n) WASMNN_XOP(n##I, BinaryImm64)
 #define WASMNN_XOP_CMPBR(n) WASMNN_XOP(BrIf##n, CmpJump)
 #define WASMNN_XOP_CMPBRI(n) WASMNN_XOP(BrIf##n##I, CmpJumpImm)
+#define WASMNN_XOP_CMPBR_BACK(n) WASMNN_XOP(BrIf##n##Back, CmpJump)
+#define WASMNN_XOP_CMPBRI_BACK(n) WASMNN_XOP(BrIf##n##IBack, CmpJumpImm)
 #define WASMNN_XOPS_MEMORY                                                                                   \
   WASMNN_XOPS_LOADS(WASMNN_XOP_LOAD) WASMNN_XOPS_LOADS(WASMNN_XOP_LOAD_ADD) WASMNN_XOPS_LOADS(WASMNN_XOP_LOAD_ADDI) \
   WASMNN_XOPS_LOADS(WASMNN_XOP_LOAD_ABS) WASMNN_XOPS_STORES(WASMNN_XOP_STORE) WASMNN_XOPS_STORES(WASMNN_XOP_STORE_ADD) \
@@ -245,7 +253,8 @@ consteval uint32_t immWord(Operand o) {
 #define WASMNN_XOPS                                                                                           \
   WASMNN_XOPS_MISC(WASMNN_XOP) WASMNN_XOPS_MEMORY WASMNN_XOPS_UNARY(WASMNN_XOP_UNARY)                         \
   WASMNN_XOPS_BINARY(WASMNN_XOP_BINARY) WASMNN_XOPS_IMM32(WASMNN_XOP_IMM32) WASMNN_XOPS_IMM64(WASMNN_XOP_IMM64) \
-  WASMNN_XOPS_CMPBR(WASMNN_XOP_CMPBR) WASMNN_XOPS_CMPBR(WASMNN_XOP_CMPBRI)
+  WASMNN_XOPS_CMPBR(WASMNN_XOP_CMPBR) WASMNN_XOPS_CMPBR(WASMNN_XOP_CMPBRI)                                   \
+  WASMNN_XOPS_CMPBR(WASMNN_XOP_CMPBR_BACK) WASMNN_XOPS_CMPBR(WASMNN_XOP_CMPBRI_BACK)
 // clang-format on
 
 enum class X : uint16_t {
@@ -348,7 +357,7 @@ constexpr uint32_t dstWord(X op) { return kShapeFacts[size_t(shapeOf(op))].dstWo
 
 // Length in words of the instruction `op` at `at` (handler words included).
 inline uint32_t instructionWords(X op, const uint32_t* at) {
-  if (op == X::BrTable) return shape::BrTable::words + at[shape::BrTable::count.word] + 1;
+  if (shapeOf(op) == ShapeId::BrTable) return shape::BrTable::words + at[shape::BrTable::count.word] + 1;
   if (op == X::Simd) return at[shape::Simd::length.word];
   return kShapeFacts[size_t(shapeOf(op))].words;
 }

@@ -34,9 +34,19 @@ std::optional<uint32_t> indexAfter(std::string_view name, std::string_view prefi
 const char* hostCpuLevel() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) return kCpuLevels[3];
-  if (__builtin_cpu_supports("x86-64-v3")) return kCpuLevels[2];
-  if (__builtin_cpu_supports("x86-64-v2")) return kCpuLevels[1];
+#if defined(__clang__)  // clang 14 (scripts/fuzz.sh's build) knows no level names: test what defines each level
+  bool v2 = __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.2");
+  bool v3 = v2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("fma");
+  bool v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+            __builtin_cpu_supports("avx512vl");
+#else
+  bool v2 = __builtin_cpu_supports("x86-64-v2"), v3 = __builtin_cpu_supports("x86-64-v3"),
+       v4 = __builtin_cpu_supports("x86-64-v4");
+#endif
+  if (v4) return kCpuLevels[3];
+  if (v3) return kCpuLevels[2];
+  if (v2) return kCpuLevels[1];
 #endif
   return kCpuLevels[0];
 }

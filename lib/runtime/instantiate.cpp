@@ -2,6 +2,7 @@
 // type-check imports, allocate, evaluate globals, apply active element then
 // data segments (a trap leaves earlier writes in place), run the start function.
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "wasmnn/native/native.h"
@@ -134,8 +135,26 @@ wasmnn_error* resolveImports(wasmnn_linker* linker, const wasmnn_module& module,
   return nullptr;
 }
 
+// Checked for the whole module before anything is allocated, so a module
+// that cannot fit leaves the store as it was.
+wasmnn_error* checkTotals(const wasmnn_store& store, const Module& m) {
+  uint64_t elements = 0, pages = 0;
+  for (const TableType& t : m.tables) elements += t.limits.min;
+  for (const MemoryType& mt : m.memories) pages += mt.limits.min;
+  if (!tableFits(store, elements))
+    return makeError(WASMNN_ERROR_HOST, "the module's tables of " + std::to_string(elements) +
+                                            " elements exceed the store's total of " +
+                                            std::to_string(store.config.max_store_table_elements) + " table elements");
+  if (!memoryFits(store, pages))
+    return makeError(WASMNN_ERROR_HOST, "the module's memories of " + std::to_string(pages) +
+                                            " pages exceed the store's total of " +
+                                            std::to_string(store.config.max_store_memory_bytes) + " bytes");
+  return nullptr;
+}
+
 wasmnn_error* allocate(wasmnn_store* store, wasmnn_module& module, wasmnn_instance& inst) {
   const Module& m = module.ast;
+  if (wasmnn_error* e = checkTotals(*store, m)) return e;
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     auto f = std::make_unique<wasmnn_func>();
     uint32_t typeIndex = m.functions[i].type;
@@ -210,11 +229,11 @@ wasmnn_error* applySegments(const Module& m, wasmnn_instance& inst) {
   return nullptr;
 }
 
-}  // namespace
-
-wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_instance** out) {
-  *out = nullptr;
+wasmnn_error* instantiateChecked(wasmnn_linker* linker, wasmnn_module* module, wasmnn_instance** out) {
   wasmnn_store* store = linker->store;
+  if (store->instances.size() >= store->config.max_store_instances)
+    return makeError(WASMNN_ERROR_HOST, "the store already holds its maximum of " +
+                                            std::to_string(store->config.max_store_instances) + " instances");
   auto owned = std::make_unique<wasmnn_instance>();
   wasmnn_instance& inst = *owned;
   inst.module = module;
@@ -233,6 +252,21 @@ wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_i
   }
   *out = &inst;
   return nullptr;
+}
+
+}  // namespace
+
+// What the host allocates for an instance grows with the module's size (the
+// tables, the part a guest can inflate, are capped per store); running out of
+// host memory anyway is an error, never an abort.
+wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_instance** out) {
+  *out = nullptr;
+  try {
+    return instantiateChecked(linker, module, out);
+  } catch (const std::bad_alloc&) {
+    *out = nullptr;
+    return makeError(WASMNN_ERROR_HOST, "out of host memory while instantiating");
+  }
 }
 
 }  // namespace wasmnn

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,9 @@ wasmnn_config normalizeConfig(const wasmnn_config* config) {
   if (c.max_memory_pages == 0 || c.max_memory_pages > kDefaultMaxMemoryPages)
     c.max_memory_pages = kDefaultMaxMemoryPages;
   if (c.max_table_elements == 0) c.max_table_elements = kDefaultMaxTableElements;
+  if (c.max_store_table_elements == 0) c.max_store_table_elements = kDefaultMaxStoreTableElements;
+  if (c.max_store_memory_bytes == 0) c.max_store_memory_bytes = UINT64_MAX;
+  if (c.max_store_instances == 0) c.max_store_instances = kDefaultMaxStoreInstances;
   c.tier = resolveTier(c.tier);
   c.bounds_checks = resolveBoundsChecks(c.bounds_checks, c.tier);
   if (c.opt_level == 0) c.opt_level = kDefaultOptLevel;
@@ -117,28 +121,50 @@ wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callbac
   return store->funcs.back().get();
 }
 
+bool memoryFits(const wasmnn_store& store, uint64_t morePages) {
+  return store.memoryPages + morePages <= store.config.max_store_memory_bytes / kPageSize;
+}
+
+bool tableFits(const wasmnn_store& store, uint64_t moreElements) {
+  return store.tableElements + moreElements <= store.config.max_store_table_elements;
+}
+
 Result<wasmnn_memory*> newMemory(wasmnn_store* store, uint32_t min, std::optional<uint32_t> max) {
   uint32_t cap = std::min(max.value_or(store->config.max_memory_pages), store->config.max_memory_pages);
-  if (min > cap) return Error{ErrorKind::Trap, "memory size exceeds the engine's limit"};
+  if (min > cap) return Error{ErrorKind::Host, "memory size exceeds the engine's limit"};
+  if (!memoryFits(*store, min))
+    return Error{ErrorKind::Host, "memories of " + std::to_string(min) + " more pages exceed the store's total of " +
+                                      std::to_string(store->config.max_store_memory_bytes) + " bytes"};
   auto mem = LinearMemory::create(min, cap, store->config.bounds_checks == WASMNN_BOUNDS_GUARD);
   if (!mem) return mem.error();
   auto m = std::make_unique<wasmnn_memory>();
   m->mem = std::move(*mem);
   m->declaredMax = max;
+  m->store = store;
   store->memories.push_back(std::move(m));
+  store->memoryPages += min;
   return store->memories.back().get();
 }
 
 Result<wasmnn_table*> newTable(wasmnn_store* store, ValType elem, uint32_t min, std::optional<uint32_t> max) {
   uint32_t cap = std::min(max.value_or(std::numeric_limits<uint32_t>::max()), store->config.max_table_elements);
-  if (min > cap) return Error{ErrorKind::Trap, "table size exceeds the engine's limit"};
+  if (min > cap) return Error{ErrorKind::Host, "table size exceeds the engine's limit"};
+  if (!tableFits(*store, min))
+    return Error{ErrorKind::Host, "a table of " + std::to_string(min) + " elements exceeds the store's total of " +
+                                      std::to_string(store->config.max_store_table_elements) + " table elements"};
   auto t = std::make_unique<wasmnn_table>();
+  t->store = store;
   t->elem = elem;
   t->declaredMax = max;
   t->maxElems = cap;
-  t->elems.assign(min, 0);
+  try {
+    t->elems.assign(min, 0);
+  } catch (const std::bad_alloc&) {
+    return Error{ErrorKind::Host, "out of host memory for a table of " + std::to_string(min) + " elements"};
+  }
   t->view = {t->elems.data(), t->elems.size()};
   store->tables.push_back(std::move(t));
+  store->tableElements += min;
   return store->tables.back().get();
 }
 
@@ -156,15 +182,24 @@ wasmnn_memory* emptyMemory() {
 }
 
 int64_t growMemory(wasmnn_memory* memory, uint32_t delta) {
+  if (memory->store && !memoryFits(*memory->store, delta)) return -1;
   auto old = memory->mem.grow(delta);
-  return old ? int64_t(*old) : -1;
+  if (!old) return -1;
+  if (memory->store) memory->store->memoryPages += delta;
+  return int64_t(*old);
 }
 
+// A failed grow is -1 for the guest, whether a limit or the host's allocator said no.
 int64_t growTable(wasmnn_table* table, uint32_t delta, uint64_t init) {
   uint64_t old = table->elems.size();
-  if (old + delta > table->maxElems) return -1;
-  table->elems.resize(old + delta, init);
+  if (old + delta > table->maxElems || !tableFits(*table->store, delta)) return -1;
+  try {
+    table->elems.resize(old + delta, init);
+  } catch (const std::bad_alloc&) {
+    return -1;
+  }
   table->view = {table->elems.data(), table->elems.size()};
+  table->store->tableElements += delta;
   return int64_t(old);
 }
 

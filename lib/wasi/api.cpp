@@ -91,8 +91,7 @@ void add_stdio(Context& ctx) {
     entry->host.reset(fcntl(fd, F_DUPFD_CLOEXEC, 3));
     if (!entry->host.valid()) continue;
     entry->type = filetype_of_fd(entry->host.get());
-    entry->base = right::file_base;
-    if (entry->type == Filetype::character_device) entry->base &= ~(right::fd_seek | right::fd_tell);
+    entry->base = fd == 0 ? right::stdin_base : right::stdout_base;
     ctx.fds.set(static_cast<uint32_t>(fd), std::move(entry));
   }
 }

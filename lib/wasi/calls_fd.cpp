@@ -1,6 +1,7 @@
 // The fd_* calls: operations on an already-open descriptor.
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -214,6 +215,7 @@ Errno fd_read(Call& c, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t n
   Errno err;
   FdEntry* e = c.ctx.fds.get(fd, right::fd_read, err);
   if (!e) return err;
+  if (Errno w = wait_ready(c, *e, POLLIN); w != Errno::success) return w;
   int host = e->host.get();
   return transfer(c, iovs, iovs_len, nread_out, [&](const iovec* v, int n) { return readv(host, v, n); });
 }
@@ -222,6 +224,7 @@ Errno fd_write(Call& c, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint32_t 
   Errno err;
   FdEntry* e = c.ctx.fds.get(fd, right::fd_write, err);
   if (!e) return err;
+  if (Errno w = wait_ready(c, *e, POLLOUT); w != Errno::success) return w;
   int host = e->host.get();
   return transfer(c, iovs, iovs_len, nwritten_out, [&](const iovec* v, int n) { return writev(host, v, n); });
 }

@@ -228,12 +228,16 @@ Errno path_symlink(Call& c, uint32_t old_path, uint32_t old_path_len, uint32_t f
   std::string_view target;
   if (!c.mem.string(old_path, old_path_len, target)) return Errno::fault;
   if (target.find('\0') != std::string_view::npos) return Errno::ilseq;
-  // An absolute link could never be followed inside the sandbox, but host
-  // programs would follow it: refuse to plant one.
+  // A link leading outside (absolute, or climbing out with "..") could never
+  // be followed inside the sandbox, but host programs would follow it: refuse
+  // to plant one.
   if (!target.empty() && target.front() == '/') return Errno::perm;
   PathArg p = resolve(c, fd, right::path_symlink, new_path, new_path_len, false);
   if (p.error != Errno::success) return p.error;
   if (p.path.trailing_slash) return non_directory_with_slash(p.path);
+  std::string_view link_path;
+  c.mem.string(new_path, new_path_len, link_path);  // resolve() checked the range
+  if (!symlink_stays_beneath(p.dir->host.get(), link_path, target)) return Errno::perm;
   return ok_or_errno(symlinkat(std::string(target).c_str(), p.path.dir, p.path.name.c_str()));
 }
 

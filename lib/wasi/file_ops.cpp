@@ -1,7 +1,12 @@
 #include "wasmnn/wasi/file_ops.h"
 
+#include <fcntl.h>
+#include <poll.h>
+
+#include <cerrno>
 #include <cstdint>
 
+#include "wasmnn/wasi/errno_map.h"
 #include "wasmnn/wasi/fd_table.h"
 
 namespace wasmnn::wasi {
@@ -71,6 +76,20 @@ Errno gather_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t iovs_len, st
     if (len) out.push_back(iovec{p, static_cast<size_t>(len)});
   }
   return Errno::success;
+}
+
+Errno wait_ready(const Call& c, const FdEntry& e, short events) {
+  if (!c.store || e.type == Filetype::regular_file || e.type == Filetype::directory) return Errno::success;
+  int flags = fcntl(e.host.get(), F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK)) return Errno::success;  // the transfer itself reports the error
+  int wake = wasmnn_store_interrupt_fd(c.store);
+  if (wake < 0) return Errno::success;
+  struct pollfd fds[2] = {{e.host.get(), events, 0}, {wake, POLLIN, 0}};
+  for (;;) {
+    if (poll(fds, 2, -1) >= 0) break;
+    if (errno != EINTR) return last_errno();
+  }
+  return fds[1].revents ? Errno::intr : Errno::success;
 }
 
 }  // namespace wasmnn::wasi

@@ -134,6 +134,9 @@ Errno poll_oneoff(Call& c, uint32_t in, uint32_t out, uint32_t nsubscriptions, u
   for (const FdSub& s : fds) {
     pfds.push_back(pollfd{s.host, static_cast<short>(s.type == EventType::fd_read ? POLLIN : POLLOUT), 0});
   }
+  // Last: the store's interrupt, which ends even a wait without any deadline.
+  int wake = c.store ? wasmnn_store_interrupt_fd(c.store) : -1;
+  if (wake >= 0) pfds.push_back(pollfd{wake, POLLIN, 0});
   uint64_t deadline = kNever;
   for (const ClockSub& s : clocks) deadline = std::min(deadline, s.deadline);
 
@@ -152,7 +155,8 @@ Errno poll_oneoff(Call& c, uint32_t in, uint32_t out, uint32_t nsubscriptions, u
       if (errno == EINTR) continue;
       return last_errno();
     }
-    for (size_t i = 0; i < pfds.size(); ++i) {
+    if (wake >= 0 && pfds.back().revents) return Errno::intr;  // the binding turns this into the interrupt
+    for (size_t i = 0; i < fds.size(); ++i) {
       if (pfds[i].revents) events.push_back(fd_event(fds[i], pfds[i].revents));
     }
     now = now_ns(CLOCK_MONOTONIC);

@@ -29,7 +29,10 @@ Errno read_link(int dir, const std::string& name, std::string& target) {
 
 class Resolver {
  public:
-  explicit Resolver(int root) : root_(root) {}
+  // With `lexical_past_missing`, a path may go on past a component that does
+  // not exist; the rest is then followed by name only ("a/../.." from a
+  // missing "a" climbs one level): what a future symlink's target would do.
+  Resolver(int root, bool lexical_past_missing = false) : root_(root), lexical_(lexical_past_missing) {}
 
   ResolveResult run(std::string_view path, bool follow_final) {
     if (path.empty()) return fail(Errno::noent);
@@ -48,11 +51,19 @@ class Resolver {
       bool trailing = last && !rest.empty();
 
       if (comp == "." || comp == "..") {
-        if (comp == "..") {
+        if (comp == ".." && missing_ > 0) {
+          --missing_;
+        } else if (comp == "..") {
           if (stack_.empty()) return fail(Errno::perm);  // would climb out of the root
           stack_.pop_back();
         }
         if (last) return finish(".", false);
+        rem = std::move(rest);
+        continue;
+      }
+      if (missing_ > 0) {
+        ++missing_;
+        if (last) return finish(comp, trailing);
         rem = std::move(rest);
         continue;
       }
@@ -63,6 +74,11 @@ class Resolver {
         int fd = openat(cur(), comp.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) {
           stack_.emplace_back(fd);
+          rem = std::move(rest);
+          continue;
+        }
+        if (errno == ENOENT && lexical_) {
+          missing_ = 1;
           rem = std::move(rest);
           continue;
         }
@@ -107,6 +123,8 @@ class Resolver {
   }
 
   int root_;
+  bool lexical_;
+  uint32_t missing_ = 0;  // depth below the first missing component (lexical_ only)
   // Every directory between the root and the current one, so ".." pops back
   // to an fd we opened instead of asking the kernel (which could leave the root).
   std::vector<UniqueFd> stack_;
@@ -116,6 +134,15 @@ class Resolver {
 
 ResolveResult resolve_beneath(int root, std::string_view path, bool follow_final) {
   return Resolver(root).run(path, follow_final);
+}
+
+bool symlink_stays_beneath(int root, std::string_view link_path, std::string_view target) {
+  if (!target.empty() && target.front() == '/') return false;
+  size_t end = link_path.find_last_not_of('/');
+  size_t slash = end == std::string_view::npos ? std::string_view::npos : link_path.rfind('/', end);
+  std::string path = slash == std::string_view::npos ? std::string() : std::string(link_path.substr(0, slash + 1));
+  path += target;
+  return Resolver(root, true).run(path, true).error != Errno::perm;
 }
 
 }  // namespace wasmnn::wasi

@@ -91,7 +91,7 @@ BackendOutcome initBackend(const wasmnn_nn_backend* table, const std::string& pa
 
 BackendOutcome openUncached(const std::string& path, const std::string& name) {
   BackendTable loaded = loadBackendTable(path, name);
-  if (!loaded.table) return {nullptr, loaded.error};
+  if (!loaded.table) return {nullptr, loaded.error, loaded.transient};
   return initBackend(loaded.table, path);
 }
 
@@ -161,7 +161,7 @@ std::string checkBackendTable(const wasmnn_nn_backend* table, const std::string&
 BackendTable loadBackendTable(const std::string& path, const std::string& name) {
   dlerror();
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) return {nullptr, path + ": dlopen failed: " + dlerrorText(), path};
+  if (!handle) return {nullptr, path + ": dlopen failed: " + dlerrorText(), path, true};
   auto entry = reinterpret_cast<wasmnn_nn_backend_entry_fn>(dlsym(handle, WASMNN_NN_BACKEND_ENTRY_SYMBOL));
   if (!entry) return {nullptr, path + ": " + missingEntryReport(handle), path};
   Dl_info info{};
@@ -192,6 +192,7 @@ BackendOutcome openBackendLibrary(const std::string& path, const std::string& na
     wasmnn_nn_log(WASMNN_NN_LOG_INFO, kLogSource, "loaded backend %s %s (%s %s) from %s", name.c_str(),
                   outcome.backend->fns.version, outcome.backend->info.framework_name,
                   outcome.backend->info.framework_version, path.c_str());
+  if (outcome.transient) return outcome;
   return libs.emplace(key, std::move(outcome)).first->second;
 }
 
@@ -256,9 +257,10 @@ BackendOutcome BackendLoader::byNameLocked(const std::string& name, const std::v
       std::string where = (entry && dladdr(entry, &info) && info.dli_fname) ? info.dli_fname : file;
       outcome = openBackendLibrary(where, name);
     } else {
-      outcome = {nullptr, file + " not found; dlopen(" + file + "): " + dlerrorText()};
+      outcome = {nullptr, file + " not found; dlopen(" + file + "): " + dlerrorText(), true};
     }
   }
+  if (outcome.transient) return outcome;
   return byName_.emplace(name, outcome).first->second;
 }
 

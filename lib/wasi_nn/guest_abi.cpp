@@ -3,6 +3,7 @@
 // touched; every failure returns an errno and logs one line saying why.
 #include "wasmnn/wasi_nn/guest_abi.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -260,8 +261,8 @@ uint32_t NnInstance::loadNamed(GuestMemory mem, uint32_t namePtr, uint32_t nameL
   mem.string(configPtr, configLen, config);
   std::shared_ptr<PreloadedModel> model = host_->models().find(name);
   if (!model)
-    return fail(WASMNN_NN_NOT_FOUND, f + ": no preloaded model named '" + printable(name) +
-                                         "' (preloaded: " + host_->models().names() + ")");
+    return fail(WASMNN_NN_NOT_FOUND,
+                f + ": no preloaded model named '" + clipped(name) + "' (preloaded: " + host_->models().names() + ")");
   if (!graphSlotFree(fn)) return WASMNN_NN_RUNTIME_ERROR;
   auto built = model->buildWithConfig(*host_, tenant_, config);
   if (!built) return built.error();

@@ -128,6 +128,9 @@ std::vector<wasmnn_nn_builder> PreloadedModel::builders() const {
 }
 
 NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host, isolation::Tenant& tenant) {
+  if (!missingPath_.empty())
+    return fail(WASMNN_NN_MODEL_NOT_FOUND,
+                "preloaded model '" + spec_.name + "': its file `" + missingPath_ + "` was missing at start-up");
   if (host.isolation().mode == isolation::Mode::Process)
     return tenant.preloaded(this, [&] {
       return host.build(spec_.encoding, spec_.target, builders(), {}, "preloaded model '" + spec_.name + "'", tenant);
@@ -148,7 +151,7 @@ NnExpected<std::shared_ptr<Graph>> PreloadedModel::sharedGraph(NnHost& host, iso
 
 NnExpected<std::shared_ptr<Graph>> PreloadedModel::buildWithConfig(NnHost& host, isolation::Tenant& tenant,
                                                                    std::string_view config) {
-  if (isConfigEmpty(config)) return sharedGraph(host, tenant);
+  if (isConfigEmpty(config) || !missingPath_.empty()) return sharedGraph(host, tenant);
   std::vector<wasmnn_nn_builder> parts = builders();
   return host.build(spec_.encoding, spec_.target, parts, config, "preloaded model '" + spec_.name + "' (with config)",
                     tenant);
@@ -156,8 +159,14 @@ NnExpected<std::shared_ptr<Graph>> PreloadedModel::buildWithConfig(NnHost& host,
 
 Result<void> ModelRegistry::add(PreloadSpec spec) {
   std::vector<MappedFile> files;
+  std::string missing;
   for (const std::string& path : spec.paths) {
     if (isAddress(spec)) break;  // the backend connects to it; nothing to map
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+      missing = path;
+      break;
+    }
     auto file = MappedFile::open(path);
     if (!file) return Error{ErrorKind::Host, "--nn-preload " + spec.name + ": " + file.error().message};
     files.push_back(std::move(*file));
@@ -165,7 +174,13 @@ Result<void> ModelRegistry::add(PreloadSpec spec) {
   std::lock_guard lock(mu_);
   std::string name = spec.name;
   if (models_.count(name)) return Error{ErrorKind::Host, "--nn-preload: model name '" + name + "' is used twice"};
-  models_.emplace(name, std::make_shared<PreloadedModel>(std::move(spec), std::move(files)));
+  if (!missing.empty()) {
+    warn("--nn-preload " + name + ": model file `" + missing + "` does not exist; load_by_name(\"" + name +
+         "\") will fail with model_not_found");
+    models_.emplace(name, std::make_shared<PreloadedModel>(std::move(spec), std::move(missing)));
+  } else {
+    models_.emplace(name, std::make_shared<PreloadedModel>(std::move(spec), std::move(files)));
+  }
   return {};
 }
 

@@ -32,8 +32,8 @@ wasmnn_nn_errno refuseExternalData(std::span<const wasmnn_nn_builder> builders, 
     if (b.path || sniffModel({bytes}).encoding != WASMNN_NN_ENCODING_ONNX) continue;  // b.path: the operator's file
     if (std::optional<ExternalTensor> ext = findExternalTensor(bytes))
       return fail(WASMNN_NN_INVALID_ARGUMENT,
-                  std::string(what) + ": the ONNX model keeps tensor '" + printable(ext->tensor) +
-                      "' in an external file '" + printable(ext->location) +
+                  std::string(what) + ": the ONNX model keeps tensor '" + clipped(ext->tensor) +
+                      "' in an external file '" + clipped(ext->location) +
                       "': a guest's model must carry its weights inline (only models preloaded with --nn-preload may "
                       "use external data)");
   }

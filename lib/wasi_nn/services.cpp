@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "wasmnn/common/text.h"
 #include "wasmnn/nn_backend.h"
 #include "wasmnn/wasi_nn/log.h"
 #include "wasmnn/wasi_nn/vocabulary.h"
@@ -95,12 +96,14 @@ WASMNN_API void wasmnn_nn_log(wasmnn_nn_log_level level, const char* source, con
   }
   va_end(args);
   while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
+  // Messages quote guest strings and relay framework errors about guest
+  // models: escaped here, once, for every caller (core and backends).
   std::string line = "wasmnn-nn: ";
   line += levelName(level);
   line += ": ";
-  line += source ? source : "?";
+  line += wasmnn::escapeText(source ? source : "?");
   line += ": ";
-  line += message;
+  line += wasmnn::escapeText(message);
   line += '\n';
   writeLine(line);
 }
@@ -177,18 +180,8 @@ wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message) {
   return err;
 }
 
-std::string printable(std::string_view text, size_t max, char quote) {
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < max; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && text[i] != quote) {
-      out += static_cast<char>(c);
-    } else {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\x%02x", c);
-      out += esc;
-    }
-  }
+std::string clipped(std::string_view text, size_t max) {
+  std::string out(text.substr(0, max));
   return text.size() > max ? out + "..." : out;
 }
 

@@ -3,6 +3,7 @@
 // format sniffing and concurrency. No wasm engine and no ML framework needed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -41,6 +42,7 @@ enum : uint32_t {
   kTooLarge = 7,
   kNotFound = 8,
   kEndOfSequence = 100,
+  kModelNotFound = 103,
 };
 enum : uint32_t { kEncTensorflow = 2, kEncAutodetect5 = 5, kEncAutodetect6 = 6, kEncMlx = 10, kEncPiper = 11 };
 enum : uint8_t { kF16 = 0, kF32 = 1, kF64Or_OldU8 = 2, kU8Or_OldI32 = 3, kI32 = 4, kI64 = 5 };
@@ -556,6 +558,23 @@ TEST(NnFuzz, RandomArgumentsNeverCrash) {
 
 // ---------------------------------------------------------------- registry
 
+// Backends relay framework messages about guest-supplied models, and the
+// core quotes guest strings: none of their bytes may reach the terminal raw.
+TEST(NnLog, ControlBytesAreEscapedOnce) {
+  StderrCapture cap;
+  wasmnn_nn_log(WASMNN_NN_LOG_ERROR, "fake\x1b[2J", "model says \x1b]0;pwned\x07 and \\x1b, then\nmore %s", "\x9b");
+  std::string line = cap.finish();
+  EXPECT_EQ(line, "wasmnn-nn: error: fake\\x1b[2J: model says \\x1b]0;pwned\\x07 and \\\\x1b, then\\x0amore \\x9b\n");
+  NnInstance nn(fakeHost());
+  Guest g;
+  uint32_t name = g.str("\x1b[31mred");
+  StderrCapture cap2;
+  EXPECT_EQ(nn.loadByName(g.mem(), name, 8, g.alloc(4)), kNotFound);
+  std::string text = cap2.finish();
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_NE(text.find("'\\x1b[31mred'"), std::string::npos) << text;
+}
+
 TEST(NnRegistry, ParsePreloadSpec) {
   auto ok = parsePreloadSpec("Net:ONNX:GPU:/m/a.onnx");
   ASSERT_TRUE(ok);
@@ -628,11 +647,31 @@ TEST(NnRegistry, AnAddressIsNotMappedAsAFile) {
   wasmnn_nn_host_delete(host);
 }
 
+// WasmEdge's behaviour, which its tests expect: start-up goes on with a
+// warning naming the file, and loading the model is model_not_found.
+TEST(NnRegistry, PreloadOfAMissingFileWarnsAndLoadsAsModelNotFound) {
+  auto host = fakeHost();
+  StderrCapture startup;
+  auto added = host->models().add(*parsePreloadSpec("gone:tensorflow:cpu:/nonexistent/model.fake"));
+  std::string warning = startup.finish();
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_NE(warning.find("/nonexistent/model.fake"), std::string::npos) << warning;
+  NnInstance nn(host);
+  Guest g;
+  uint32_t name = g.str("gone");
+  StderrCapture cap;
+  EXPECT_EQ(nn.loadByName(g.mem(), name, 4, g.alloc(4)), kModelNotFound);
+  uint32_t config = g.str("{}");
+  EXPECT_EQ(nn.loadByNameWithConfig(g.mem(), name, 4, config, 2, g.alloc(4)), kModelNotFound);
+  EXPECT_NE(cap.finish().find("/nonexistent/model.fake"), std::string::npos);
+}
+
 TEST(NnRegistry, PreloadErrorsAreReportedAtStartup) {
   wasmnn_nn_host* host = wasmnn_nn_host_new();
-  wasmnn_error* e = wasmnn_nn_host_preload(host, "m:onnx:cpu:/nonexistent/model.onnx");
+  std::string dir = fs::path(writeTemp("placeholder", {})).parent_path().string();
+  wasmnn_error* e = wasmnn_nn_host_preload(host, ("m:onnx:cpu:" + dir).c_str());
   ASSERT_NE(e, nullptr);
-  EXPECT_NE(std::string(wasmnn_error_message(e)).find("/nonexistent/model.onnx"), std::string::npos);
+  EXPECT_NE(std::string(wasmnn_error_message(e)).find("is not a regular file"), std::string::npos);
   wasmnn_error_delete(e);
   std::string path = writeTemp("dup.fake", fakeModel(1, 0));
   EXPECT_EQ(wasmnn_nn_host_preload(host, ("d:tensorflow:cpu:" + path).c_str()), nullptr);
@@ -661,6 +700,31 @@ TEST(NnLoader, WrongAbiVersionIsAClearErrorNeverACall) {
   EXPECT_EQ(nn.load(g.mem(), b, 1, kEncTensorflow, 0, g.alloc(4)), kInvalidEncoding);
   std::string text = cap.finish();
   EXPECT_NE(text.find("ABI version 999"), std::string::npos) << text;
+}
+
+// A guest that used up the process's file descriptors before its first
+// WASI-NN call must not leave the backend unusable for every later guest.
+TEST(NnLoader, ALibraryThatCouldNotBeOpenedIsRetried) {
+  // A copy of the fake backend at a path this process has not opened yet.
+  fs::path dir = fs::temp_directory_path() / ("nn_retry_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path lib = dir / "libwasmnn_backend_testfake.so";
+  fs::copy_file(std::string(NN_FAKE_DIR) + "/libwasmnn_backend_testfake.so", lib, fs::copy_options::overwrite_existing);
+  struct rlimit saved {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  struct rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 256);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> hog;
+  for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) hog.push_back(fd);
+  BackendOutcome starved = openBackendLibrary(lib.string(), "testfake");
+  for (int fd : hog) close(fd);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_FALSE(starved.backend);
+  EXPECT_NE(starved.error.find("dlopen failed"), std::string::npos) << starved.error;
+  BackendOutcome later = openBackendLibrary(lib.string(), "testfake");
+  EXPECT_TRUE(later.backend) << later.error;
+  fs::remove_all(dir);
 }
 
 TEST(NnLoader, TableChecks) {

@@ -32,6 +32,7 @@ const char* kind_text(wasmnn_error_kind kind) {
     case WASMNN_ERROR_EXHAUSTION: return "exhaustion";
     case WASMNN_ERROR_EXIT: return "exit";
     case WASMNN_ERROR_HOST: return "host error";
+    case WASMNN_ERROR_INTERRUPT: return "interrupted";
   }
   return "unknown error kind";
 }

@@ -161,6 +161,39 @@ TEST_F(CallTest, PathCallsRefuseEscapes) {
   EXPECT_TRUE(fs::exists(root_ / "box" / "in.txt"));
 }
 
+// A relative symlink is refused when following it (as the guest's own
+// resolution would, or a host program reading the guest's output later)
+// climbs out of the directory: directly, through a not-yet-existing
+// component, or through a symlink inside that points up.
+TEST_F(CallTest, SymlinksThatLeadOutsideAreRefused) {
+  Call c = call();
+  fs::create_directories(root_ / "box" / "a" / "b");
+  fs::create_symlink("..", root_ / "box" / "a" / "b" / "up");
+  auto symlink = [&](const std::string& target, const std::string& link) {
+    uint32_t t = put(target, 1000), l = put(link, 2000);
+    return path_symlink(c, 1000, t, 3, 2000, l);
+  };
+  struct Case {
+    const char* target;
+    const char* link;
+    Errno expected;
+  };
+  for (const Case& k : std::initializer_list<Case>{{"../../etc/passwd", "l_up2", Errno::perm},
+                                                   {"../outside/secret.txt", "l_up1", Errno::perm},
+                                                   {"../../x", "a/l_deep", Errno::perm},
+                                                   {"missing/../../x", "l_missing", Errno::perm},
+                                                   {"b/up/../../x", "a/l_via_link", Errno::perm},
+                                                   {"sub/updir", "l_via_updir", Errno::perm},
+                                                   {"../x", "a/l_ok", Errno::success},
+                                                   {"../../in.txt", "a/b/l_ok", Errno::success},
+                                                   {"missing/../in.txt", "l_ok_missing", Errno::success},
+                                                   {"b/up/b/../in.txt", "a/l_ok_link", Errno::success},
+                                                   {"in.txt", "l_ok_plain", Errno::success}}) {
+    EXPECT_EQ(symlink(k.target, k.link), k.expected) << k.link << " -> " << k.target;
+    EXPECT_EQ(fs::is_symlink(root_ / "box" / k.link), k.expected == Errno::success) << k.link;
+  }
+}
+
 TEST_F(CallTest, ReaddirCookiesResume) {
   for (int i = 0; i < 50; ++i) std::ofstream(root_ / "box" / "sub" / std::string("f").append(std::to_string(i)));
   Call c = call();

@@ -8,15 +8,19 @@
 #include <getopt.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "wasmnn/wasi.h"
@@ -43,6 +47,9 @@ struct RunOptions {
   std::string invoke;
   uint32_t maxCallDepth = 0;
   uint32_t maxMemoryPages = 0;
+  uint64_t maxTableElements = 0;  // per store
+  uint64_t maxMemoryBytes = 0;    // per store
+  uint64_t timeoutNs = 0;         // 0 = none
   uint32_t boundsChecks = WASMNN_BOUNDS_AUTO;
   bool compile = false;  // the compiled tier
   uint32_t optLevel = 0;
@@ -64,8 +71,17 @@ struct Deleter {
 };
 template <typename T> using Owned = std::unique_ptr<T, Deleter>;
 
+// Every message may quote the guest (import and function names, WASI-NN log
+// text) or paths: printed only through escaped(), so no byte of it can drive
+// the terminal.
+std::string escaped(const std::string& text) {
+  std::string out(4 * text.size() + 1, '\0');
+  out.resize(wasmnn_escape_text(text.data(), text.size(), out.data(), out.size()));
+  return out;
+}
+
 int fail(const std::string& message) {
-  std::fprintf(stderr, "wasmnn: error: %s\n", message.c_str());
+  std::fprintf(stderr, "wasmnn: error: %s\n", escaped(message).c_str());
   return 1;
 }
 
@@ -78,9 +94,9 @@ void printBacktrace(const wasmnn_error* error) {
     size_t run = 1;
     while (i + run < frames && std::strcmp(wasmnn_error_frame_function(error, i + run), name) == 0) ++run;
     if (run == 1)
-      std::fprintf(stderr, "  at %s\n", name);
+      std::fprintf(stderr, "  at %s\n", escaped(name).c_str());
     else
-      std::fprintf(stderr, "  at %s (%zu frames)\n", name, run);
+      std::fprintf(stderr, "  at %s (%zu frames)\n", escaped(name).c_str(), run);
     i += run;
   }
   if (size_t omitted = wasmnn_error_frames_omitted(error))
@@ -90,15 +106,19 @@ void printBacktrace(const wasmnn_error* error) {
 // Reports an error from the engine and returns the process exit code it maps to.
 int report(wasmnn_error* raw, const std::string& context) {
   Owned<wasmnn_error> error(raw);
+  std::string message = wasmnn_error_message(error.get());
   switch (wasmnn_error_get_kind(error.get())) {
     case WASMNN_ERROR_EXIT: return wasmnn_error_exit_code(error.get());
-    case WASMNN_ERROR_TRAP:
-    case WASMNN_ERROR_EXHAUSTION: {
-      std::fprintf(stderr, "wasmnn: trap: %s\n", wasmnn_error_message(error.get()));
+    case WASMNN_ERROR_INTERRUPT:
+      std::fprintf(stderr, "wasmnn: %s (--timeout)\n", escaped(message).c_str());
       printBacktrace(error.get());
       return kTrapExitCode;
-    }
-    default: return fail(context + ": " + wasmnn_error_message(error.get()));
+    case WASMNN_ERROR_TRAP:
+    case WASMNN_ERROR_EXHAUSTION:
+      std::fprintf(stderr, "wasmnn: trap: %s\n", escaped(message).c_str());
+      printBacktrace(error.get());
+      return kTrapExitCode;
+    default: return fail(context + ": " + message);
   }
 }
 
@@ -123,6 +143,32 @@ std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
 template <typename T> bool parseNumber(const std::string& text, T& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size();
+}
+
+struct Unit {
+  const char* suffix;
+  uint64_t scale;
+};
+constexpr Unit kSizeUnits[] = {{"", 1}, {"K", 1ull << 10}, {"M", 1ull << 20}, {"G", 1ull << 30}};
+constexpr Unit kDurationUnits[] = {
+    {"ns", 1}, {"us", 1'000}, {"ms", 1'000'000}, {"s", 1'000'000'000}, {"m", 60'000'000'000}, {"h", 3'600'000'000'000}};
+
+// A decimal number (fractions allowed) and one of `units`' suffixes, scaled to
+// an integer; false for anything else or a result beyond 2^63.
+template <size_t N> bool parseScaled(const std::string& text, const Unit (&units)[N], uint64_t& out) {
+  size_t digits = text.find_first_not_of("0123456789.");
+  if (digits == 0) return false;
+  std::string number = text.substr(0, digits), suffix = digits == std::string::npos ? "" : text.substr(digits);
+  double value;
+  if (!parseNumber(number, value)) return false;
+  for (const Unit& u : units) {
+    if (suffix != u.suffix) continue;
+    double scaled = value * double(u.scale);
+    if (!(scaled < 9.2e18)) return false;
+    out = uint64_t(scaled);
+    return true;
+  }
+  return false;
 }
 
 // Integers accept signed or unsigned spellings ("-1" and "4294967295" are the same i32).
@@ -218,6 +264,44 @@ int invokeExport(wasmnn_instance* instance, const std::string& name, const std::
   return 0;
 }
 
+bool isDirectory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// --dir HOST::GUEST (wasmtime's form), --dir PATH, or WasmEdge's A:B. WasmEdge
+// has read A:B as GUEST:HOST (current releases) and as HOST:GUEST (older
+// ones), so it is taken only where unambiguous: A equal to B, or exactly one
+// side a host directory. Returns "" or the message naming the form to use.
+std::string parseDir(const std::string& spec, std::string& host, std::string& guest) {
+  if (size_t sep = spec.find("::"); sep != std::string::npos) {
+    host = spec.substr(0, sep);
+    guest = spec.substr(sep + 2);
+    return "";
+  }
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos || isDirectory(spec)) {
+    host = guest = spec;
+    return "";
+  }
+  const std::string use = "; write --dir HOST::GUEST (or --dir PATH for the same name in the guest)";
+  if (spec.find(':', colon + 1) != std::string::npos) return "--dir `" + spec + "` has more than one ':'" + use;
+  std::string a = spec.substr(0, colon), b = spec.substr(colon + 1);
+  bool aIsDir = isDirectory(a), bIsDir = isDirectory(b);
+  if (a == b || (aIsDir && !bIsDir)) {
+    host = a;
+    guest = b;
+  } else if (bIsDir && !aIsDir) {
+    host = b;
+    guest = a;
+  } else if (aIsDir) {
+    return "--dir `" + spec + "` is ambiguous: both `" + a + "` and `" + b + "` are host directories" + use;
+  } else {
+    return "--dir `" + spec + "`: neither `" + a + "` nor `" + b + "` is a host directory" + use;
+  }
+  return "";
+}
+
 wasmnn_error* configureWasi(wasmnn_wasi* wasi, const RunOptions& opt) {
   std::vector<const char*> argv;
   for (const std::string& a : opt.command) argv.push_back(a.c_str());
@@ -235,9 +319,9 @@ wasmnn_error* configureWasi(wasmnn_wasi* wasi, const RunOptions& opt) {
     wasmnn_wasi_add_env(wasi, kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str());
   }
   for (const std::string& dir : opt.dirs) {
-    size_t sep = dir.find("::");
-    std::string host = sep == std::string::npos ? dir : dir.substr(0, sep);
-    std::string guest = sep == std::string::npos ? dir : dir.substr(sep + 2);
+    std::string host, guest;
+    if (std::string problem = parseDir(dir, host, guest); !problem.empty())
+      return wasmnn_error_new(WASMNN_ERROR_HOST, problem.c_str());
     if (wasmnn_error* error = wasmnn_wasi_preopen_dir(wasi, host.c_str(), guest.c_str())) return error;
   }
   return nullptr;
@@ -268,11 +352,27 @@ wasmnn_config engineConfig(const RunOptions& opt, bool compiled) {
   wasmnn_config config{};
   config.max_call_depth = opt.maxCallDepth;
   config.max_memory_pages = opt.maxMemoryPages;
+  config.max_store_table_elements = opt.maxTableElements;
+  config.max_table_elements = uint32_t(std::min<uint64_t>(opt.maxTableElements, UINT32_MAX));
+  config.max_store_memory_bytes = opt.maxMemoryBytes;
   config.bounds_checks = opt.boundsChecks;
   config.tier = compiled ? WASMNN_TIER_COMPILED : WASMNN_TIER_AUTO;
   config.opt_level = opt.optLevel;
   config.target_cpu = opt.targetCpu.empty() ? nullptr : opt.targetCpu.c_str();
   return config;
+}
+
+// Compiled code does not poll the store's interrupt yet (README, "Compiled
+// tier"), so a compiled loop would outlive --timeout. For a compiled module
+// this ends the whole process 50 ms after the deadline, with the message and
+// exit code the interpreter gives; blocking WASI calls and interpreted code
+// have stopped on their own by then.
+void endProcessAfterDeadline(uint64_t timeoutNs) {
+  std::thread([timeoutNs] {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(timeoutNs) + std::chrono::milliseconds(50));
+    std::fputs("wasmnn: interrupted: deadline exceeded (--timeout; compiled code, the process ended)\n", stderr);
+    std::_Exit(kTrapExitCode);
+  }).detach();
 }
 
 int run(const RunOptions& opt) {
@@ -304,6 +404,9 @@ int run(const RunOptions& opt) {
 
   // The store goes before wasi and nn: host functions reference them until it is deleted.
   Owned<wasmnn_store> store(wasmnn_store_new(engine.get()));
+  // From here on: the start function and _start (or --invoke) both count.
+  if (opt.timeoutNs) wasmnn_store_set_deadline(store.get(), opt.timeoutNs);
+  if (opt.timeoutNs && wasmnn_module_is_compiled(module.get())) endProcessAfterDeadline(opt.timeoutNs);
   Owned<wasmnn_linker> linker(wasmnn_linker_new(store.get()));
   if (wasmnn_error* error = wasmnn_linker_define_wasi(linker.get(), wasi.get())) return report(error, "WASI setup");
   if (wasmnn_error* error = wasmnn_linker_define_wasi_nn(linker.get(), nn.get())) return report(error, "WASI-NN setup");
@@ -355,8 +458,14 @@ int listBackends(const RunOptions& opt) {
   Owned<wasmnn_nn_host> nn(wasmnn_nn_host_new());
   if (wasmnn_error* error = configureNn(nn.get(), opt)) return report(error, "WASI-NN setup");
   char* text = wasmnn_nn_host_describe_backends(nn.get());
-  std::fputs(text, stdout);
+  // Line by line: the report's own line breaks stay, a dlerror() or path cannot add any.
+  std::string report = text;
   wasmnn_nn_string_delete(text);
+  for (size_t start = 0, end; start < report.size(); start = end + 1) {
+    end = report.find('\n', start);
+    if (end == std::string::npos) end = report.size();
+    std::printf("%s\n", escaped(report.substr(start, end - start)).c_str());
+  }
   return 0;
 }
 
@@ -399,7 +508,8 @@ constexpr const char* kUsage =
     "  wasmnn --version | --help\n"
     "\n"
     "Options of `run`:\n"
-    "  --dir HOST::GUEST | --dir PATH     grant a host directory to the guest (repeatable)\n"
+    "  --dir HOST::GUEST | --dir PATH     grant a host directory to the guest (repeatable; WasmEdge's\n"
+    "                                     A:B where unambiguous)\n"
     "  --env KEY=VALUE                    set a guest environment variable (repeatable)\n"
     "  --inherit-env                      pass the host's environment to the guest (before --env)\n"
     "  --nn-preload NAME:ENCODING:TARGET:PATH[:PATH2]\n"
@@ -416,6 +526,10 @@ constexpr const char* kUsage =
     "                                     and print its results\n"
     "  --max-call-depth N                 wasm call depth before 'call stack exhausted' (default 30000)\n"
     "  --max-memory-pages N               upper bound on any linear memory, in 64 KiB pages\n"
+    "  --max-memory SIZE                  upper bound on all linear memory together (e.g. 512M, 2G)\n"
+    "  --max-table-elements N             upper bound on all table elements together (default 10000000)\n"
+    "  --timeout DURATION                 stop the guest after DURATION (e.g. 1s, 500ms, 2m) with\n"
+    "                                     'interrupted: deadline exceeded' (exit 134)\n"
     "  --bounds-checks explicit|guard     memory bounds checks (default: explicit when interpreted,\n"
     "                                     guard when compiled)\n"
     "  --compile                          compile to native code with LLVM (the compiled tier) and\n"
@@ -431,7 +545,7 @@ constexpr const char* kUsage =
     "                                     best this CPU runs; a lower level runs on more machines)\n";
 
 int usageError(const std::string& message) {
-  std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", message.c_str());
+  std::fprintf(stderr, "wasmnn: error: %s\nRun `wasmnn --help` for the usage.\n", escaped(message).c_str());
   return 2;
 }
 
@@ -449,6 +563,9 @@ enum OptionId {
   kInvoke,
   kMaxCallDepth,
   kMaxMemoryPages,
+  kMaxMemory,
+  kMaxTableElements,
+  kTimeout,
   kBoundsChecks,
   kOptLevel,
   kCacheDir,
@@ -473,6 +590,9 @@ constexpr option kOptions[] = {
     {"invoke", required_argument, nullptr, kInvoke},
     {"max-call-depth", required_argument, nullptr, kMaxCallDepth},
     {"max-memory-pages", required_argument, nullptr, kMaxMemoryPages},
+    {"max-memory", required_argument, nullptr, kMaxMemory},
+    {"max-table-elements", required_argument, nullptr, kMaxTableElements},
+    {"timeout", required_argument, nullptr, kTimeout},
     {"bounds-checks", required_argument, nullptr, kBoundsChecks},
     {"opt-level", required_argument, nullptr, kOptLevel},
     {"cache-dir", required_argument, nullptr, kCacheDir},
@@ -538,6 +658,18 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
       return parseNumber(value, opt.maxCallDepth) ? "" : "--max-call-depth wants a number, got `" + value + "`";
     case kMaxMemoryPages:
       return parseNumber(value, opt.maxMemoryPages) ? "" : "--max-memory-pages wants a number, got `" + value + "`";
+    case kMaxMemory:
+      return parseScaled(value, kSizeUnits, opt.maxMemoryBytes) && opt.maxMemoryBytes
+                 ? ""
+                 : "--max-memory wants a size like 512M or 2G (units K, M, G: powers of 1024), got `" + value + "`";
+    case kMaxTableElements:
+      return parseNumber(value, opt.maxTableElements) && opt.maxTableElements
+                 ? ""
+                 : "--max-table-elements wants a positive number, got `" + value + "`";
+    case kTimeout:
+      return parseScaled(value, kDurationUnits, opt.timeoutNs) && opt.timeoutNs
+                 ? ""
+                 : "--timeout wants a duration like 1s, 500ms or 2m, got `" + value + "`";
     case kBoundsChecks:
       if (value == "explicit")
         opt.boundsChecks = WASMNN_BOUNDS_EXPLICIT;
@@ -644,9 +776,7 @@ int inspectCommand(int argc, char** argv) {
   return inspectCode(argv[optind], func);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int dispatch(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "--version" || command == "-V") {
     std::printf("wasmnn %s\n", wasmnn_version());
@@ -664,4 +794,17 @@ int main(int argc, char** argv) {
   bool compiling = command == "compile";
   if (std::optional<int> exitCode = parseCommand(argc - 1, argv + 1, opt, compiling)) return *exitCode;
   return compiling ? compile(opt) : run(opt);
+}
+
+}  // namespace
+
+// The CLI's own buffers (the module file, option strings) can exceed what the
+// host grants (ulimit -v): that is a message, never an abort.
+int main(int argc, char** argv) {
+  try {
+    return dispatch(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fputs("wasmnn: error: out of host memory\n", stderr);
+    return 1;
+  }
 }

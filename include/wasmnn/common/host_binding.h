@@ -3,7 +3,8 @@
 // uint32_t parameters are i32, uint64_t are i64, and the result (an errno
 // enum or integer) is one i32. The env pointer given to the linker is an
 // `Env*`. Three shapes are bound:
-//   R fn(Call&, Args...)                  Call is built from (Env&, GuestMemory); Env = Call::Env
+//   R fn(Call&, Args...)                  Call is built from (Env&, GuestMemory, the caller's
+//                                         store); Env = Call::Env
 //   R (Env::*fn)(GuestMemory, Args...)    a method that reads or writes guest memory
 //   R (Env::*fn)(Args...)                 a method that does not
 // so an import's arity can never disagree with its implementation.
@@ -57,7 +58,7 @@ template <auto Fn> struct HostBinding;
 template <typename R, typename Call, typename... Args, R (*Fn)(Call&, Args...)>
 struct HostBinding<Fn> : binding::Signature<Args...> {
   static wasmnn_error* invoke(wasmnn_caller* caller, void* env, const wasmnn_val* args, wasmnn_val* results) {
-    Call call{*static_cast<typename Call::Env*>(env), binding::callerMemory(caller)};
+    Call call{*static_cast<typename Call::Env*>(env), binding::callerMemory(caller), wasmnn_caller_store(caller)};
     binding::setResult(results, apply(call, args, std::index_sequence_for<Args...>{}));
     return nullptr;
   }

@@ -16,8 +16,10 @@
 
 #include "wasmnn/ast/module.h"
 #include "wasmnn/common/error.h"
+#include "wasmnn/common/internal_api.h"
 #include "wasmnn/executor/exec.h"
 #include "wasmnn/native/abi.h"
+#include "wasmnn/runtime/interrupt.h"
 #include "wasmnn/runtime/memory.h"
 #include "wasmnn/wasmnn.h"
 
@@ -92,9 +94,11 @@ struct wasmnn_func : wasmnn::native::CallTarget {
 struct wasmnn_memory {
   wasmnn::LinearMemory mem;
   std::optional<uint32_t> declaredMax;
+  wasmnn_store* store = nullptr;  // whose totals it counts against (null: the shared empty memory)
 };
 
 struct wasmnn_table {
+  wasmnn_store* store = nullptr;  // whose totals it counts against
   wasmnn::ValType elem = wasmnn::ValType::FuncRef;
   std::optional<uint32_t> declaredMax;
   uint32_t maxElems = 0;        // effective cap
@@ -135,6 +139,10 @@ struct wasmnn_caller {
 
 struct wasmnn_store {
   wasmnn_config config;
+  wasmnn::Interrupt interrupt;
+  // What the store holds, against the config's max_store_* totals.
+  uint64_t tableElements = 0;
+  uint64_t memoryPages = 0;
   std::vector<std::unique_ptr<wasmnn_func>> funcs;
   std::vector<std::unique_ptr<wasmnn_memory>> memories;
   std::vector<std::unique_ptr<wasmnn_table>> tables;
@@ -171,6 +179,8 @@ inline constexpr uint32_t kDefaultMaxCallDepth = 30000;
 inline constexpr size_t kDefaultValueStackBytes = size_t(8) << 20;
 inline constexpr uint32_t kDefaultMaxMemoryPages = 65536;
 inline constexpr uint32_t kDefaultMaxTableElements = 10'000'000;
+inline constexpr uint64_t kDefaultMaxStoreTableElements = 10'000'000;
+inline constexpr uint32_t kDefaultMaxStoreInstances = 10'000;
 inline constexpr uint32_t kDefaultOptLevel = 2;
 
 wasmnn_config normalizeConfig(const wasmnn_config* config);
@@ -181,6 +191,10 @@ uint32_t internFuncType(const FuncType& type);
 
 wasmnn_error* makeError(wasmnn_error_kind kind, std::string message);
 wasmnn_error* makeError(const Error& error);
+
+// Whether that many more memory pages / table elements stay within the store's totals.
+bool memoryFits(const wasmnn_store& store, uint64_t morePages);
+bool tableFits(const wasmnn_store& store, uint64_t moreElements);
 
 // Store-owned allocation.
 wasmnn_func* newHostFunc(wasmnn_store* store, FuncType type, wasmnn_host_callback cb, void* env, wasmnn_finalizer fin);
@@ -210,7 +224,7 @@ wasmnn_error* instantiate(wasmnn_linker* linker, wasmnn_module* module, wasmnn_i
 namespace wasmnn {
 
 // Conversions between the C API's wasmnn_val and 8-byte slot values.
-wasmnn_valkind valKindOf(ValType type);
+WASMNN_INTERNAL_API wasmnn_valkind valKindOf(ValType type);
 // A kind the embedder wrote, read as an integer: C allows any int in an enum
 // object, C++ only the enumerators' range (loading 99 would be undefined).
 uint32_t rawKind(const wasmnn_valkind& kind);

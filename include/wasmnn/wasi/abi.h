@@ -141,6 +141,12 @@ inline constexpr Rights dir_base = fd_fdstat_set_flags | fd_sync | fd_datasync |
                                    path_filestat_set_size | path_filestat_set_times | fd_filestat_get |
                                    fd_filestat_set_times | path_symlink | path_remove_directory | path_unlink_file;
 inline constexpr Rights dir_inheriting = dir_base | file_base;
+// The stdio streams: a read end (fd 0) and write ends (1, 2). They share the
+// host's open file description, so nothing may move, resize, re-time or
+// re-flag it: with `wasmnn run guest.wasm >> app.log` a guest could otherwise
+// truncate the log, clear its O_APPEND or overwrite it from offset 0.
+inline constexpr Rights stdin_base = fd_read | fd_filestat_get | poll_fd_readwrite;
+inline constexpr Rights stdout_base = fd_write | fd_filestat_get | poll_fd_readwrite;
 }  // namespace right
 
 namespace fdflag {

@@ -18,11 +18,13 @@ namespace wasmnn::wasi {
 
 using Context = wasmnn_wasi;
 
-// What every WASI call gets: its context and the caller's memory.
+// What every WASI call gets: its context, the caller's memory, and the
+// caller's store, whose interruption ends a blocking wait (null: none).
 struct Call {
   using Env = Context;
   Context& ctx;
   GuestMemory mem;
+  wasmnn_store* store = nullptr;
 };
 
 }  // namespace wasmnn::wasi

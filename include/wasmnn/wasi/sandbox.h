@@ -46,4 +46,12 @@ struct ResolveResult {
 // component is expanded too (it always is when the path ends in '/').
 WASMNN_INTERNAL_API ResolveResult resolve_beneath(int root, std::string_view path, bool follow_final);
 
+// Whether a symlink named `link_path` (beneath root) holding `target` leads
+// to a place beneath root when followed as the guest would (symlinks on the
+// way expanded; components that do not exist yet taken by name). Checked when
+// a guest plants a link, because host programs that later read the guest's
+// output would follow it with the kernel's own resolution. (A guest can still
+// move or replace directories afterwards; the check is at creation time.)
+WASMNN_INTERNAL_API bool symlink_stays_beneath(int root, std::string_view link_path, std::string_view target);
+
 }  // namespace wasmnn::wasi

@@ -39,6 +39,12 @@ struct Backend {
 struct BackendOutcome {
   std::shared_ptr<const Backend> backend;
   std::string error;
+  // The file could not be found or opened (dlopen failed): that may pass (a
+  // guest that used up the process's file descriptors, a backend installed
+  // later), so the failure is not remembered. A library that loaded but is
+  // no backend, speaks another ABI or failed init() fails the same way every
+  // time (init runs once per process) and is remembered.
+  bool transient = false;
 };
 
 // Validates a table returned by an entry function; returns "" or the problem.
@@ -48,10 +54,12 @@ WASMNN_INTERNAL_API std::string checkBackendTable(const wasmnn_nn_backend* table
 struct BackendTable {
   const wasmnn_nn_backend* table = nullptr;
   std::string error;
-  std::string path;  // the file actually loaded
+  std::string path;        // the file actually loaded
+  bool transient = false;  // dlopen failed: see BackendOutcome::transient
 };
 WASMNN_INTERNAL_API BackendTable loadBackendTable(const std::string& path, const std::string& name);
-// Opens `path` (once per process; later calls return the first outcome).
+// Opens `path` (once per process; later calls return the first outcome
+// unless it was transient).
 WASMNN_INTERNAL_API BackendOutcome openBackendLibrary(const std::string& path, const std::string& name);
 
 struct SearchDir {

@@ -18,10 +18,9 @@ inline constexpr const char* kLogSource = "wasi-nn";
 // `return fail(WASMNN_NN_INVALID_ARGUMENT, "...")`.
 wasmnn_nn_errno fail(wasmnn_nn_errno err, const std::string& message);
 void warn(const std::string& message);
-// Text a guest (or a guest's model) chose, made safe for a log line: every
-// byte outside printable ASCII, and `quote` (the quotes around it), as \xNN;
-// cut after `max` bytes.
-std::string printable(std::string_view text, size_t max = 80, char quote = '\'');
+// Text a guest (or a guest's model) chose, cut after `max` bytes to a log
+// line's worth. Not escaped here: wasmnn_nn_log escapes every line once.
+std::string clipped(std::string_view text, size_t max = 80);
 void debug(const std::string& message);
 
 }  // namespace wasmnn::nn

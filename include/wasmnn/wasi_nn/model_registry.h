@@ -55,6 +55,10 @@ class MappedFile {
 class PreloadedModel {
  public:
   PreloadedModel(PreloadSpec spec, std::vector<MappedFile> files) : spec_(std::move(spec)), files_(std::move(files)) {}
+  // A model whose file `missingPath` did not exist at start-up: every load
+  // of it fails with model_not_found, as in WasmEdge.
+  PreloadedModel(PreloadSpec spec, std::string missingPath)
+      : spec_(std::move(spec)), missingPath_(std::move(missingPath)) {}
   const PreloadSpec& spec() const { return spec_; }
   // The shared graph, built on first call; concurrent first callers wait for
   // the one build. A failed build is remembered (and re-reported). Under
@@ -68,6 +72,7 @@ class PreloadedModel {
 
   PreloadSpec spec_;
   std::vector<MappedFile> files_;
+  std::string missingPath_;  // non-empty: see the second constructor
   std::mutex mu_;
   std::shared_ptr<Graph> graph_;
   wasmnn_nn_errno failed_ = WASMNN_NN_SUCCESS;
@@ -75,7 +80,9 @@ class PreloadedModel {
 
 class WASMNN_INTERNAL_API ModelRegistry {
  public:
-  // Maps the files now, so a bad path is reported at startup.
+  // Maps the files now, so a bad path is reported at startup. A file that does
+  // not exist is only a warning (as in WasmEdge): the model is registered and
+  // load_by_name answers model_not_found.
   Result<void> add(PreloadSpec spec);
   std::shared_ptr<PreloadedModel> find(std::string_view name) const;
   std::string names() const;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "wasmnn/common/text.h"
 #include "wasmnn/wasi_nn/isolation/zygote.h"
 #include "wasmnn/wasi_nn/log.h"
 
@@ -51,9 +52,7 @@ void writeAll(int fd, std::string_view bytes) {
 
 // One line of the worker's log, whole and escaped (a worker may run a
 // hostile model: the host's terminal must not interpret what it prints).
-void writeEscapedLine(std::string_view line) {
-  writeAll(STDERR_FILENO, printable(line, line.size(), '\0') + '\n');  // a whole line: no quotes to protect
-}
+void writeEscapedLine(std::string_view line) { writeAll(STDERR_FILENO, escapeText(line) + '\n'); }
 
 std::string signalText(int sig) {
   const char* abbrev = sigabbrev_np(sig);

@@ -231,7 +231,7 @@ void Worker::forwardOutput() {
 
 long Worker::forwardStdout() {
   std::lock_guard lock(outputMu_);
-  static thread_local char chunk[1 << 16];
+  char chunk[4096];
   while (stdoutOpen_) {
     ssize_t n = ::read(stdout_.get(), chunk, sizeof chunk);
     if (n > 0) writeAll(STDOUT_FILENO, std::string_view(chunk, static_cast<size_t>(n)));  // raw, as in-process

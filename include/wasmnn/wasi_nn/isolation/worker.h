@@ -75,7 +75,7 @@ class Worker {
   bool awaitReply(uint64_t tag, std::chrono::steady_clock::time_point deadline, Reply& reply, const char* op);
   // Writes the worker's complete log lines (its stderr) to this process's stderr, escaped.
   void forwardOutput();
-  // Copies what the worker wrote to its stdout (up to 64 KiB) to this
+  // Copies what the worker wrote to its stdout (up to 4 KiB) to this
   // process's stdout, as it is: what a backend prints there is the guest's,
   // as in-process. The bytes copied; 0 when none are pending; -1 once the
   // worker closed it.

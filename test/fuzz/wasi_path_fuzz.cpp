@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "wasmnn/common/unique_fd.h"
 #include "wasmnn/wasi/calls.h"
 #include "wasmnn/wasi/sandbox.h"
 
@@ -82,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   world.reset();
   wasmnn_wasi ctx;
   auto preopen = std::make_unique<FdEntry>();
-  preopen->host = UniqueFd(open(world.box.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  preopen->host = wasmnn::UniqueFd(open(world.box.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   preopen->type = Filetype::directory;
   preopen->base = right::dir_base;
   preopen->inheriting = right::dir_inheriting;

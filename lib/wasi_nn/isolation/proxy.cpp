@@ -147,7 +147,8 @@ wasmnn_nn_errno proxyInitContext(wasmnn_nn_graph* graph, wasmnn_nn_context** out
   const char* op = "init_execution_context";
   if (!g->worker->alive()) return g->worker->gone(op);
   UniqueFd arenaFd;
-  auto c = std::make_unique<ProxyContext>(g->worker, 0, SharedMemory());
+  auto c = std::unique_ptr<ProxyContext>(new ProxyContext{
+      g->worker, 0, SharedMemory()});  // braces: clang 14 (fuzz build) lacks C++20 paren-init of aggregates
   wasmnn_nn_errno err = WASMNN_NN_SUCCESS;
   if (!replaceArena(*g->worker, kFirstArena, c->arena, arenaFd, err, op))
     return g->worker->sharedRefused(kFirstArena, op);

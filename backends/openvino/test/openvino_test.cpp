@@ -36,8 +36,8 @@ size_t count(const std::string& text, const std::string& needle) {
 class OpenVino : public ::testing::Test {
  protected:
   GuestRun run(std::vector<std::string> host_options, const std::string& guest, std::vector<std::string> args) {
-    std::vector<std::string> argv = {WASMNN_CLI, "run", "--dir=" + kData.string() + "::/data",
-                                     "--dir=" + tmp_.path().string() + "::/out"};
+    std::vector<std::string> argv = cliRun();
+    argv.insert(argv.end(), {"--dir=" + kData.string() + "::/data", "--dir=" + tmp_.path().string() + "::/out"});
     argv.insert(argv.end(), host_options.begin(), host_options.end());
     argv.push_back(guest);
     argv.insert(argv.end(), args.begin(), args.end());

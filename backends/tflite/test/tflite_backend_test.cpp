@@ -345,9 +345,10 @@ TEST(TfLiteBirdsGuest, PrintsTheNativeTop5) {
   std::vector<uint8_t> scores = readBytes(kData / "mobilenet_u8.out0.bin");
   ASSERT_EQ(scores.size(), 965u);
   TempDir tmp;
-  GuestRun r = runProcess({WASMNN_CLI, "run", "--dir=" + kData.string() + "::/data", NN_BIRDS_WASM,
-                           "/data/mobilenet_u8.tflite", "/data/mobilenet_u8.in0.bin"},
-                          tmp.path());
+  std::vector<std::string> argv = cliRun();
+  argv.insert(argv.end(), {"--dir=" + kData.string() + "::/data", NN_BIRDS_WASM, "/data/mobilenet_u8.tflite",
+                           "/data/mobilenet_u8.in0.bin"});
+  GuestRun r = runProcess(argv, tmp.path());
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_NE(r.out.find("Read input tensor, size in bytes: 150528\nExecuted graph inference\n"), std::string::npos)
       << r.out;

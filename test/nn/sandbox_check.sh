@@ -14,6 +14,16 @@ if [[ $who == nobody && $(id -u) == 0 ]]; then as_user=(setpriv --reuid=65534 --
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 777 "$work"  # the user may write here: only the sandbox stops the model
+if ((${#as_user[@]})); then
+  # The build tree may lie below a directory only its owner can enter (a clone
+  # in a `mktemp -d` folder): the other user runs copies from a readable stage.
+  stage=$work/stage lib=$(dirname "$wasmnn")/../lib
+  mkdir -p "$stage/bin" "$stage/lib" "$stage/fake"
+  cp "$wasmnn" "$stage/bin/" && cp -P "$lib"/libwasmnn.so* "$lib/wasmnn-nn-worker" "$stage/lib/" &&
+    cp "$fake"/*.so "$stage/fake/" && cp "$nn_cli" "$stage/" || exit 1
+  chmod -R a+rX "$stage"
+  wasmnn=$stage/bin/wasmnn fake=$stage/fake nn_cli=$stage/$(basename "$nn_cli")
+fi
 printf 'WNNFAKE1\x00\x00\x80\x3f\x00\x00\x00\x00\x00\x00\x00\x00' > "$work/model.fake"
 printf 'TOPSECRET' > "$work/secret.txt"
 chmod 644 "$work/model.fake" "$work/secret.txt"

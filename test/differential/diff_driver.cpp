@@ -1,9 +1,10 @@
 // The wasmnn side of the differential runner (differential.py): for each
 // module file given, instantiates it (no imports) and calls every exported
-// function twice, first with zeros and then with ones as arguments, then
+// function three times: with zeros, with ones, then with all bits set (ints
+// -1, floats -1.5, v128 lanes 0xff) as arguments (the runner's ROUNDS), then
 // reads the exported globals and hashes the exported memories. Prints one
 // line per module in the runner's canonical form:
-//   {"instantiate": "ok"|"trap"|"error: ...", "calls": [[name, "ok", [values]] | [name, "trap"], ...],
+//   {"instantiate": "ok"|"trap"|"exhausted"|"error", "calls": [[name, "ok", [values]] | [name, "trap"|"exhausted"], ...],
 //    "globals": [[name, value], ...], "memories": [[name, pages, crc32], ...], "skip": [names]}
 // Values: integers as unsigned decimal, floats as their bits in hex, v128 as
 // 32 hex digits (lane 0 last), references as "null" or "ref". Functions and
@@ -56,16 +57,29 @@ std::string quoted(const wasmnn_name& n) {
   return out + "\"";
 }
 
-wasmnn_val filled(wasmnn_valkind kind, int one) {
+// The arguments of each call round, as differential.py's ROUNDS.
+struct Round {
+  int64_t integer;
+  uint32_t f32_bits;
+  uint64_t f64_bits;
+  uint8_t byte;
+};
+constexpr Round kRounds[] = {
+    {0, 0, 0, 0x00},
+    {1, 0x3f800000u, 0x3ff0000000000000ull, 0x01},    // 1.0
+    {-1, 0xbfc00000u, 0xbff8000000000000ull, 0xff},  // -1.5
+};
+
+wasmnn_val filled(wasmnn_valkind kind, const Round& round) {
   wasmnn_val v{};
   v.kind = kind;
   switch (kind) {
-    case WASMNN_I32: v.of.i32 = one; break;
-    case WASMNN_I64: v.of.i64 = one; break;
-    case WASMNN_F32: v.of.f32_bits = one ? 0x3f800000u : 0; break;
-    case WASMNN_F64: v.of.f64_bits = one ? 0x3ff0000000000000ull : 0; break;
+    case WASMNN_I32: v.of.i32 = int32_t(round.integer); break;
+    case WASMNN_I64: v.of.i64 = round.integer; break;
+    case WASMNN_F32: v.of.f32_bits = round.f32_bits; break;
+    case WASMNN_F64: v.of.f64_bits = round.f64_bits; break;
     case WASMNN_V128:
-      for (int i = 0; i < 16; ++i) v.of.v128[i] = uint8_t(one);
+      for (int i = 0; i < 16; ++i) v.of.v128[i] = round.byte;
       break;
     default: break;  // references stay null
   }
@@ -92,9 +106,19 @@ std::string skipped(wasmnn_instance* instance) {
   return out;
 }
 
+// A failed call or instantiation as the runner names it: the call stack's
+// depth is an implementation limit, so running out of it is told apart.
+std::string outcome(const wasmnn_error* e) {
+  switch (wasmnn_error_get_kind(e)) {
+    case WASMNN_ERROR_TRAP: return "trap";
+    case WASMNN_ERROR_EXHAUSTION: return "exhausted";
+    default: return "error";
+  }
+}
+
 std::string callAll(wasmnn_instance* instance) {
   std::string out;
-  for (int one = 0; one <= 1; ++one) {
+  for (const Round& round : kRounds) {
     for (size_t i = 0; i < wasmnn_instance_export_count(instance); ++i) {
       wasmnn_name name;
       wasmnn_extern x;
@@ -108,11 +132,9 @@ std::string callAll(wasmnn_instance* instance) {
         continue;
       }
       std::vector<wasmnn_val> args, results(t.result_count);
-      for (size_t p = 0; p < t.param_count; ++p) args.push_back(filled(t.params[p], one));
+      for (size_t p = 0; p < t.param_count; ++p) args.push_back(filled(t.params[p], round));
       if (wasmnn_error* e = wasmnn_func_call(x.of.func, args.data(), args.size(), results.data(), results.size())) {
-        out += wasmnn_error_get_kind(e) == WASMNN_ERROR_TRAP || wasmnn_error_get_kind(e) == WASMNN_ERROR_EXHAUSTION
-                   ? ", \"trap\"]"
-                   : ", \"error\"]";
+        out += ", \"" + outcome(e) + "\"]";
         wasmnn_error_delete(e);
         continue;
       }
@@ -172,8 +194,7 @@ std::string runModule(wasmnn_engine* engine, const std::vector<uint8_t>& bytes) 
   wasmnn_instance* instance = nullptr;
   std::string out;
   if (wasmnn_error* e = wasmnn_linker_instantiate(linker, module, &instance)) {
-    bool trap = wasmnn_error_get_kind(e) == WASMNN_ERROR_TRAP || wasmnn_error_get_kind(e) == WASMNN_ERROR_EXHAUSTION;
-    out = std::string(R"({"instantiate": ")") + (trap ? "trap" : "error") + "\"}";
+    out = R"({"instantiate": ")" + outcome(e) + "\"}";
     wasmnn_error_delete(e);
   } else {
     // In this order: the globals and memories as the calls left them.

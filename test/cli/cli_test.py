@@ -246,6 +246,8 @@ class CommandLine(unittest.TestCase):
         self.usage_error("run", "--nn-max-memory", "lots", "x.wasm", says="--nn-max-memory wants a size like 512M")
         self.usage_error("run", "--nn-max-memory", "99999999999T", "x.wasm", says="--nn-max-memory wants a size")
         self.usage_error("run", "--nn-timeout", "soon", "x.wasm", says="--nn-timeout wants a duration like 500ms")
+        # A bare number could mean any unit; --timeout and --nn-timeout take the same spellings.
+        self.usage_error("run", "--nn-timeout", "500", "x.wasm", says="--nn-timeout wants a duration like 500ms")
         self.usage_error("run", "--nn-max-graphs", "0", "x.wasm", says="--nn-max-graphs wants a number above 0")
         self.usage_error("run", "--nn-max-contexts", "-1", "x.wasm", says="--nn-max-contexts wants a number above 0")
         self.usage_error("backends", "--dir", ".", says="takes only --nn-backend-dir, --nn-isolation")
@@ -255,6 +257,8 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("isolation: process", r.stdout)
         self.assertIn("limits per worker: memory 512 MiB (--nn-max-memory), time per call 2000 ms", r.stdout)
+        r = wasmnn("backends", "--nn-max-memory", "1T", "--nn-timeout", "1.5s")
+        self.assertIn("limits per worker: memory 1024 GiB (--nn-max-memory), time per call 1500 ms", r.stdout)
         r = wasmnn("backends", "--nn-isolation", "none")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("isolation: none", r.stdout)

@@ -149,7 +149,7 @@ struct Unit {
   const char* suffix;
   uint64_t scale;
 };
-constexpr Unit kSizeUnits[] = {{"", 1}, {"K", 1ull << 10}, {"M", 1ull << 20}, {"G", 1ull << 30}};
+constexpr Unit kSizeUnits[] = {{"", 1}, {"K", 1ull << 10}, {"M", 1ull << 20}, {"G", 1ull << 30}, {"T", 1ull << 40}};
 constexpr Unit kDurationUnits[] = {
     {"ns", 1}, {"us", 1'000}, {"ms", 1'000'000}, {"s", 1'000'000'000}, {"m", 60'000'000'000}, {"h", 3'600'000'000'000}};
 
@@ -604,21 +604,6 @@ constexpr option kOptions[] = {
     {nullptr, 0, nullptr, 0},
 };
 
-// A number with an optional unit suffix: {"K", 1024}, ... (none: `unit` 1).
-bool parseScaled(const std::string& text, std::initializer_list<std::pair<const char*, uint64_t>> units,
-                 uint64_t& out) {
-  for (const auto& [suffix, scale] : units) {
-    size_t n = std::strlen(suffix);
-    if (text.size() > n && text.compare(text.size() - n, n, suffix) == 0) {
-      uint64_t v;
-      if (!parseNumber(text.substr(0, text.size() - n), v) || v > UINT64_MAX / scale) return false;
-      out = v * scale;
-      return true;
-    }
-  }
-  return parseNumber(text, out);
-}
-
 // Applies one option to opt; returns an error message, or "" on success.
 std::string applyOption(int id, const std::string& value, RunOptions& opt) {
   switch (id) {
@@ -636,15 +621,16 @@ std::string applyOption(int id, const std::string& value, RunOptions& opt) {
         return "--nn-isolation wants `process` or `none`, got `" + value + "`";
       return "";
     case kNnMaxMemory:
-      return parseScaled(value, {{"K", 1ull << 10}, {"M", 1ull << 20}, {"G", 1ull << 30}, {"T", 1ull << 40}},
-                         opt.nnMaxMemory)
+      return parseScaled(value, kSizeUnits, opt.nnMaxMemory)
                  ? ""
                  : "--nn-max-memory wants a size like 512M or 4G (0 = no limit), got `" + value + "`";
-    case kNnTimeout:
-      if (value == "none") opt.nnTimeoutMs = 0;
-      return value == "none" || parseScaled(value, {{"ms", 1}, {"s", 1000}, {"m", 60000}}, opt.nnTimeoutMs)
-                 ? ""
-                 : "--nn-timeout wants a duration like 500ms, 2s or 1m (none = no limit), got `" + value + "`";
+    case kNnTimeout: {
+      uint64_t ns = 0;
+      if (value != "none" && !(parseScaled(value, kDurationUnits, ns) && ns >= 1'000'000))
+        return "--nn-timeout wants a duration like 500ms, 2s or 1m (none = no limit), got `" + value + "`";
+      opt.nnTimeoutMs = ns / 1'000'000;
+      return "";
+    }
     case kNnMaxGraphs:
       return parseNumber(value, opt.nnLimits.max_graphs) && opt.nnLimits.max_graphs
                  ? ""

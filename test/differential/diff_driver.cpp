@@ -4,7 +4,8 @@
 // -1, floats -1.5, v128 lanes 0xff) as arguments (the runner's ROUNDS), then
 // reads the exported globals and hashes the exported memories. Prints one
 // line per module in the runner's canonical form:
-//   {"instantiate": "ok"|"trap"|"exhausted"|"error", "calls": [[name, "ok", [values]] | [name, "trap"|"exhausted"], ...],
+//   {"instantiate": "ok"|"trap"|"exhausted"|"error",
+//    "calls": [[name, "ok", [values]] | [name, "trap"|"exhausted"], ...],
 //    "globals": [[name, value], ...], "memories": [[name, pages, crc32], ...], "skip": [names]}
 // Values: integers as unsigned decimal, floats as their bits in hex, v128 as
 // 32 hex digits (lane 0 last), references as "null" or "ref". Functions and
@@ -66,7 +67,7 @@ struct Round {
 };
 constexpr Round kRounds[] = {
     {0, 0, 0, 0x00},
-    {1, 0x3f800000u, 0x3ff0000000000000ull, 0x01},    // 1.0
+    {1, 0x3f800000u, 0x3ff0000000000000ull, 0x01},   // 1.0
     {-1, 0xbfc00000u, 0xbff8000000000000ull, 0xff},  // -1.5
 };
 

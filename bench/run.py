@@ -170,18 +170,21 @@ def compare_summary(ours, theirs):
 
 
 def print_compare(res, path):
-    rows = [k for k in res["kernels"] if "compare" in k]
-    print(f"\nwasmnn vs --compare-wasmnn {path} (same run, interleaved; >1.00 = this build is slower):")
-    for k in res["kernels"]:
-        if "compare_error" in k:
-            print(f"  {k['name']:<9} FAILED: {k['compare_error']}")
-    for k in rows:
-        c = k["compare"]
-        print(f"  {k['name']:<9} {fmt_time(k['wasmnn']['median']):>8} vs {fmt_time(c['median']):>8}  "
-              f"wall {c['ratio']:.3f} [paired {c['paired_min']:.3f}-{c['paired_max']:.3f}]  cpu {c['cpu_ratio']:.3f}")
-    if rows:
-        print(f"  geomean   wall {geomean([k['compare']['ratio'] for k in rows]):.3f}  "
-              f"cpu {geomean([k['compare']['cpu_ratio'] for k in rows]):.3f}  over {len(rows)} kernels")
+    for ours, theirs, tier in (("wasmnn", "compare", "interpreter"), ("compiled", "compare_compiled", "compiled tier")):
+        rows = [k for k in res["kernels"] if theirs in k]
+        failed = [k for k in res["kernels"] if theirs + "_error" in k]
+        if not rows and not failed:
+            continue
+        print(f"\n{tier}: wasmnn vs --compare-wasmnn {path} (same run, interleaved; >1.00 = this build is slower):")
+        for k in failed:
+            print(f"  {k['name']:<9} FAILED: {k[theirs + '_error']}")
+        for k in rows:
+            c = k[theirs]
+            print(f"  {k['name']:<9} {fmt_time(k[ours]['median']):>8} vs {fmt_time(c['median']):>8}  "
+                  f"wall {c['ratio']:.3f} [paired {c['paired_min']:.3f}-{c['paired_max']:.3f}]  cpu {c['cpu_ratio']:.3f}")
+        if rows:
+            print(f"  geomean   wall {geomean([k[theirs]['ratio'] for k in rows]):.3f}  "
+                  f"cpu {geomean([k[theirs]['cpu_ratio'] for k in rows]):.3f}  over {len(rows)} kernels")
 
 
 class Runner:
@@ -215,11 +218,12 @@ class Runner:
         wasm = [str(wasmnn or self.wasmnn), "run", str(self.wasm_dir / f"{k.name}.wasm"), *args]
         return args, native, wasm
 
-    def compile_kernel(self, name):
-        """`wasmnn compile` of build/bench/wasm/<name>.wasm: (artifact, wall s, cpu s) or (None, error)."""
-        artifact = self.artifacts / f"{name}.cwasm"
-        r = run_process([str(self.wasmnn), "compile", str(self.wasm_dir / f"{name}.wasm"), "-o", str(artifact)],
-                        self.timeout * 5)
+    def compile_kernel(self, name, wasmnn=None, suffix=""):
+        """`wasmnn compile` of build/bench/wasm/<name>.wasm (by `wasmnn`, default this build's):
+        (artifact, {"seconds", "cpu_seconds"}) or (None, error)."""
+        artifact = self.artifacts / f"{name}{suffix}.cwasm"
+        r = run_process([str(wasmnn or self.wasmnn), "compile", str(self.wasm_dir / f"{name}.wasm"), "-o",
+                         str(artifact)], self.timeout * 5)
         if not r.ok:
             return None, f"wasmnn compile failed: {r.error}"
         return artifact, {"seconds": r.wall, "cpu_seconds": r.cpu}
@@ -276,6 +280,11 @@ class Runner:
         if self.opts.compare_wasmnn and wasm_problem is None:  # the interpreter of a second build
             commands["compare"] = self.kernel_commands(k, self.opts.compare_wasmnn)[2]
             problems["compare"], res["compare"] = None, {}
+            if "compiled" in commands:  # and its compiled tier: an artifact of its own (codegen ids differ)
+                artifact, why = self.compile_kernel(k.name, self.opts.compare_wasmnn, ".compare")
+                problems["compare_compiled"], res["compare_compiled"] = (None, {}) if artifact else (why, {})
+                if artifact:
+                    commands["compare_compiled"] = [self.opts.compare_wasmnn, "run", str(artifact), *args]
         for label, cmd in commands.items():
             if problems[label] is None:
                 res[label]["rss_kb"], problems[label] = self.verify_wasm(cmd, first.stdout, wasm_timeout,
@@ -297,13 +306,15 @@ class Runner:
                 else:
                     wasm_times[label].append(w)
         res["native"].update(summary(native_times))
-        if "compare" in commands:
-            problem = problems["compare"] or problems["wasmnn"]
+        for ours, theirs in (("wasmnn", "compare"), ("compiled", "compare_compiled")):
+            if theirs not in res:
+                continue
+            problem = problems[theirs] or problems[ours]
             if problem is None:
-                res["compare"] = compare_summary(wasm_times["wasmnn"], wasm_times["compare"])
+                res[theirs] = compare_summary(wasm_times[ours], wasm_times[theirs])
             else:
-                del res["compare"]
-                res["compare_error"] = problem
+                del res[theirs]
+                res[theirs + "_error"] = problem
         nat = res["native"]["median"]
         line = f"  native {nat:.3f} s"
         for label in ("wasmnn", "compiled"):
@@ -870,7 +881,8 @@ def main():
     ap.add_argument("--baseline", metavar="JSON", help="also print each ratio's change vs an earlier result file")
     ap.add_argument("--no-save", action="store_true", help="print only; write no JSON/PNG")
     ap.add_argument("--compare-wasmnn", metavar="BIN",
-                    help="also run every kernel under another wasmnn build, interleaved, and print the ratios")
+                    help="also run every kernel under another wasmnn build (its interpreter, and its compiled tier"
+                         " on artifacts it compiles itself), interleaved, and print the ratios")
     opts = ap.parse_args()
     if opts.repeats is None:
         opts.repeats = 2 if opts.quick else 5

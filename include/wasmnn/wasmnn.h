@@ -270,9 +270,9 @@ WASMNN_API void wasmnn_store_delete(wasmnn_store* store);
  * kind INTERRUPT ("interrupted", or "interrupted: deadline exceeded"), and the
  * blocking WASI calls (poll_oneoff, fd_read/fd_write on a pipe, terminal or
  * socket) return at once. The store stays interrupted, so every later call
- * fails the same way at once, until wasmnn_store_resume. Compiled code (the
- * compiled tier) does not poll yet: it stops only when it calls a host
- * function or an interpreted one, and is not entered while interrupted. */
+ * fails the same way at once, until wasmnn_store_resume. Both tiers poll: the
+ * interpreter on loops' back edges and calls, compiled code at loop headers
+ * and function entries. */
 WASMNN_API void wasmnn_store_interrupt(wasmnn_store* store);
 /* Interrupts the store timeout_ns nanoseconds from now (replacing an earlier
  * deadline); 0 cancels the pending deadline. */

@@ -80,10 +80,11 @@ void FunctionTranslator::prologue() {
   }
 
   // Stack and depth check: the next frame must fit above the stack limit,
-  // and depthLeft counts the wasm frames still allowed.
+  // and depthLeft counts the wasm frames still allowed. An interrupted store
+  // poisons the limit, so this check also polls the interrupt on each call.
   llvm::Value* state = loadPtrAt(ctx_, offsetof(native::VmContext, state), Tbaa::Ctx, true, "state");
-  auto* limit = b_.CreateAlignedLoad(b_.getInt64Ty(), state, llvm::Align(8), "stack.limit");
-  mt_.tag(limit, Tbaa::State);
+  stackLimitPtr_ = loadPtrAt(state, offsetof(native::ExecState, stackLimit), Tbaa::State, true, "stack.limit.ptr");
+  llvm::Value* limit = loadStackLimit();
   llvm::Metadata* rsp = llvm::MDString::get(mt_.context(), "rsp");
   llvm::Value* sp =
       b_.CreateIntrinsic(llvm::Intrinsic::read_register, {b_.getInt64Ty()},
@@ -110,6 +111,13 @@ llvm::Value* FunctionTranslator::ctxArrayEntry(size_t fieldOffset, uint32_t inde
   llvm::Value* array = loadPtrAt(ctx_, fieldOffset, Tbaa::Ctx, true);
   cached = loadPtrAt(array, size_t(index) * sizeof(void*), Tbaa::Ctx, true);
   return cached;
+}
+
+llvm::Value* FunctionTranslator::loadStackLimit() {
+  auto* limit =
+      b_.CreateAlignedLoad(b_.getInt64Ty(), stackLimitPtr_, llvm::Align(8), /*isVolatile=*/true, "stack.limit");
+  mt_.tag(limit, Tbaa::State);
+  return limit;
 }
 
 void FunctionTranslator::refreshMemSize() {
@@ -191,6 +199,8 @@ void FunctionTranslator::openBlock(Control::Kind kind, const Instr& in) {
       stack_[c.height + i] = phi;
       c.headerPhis.push_back(phi);
     }
+    // Every iteration passes here: poll the store's interrupt (poisoned stack limit).
+    trapIf(b_.CreateICmpEQ(loadStackLimit(), i64(UINT64_MAX)), TrapCode::Interrupted);
   } else if (kind == Control::Kind::If) {
     llvm::BasicBlock* then = newBlock("then");
     c.elseBlock = newBlock("else");

@@ -167,6 +167,8 @@ class FunctionTranslator {
   llvm::Value* expectedTypeId(uint32_t typeIndex);
   llvm::Value* loadPtrAt(llvm::Value* base, size_t offset, Tbaa kind, bool invariant, const llvm::Twine& name = "");
   void refreshMemSize();
+  // The store's stack limit, read afresh (volatile: never hoisted out of a loop).
+  llvm::Value* loadStackLimit();
   llvm::Value* frameAddress() { return fp_; }
 
   // ---- calls (function_translator.cpp)
@@ -211,9 +213,10 @@ class FunctionTranslator {
   llvm::Function* f_;
   llvm::IRBuilder<> b_;
   llvm::Value* ctx_ = nullptr;
-  llvm::Value* depth_ = nullptr;        // depthLeft of this activation
-  llvm::Value* calleeDepth_ = nullptr;  // depthLeft passed to callees
-  llvm::Value* fp_ = nullptr;           // this function's frame address
+  llvm::Value* depth_ = nullptr;          // depthLeft of this activation
+  llvm::Value* calleeDepth_ = nullptr;    // depthLeft passed to callees
+  llvm::Value* fp_ = nullptr;             // this function's frame address
+  llvm::Value* stackLimitPtr_ = nullptr;  // where the store's stack limit lives (native::ExecState)
   llvm::Value* memBase_ = nullptr;
   llvm::Value* memSizePtr_ = nullptr;
   llvm::AllocaInst* memSize_ = nullptr;  // explicit checks: memory 0's size, reloaded after calls

@@ -156,6 +156,7 @@ __attribute__((noinline)) wasmnn_error* trapError(uint32_t code, uint64_t detail
     case TrapCode::IntegerOverflow: return makeError(WASMNN_ERROR_TRAP, "integer overflow");
     case TrapCode::InvalidConversion: return makeError(WASMNN_ERROR_TRAP, "invalid conversion to integer");
     case TrapCode::StackExhausted: return makeError(WASMNN_ERROR_EXHAUSTION, "call stack exhausted");
+    case TrapCode::Interrupted: break;  // wasmnn_rt_trap's
   }
   return makeError(WASMNN_ERROR_TRAP, "unknown trap " + std::to_string(code));
 }
@@ -274,7 +275,7 @@ wasmnn_error* invokeNative(wasmnn_func* func, const uint64_t* args, uint64_t* re
   // The outermost activation owns the whole depth; a re-entry from a host
   // function continues with what its native caller had left.
   uint32_t depthLeft = state.nesting > 0 ? state.depthLeft : store->config.max_call_depth;
-  if (state.nesting == 0) state.stackLimit = threadStackLimit();
+  if (state.nesting == 0) store->interrupt.setStackLimit(threadStackLimit());
   prepareGuardThread();
 
   TrapRecord record;
@@ -300,7 +301,11 @@ using namespace wasmnn::native;
 extern "C" {
 
 [[noreturn]] void wasmnn_rt_trap(VmContext* ctx, uint32_t code, uint64_t detail, void* fp) {
-  (void)ctx;
+  // A poisoned stack limit fails a function's stack check too: while the store
+  // is interrupted, that is an interruption (Interrupt::stackLimit).
+  uint32_t reason = instanceOf(ctx).store->interrupt.requested.load();
+  if (TrapCode(code) == TrapCode::Interrupted || (TrapCode(code) == TrapCode::StackExhausted && reason))
+    raise(interruptError(reason ? reason : Interrupt::kRequested), __builtin_return_address(0), fp);
   raise(trapError(code, detail), __builtin_return_address(0), fp);
 }
 

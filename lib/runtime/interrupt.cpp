@@ -81,13 +81,17 @@ Interrupt::~Interrupt() {
   if (int fd = wakeFd_.load(); fd >= 0) close(fd);
 }
 
-// Every store to frameLimit is followed by a look at `requested` (or made
-// after setting it), so whatever the interleaving of raise(), clear() and
-// setFrameEnd(), frameLimit ends up null while `requested` is set.
+constexpr uintptr_t kStackPoisoned = UINTPTR_MAX;
+
+// Every store to frameLimit or stackLimit is followed by a look at
+// `requested` (or made after setting it), so whatever the interleaving of
+// raise(), clear(), setFrameEnd() and setStackLimit(), both end up poisoned
+// while `requested` is set.
 void Interrupt::raise(Reason reason) {
   uint32_t none = kNone;
   requested.compare_exchange_strong(none, reason);
   frameLimit.store(nullptr);
+  stackLimit.store(kStackPoisoned);
   if (int fd = wakeFd_.load(); fd >= 0) {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = write(fd, &one, sizeof one);  // cannot fail short of a counter overflow
@@ -98,7 +102,11 @@ void Interrupt::clear() {
   if (deadlineSet_.exchange(false)) Watchdog::get().cancel(this);
   requested.store(kNone);
   frameLimit.store(frameEnd_.load());
-  if (requested.load() != kNone) frameLimit.store(nullptr);  // raised meanwhile
+  stackLimit.store(stackEnd_.load());
+  if (requested.load() != kNone) {  // raised meanwhile
+    frameLimit.store(nullptr);
+    stackLimit.store(kStackPoisoned);
+  }
   if (int fd = wakeFd_.load(); fd >= 0) {
     uint64_t drained;
     [[maybe_unused]] ssize_t n = read(fd, &drained, sizeof drained);  // non-blocking: EAGAIN when already clear
@@ -120,6 +128,12 @@ void Interrupt::setFrameEnd(const void* end) {
   frameEnd_.store(end);
   frameLimit.store(end);
   if (requested.load() != kNone) frameLimit.store(nullptr);
+}
+
+void Interrupt::setStackLimit(uintptr_t limit) {
+  stackEnd_.store(limit);
+  stackLimit.store(limit);
+  if (requested.load() != kNone) stackLimit.store(kStackPoisoned);
 }
 
 int Interrupt::wakeFd() {

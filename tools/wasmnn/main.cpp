@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,7 +19,6 @@
 #include <new>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "wasmnn/wasi.h"
@@ -362,19 +360,6 @@ wasmnn_config engineConfig(const RunOptions& opt, bool compiled) {
   return config;
 }
 
-// Compiled code does not poll the store's interrupt yet (README, "Compiled
-// tier"), so a compiled loop would outlive --timeout. For a compiled module
-// this ends the whole process 50 ms after the deadline, with the message and
-// exit code the interpreter gives; blocking WASI calls and interpreted code
-// have stopped on their own by then.
-void endProcessAfterDeadline(uint64_t timeoutNs) {
-  std::thread([timeoutNs] {
-    std::this_thread::sleep_for(std::chrono::nanoseconds(timeoutNs) + std::chrono::milliseconds(50));
-    std::fputs("wasmnn: interrupted: deadline exceeded (--timeout; compiled code, the process ended)\n", stderr);
-    std::_Exit(kTrapExitCode);
-  }).detach();
-}
-
 int run(const RunOptions& opt) {
   const std::string& path = opt.command.front();
   auto bytes = readFile(path);
@@ -406,7 +391,6 @@ int run(const RunOptions& opt) {
   Owned<wasmnn_store> store(wasmnn_store_new(engine.get()));
   // From here on: the start function and _start (or --invoke) both count.
   if (opt.timeoutNs) wasmnn_store_set_deadline(store.get(), opt.timeoutNs);
-  if (opt.timeoutNs && wasmnn_module_is_compiled(module.get())) endProcessAfterDeadline(opt.timeoutNs);
   Owned<wasmnn_linker> linker(wasmnn_linker_new(store.get()));
   if (wasmnn_error* error = wasmnn_linker_define_wasi(linker.get(), wasi.get())) return report(error, "WASI setup");
   if (wasmnn_error* error = wasmnn_linker_define_wasi_nn(linker.get(), nn.get())) return report(error, "WASI-NN setup");

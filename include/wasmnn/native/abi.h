@@ -25,6 +25,7 @@
 // generated function, so the runtime walks the frame chain for backtraces.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -49,11 +50,16 @@ struct TableView {
 };
 
 // Per store: what generated code shares with the runtime while it runs.
-// Generated code reads only stackLimit; the rest is the runtime's.
+// Generated code reads only *stackLimit; the rest is the runtime's.
 struct ExecState {
-  uintptr_t stackLimit = 0;  // a native function entered below this stack pointer traps "call stack exhausted"
-  uint32_t depthLeft = 0;    // depthLeft at the latest call out of native code (host re-entry continues from it)
-  uint32_t nesting = 0;      // native activations running on the store
+  // The store's Interrupt::stackLimit (runtime/interrupt.h): a native function
+  // entered below this stack pointer traps "call stack exhausted"; it is
+  // UINTPTR_MAX while the store is interrupted, so the next call fails that
+  // check and every loop header, which reads it afresh (volatile), traps
+  // TrapCode::Interrupted.
+  const std::atomic<uintptr_t>* stackLimit = nullptr;
+  uint32_t depthLeft = 0;  // depthLeft at the latest call out of native code (host re-entry continues from it)
+  uint32_t nesting = 0;    // native activations running on the store
 };
 
 // Per instance: the first argument of every generated function. Every field
@@ -80,8 +86,12 @@ enum class TrapCode : uint32_t {
   IntegerDivideByZero,
   IntegerOverflow,
   InvalidConversion,
-  StackExhausted,
+  StackExhausted,  // or interrupted: the runtime tells them apart
+  Interrupted,     // a loop header saw the stack limit poisoned
 };
+
+static_assert(sizeof(std::atomic<uintptr_t>) == sizeof(uintptr_t) && std::atomic<uintptr_t>::is_always_lock_free,
+              "generated code reads the stack limit as a plain 64-bit word");
 
 inline constexpr const char* kFuncSymbol = "wasmnn_f";
 inline constexpr const char* kEntrySymbol = "wasmnn_t";

@@ -9,10 +9,14 @@
 // Deadlines are kept by one process-wide watchdog thread, started on first
 // use, that sets `requested` when a store's deadline passes.
 //
-// A tier that compares its call depth with a limit in memory anyway (the
-// interpreter) may poll calls through `frameLimit` instead, at no cost: it is
-// the call stack's end, and null while `requested` is set, so the next call
-// fails that comparison and the tier then tells the two cases apart.
+// A tier that compares its call depth with a limit in memory anyway may poll
+// calls through that limit instead, at no cost, as both tiers do: the
+// interpreter's `frameLimit` is its frame stack's end and null while
+// `requested` is set; compiled code's `stackLimit` is the lowest native stack
+// address it may use and UINTPTR_MAX while `requested` is set. Either way the
+// next call fails the comparison and the tier then tells the two cases apart.
+// Compiled loops poll `stackLimit` too (UINTPTR_MAX = stop): one word for
+// generated code to read, found through native::ExecState.
 #pragma once
 
 #include <atomic>
@@ -35,6 +39,8 @@ class Interrupt {
   std::atomic<uint32_t> requested{kNone};
   // The end of the store's frame stack, null while interrupted (see above).
   std::atomic<const void*> frameLimit{nullptr};
+  // Native code's stack limit, UINTPTR_MAX while interrupted (see above).
+  std::atomic<uintptr_t> stackLimit{0};
 
   // Thread- and async-signal-safe: sets `requested` and wakes blocked host calls.
   void raise(Reason reason);
@@ -44,6 +50,8 @@ class Interrupt {
   void setDeadline(uint64_t ns);
   // Records the frame stack's end once it exists (frameLimit follows it).
   void setFrameEnd(const void* end);
+  // Records the native stack's limit for the running thread (stackLimit follows it).
+  void setStackLimit(uintptr_t limit);
   // An eventfd that is readable while `requested` is set (created on first
   // use), or -1 when none can be had.
   int wakeFd();
@@ -51,6 +59,7 @@ class Interrupt {
  private:
   std::atomic<int> wakeFd_{-1};
   std::atomic<const void*> frameEnd_{nullptr};
+  std::atomic<uintptr_t> stackEnd_{0};
   std::atomic<bool> deadlineSet_{false};  // the watchdog may hold an entry for this
 };
 

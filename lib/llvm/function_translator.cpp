@@ -82,8 +82,7 @@ void FunctionTranslator::prologue() {
   // Stack and depth check: the next frame must fit above the stack limit,
   // and depthLeft counts the wasm frames still allowed. An interrupted store
   // poisons the limit, so this check also polls the interrupt on each call.
-  llvm::Value* state = loadPtrAt(ctx_, offsetof(native::VmContext, state), Tbaa::Ctx, true, "state");
-  stackLimitPtr_ = loadPtrAt(state, offsetof(native::ExecState, stackLimit), Tbaa::State, true, "stack.limit.ptr");
+  stackLimitPtr_ = loadPtrAt(ctx_, offsetof(native::VmContext, stackLimit), Tbaa::Ctx, true, "stack.limit.ptr");
   llvm::Value* limit = loadStackLimit();
   llvm::Metadata* rsp = llvm::MDString::get(mt_.context(), "rsp");
   llvm::Value* sp =
@@ -199,8 +198,10 @@ void FunctionTranslator::openBlock(Control::Kind kind, const Instr& in) {
       stack_[c.height + i] = phi;
       c.headerPhis.push_back(phi);
     }
-    // Every iteration passes here: poll the store's interrupt (poisoned stack limit).
-    trapIf(b_.CreateICmpEQ(loadStackLimit(), i64(UINT64_MAX)), TrapCode::Interrupted);
+    // Every iteration passes here: poll the store's interrupt (a poisoned
+    // stack limit), unless each iteration calls a function that polls anyway.
+    if (!iterationCallsDefinedFunction(&in))
+      trapIf(b_.CreateICmpEQ(loadStackLimit(), i64(UINT64_MAX)), TrapCode::Interrupted);
   } else if (kind == Control::Kind::If) {
     llvm::BasicBlock* then = newBlock("then");
     c.elseBlock = newBlock("else");
@@ -209,6 +210,33 @@ void FunctionTranslator::openBlock(Control::Kind kind, const Instr& in) {
     b_.SetInsertPoint(then);
   }
   ctrls_.push_back(std::move(c));
+}
+
+// True when every iteration of the loop at `loop` calls a function of this
+// module before it can branch anywhere: that function's entry check polls the
+// interrupt, so the loop header need not. (Imports and call_indirect may reach
+// host functions, which do not poll.)
+bool FunctionTranslator::iterationCallsDefinedFunction(const Instr* loop) const {
+  for (const Instr* in = loop + 1; in < fn_.code.data() + fn_.code.size(); ++in) {
+    switch (in->op) {
+      case Op::Call:
+        if (in->a >= m_.importedFuncs) return true;
+        return false;
+      case Op::Block:
+      case Op::Loop:
+      case Op::If:
+      case Op::Else:
+      case Op::End:
+      case Op::Br:
+      case Op::BrIf:
+      case Op::BrTable:
+      case Op::Return:
+      case Op::CallIndirect:
+      case Op::Unreachable: return false;
+      default: break;  // straight-line code: the call, if any, is still ahead
+    }
+  }
+  return false;
 }
 
 // `from` branches to c's label with `values` (its arity).

@@ -169,6 +169,7 @@ class FunctionTranslator {
   void refreshMemSize();
   // The store's stack limit, read afresh (volatile: never hoisted out of a loop).
   llvm::Value* loadStackLimit();
+  bool iterationCallsDefinedFunction(const Instr* loop) const;
   llvm::Value* frameAddress() { return fp_; }
 
   // ---- calls (function_translator.cpp)
@@ -216,7 +217,7 @@ class FunctionTranslator {
   llvm::Value* depth_ = nullptr;          // depthLeft of this activation
   llvm::Value* calleeDepth_ = nullptr;    // depthLeft passed to callees
   llvm::Value* fp_ = nullptr;             // this function's frame address
-  llvm::Value* stackLimitPtr_ = nullptr;  // where the store's stack limit lives (native::ExecState)
+  llvm::Value* stackLimitPtr_ = nullptr;  // where the store's stack limit lives (VmContext::stackLimit)
   llvm::Value* memBase_ = nullptr;
   llvm::Value* memSizePtr_ = nullptr;
   llvm::AllocaInst* memSize_ = nullptr;  // explicit checks: memory 0's size, reloaded after calls

@@ -124,9 +124,15 @@ wasmnn_error* bindInstance(wasmnn_instance& inst) {
   for (wasmnn_global* g : inst.globals) native->globals.push_back(&g->value);
   for (wasmnn_table* t : inst.tables) native->tables.push_back(&t->view);
   for (wasmnn_func* f : inst.funcs) native->funcs.push_back(f);
-  native->ctx =
-      VmContext{inst.mem0->mem.data(), inst.mem0->mem.sizeAddress(), native->globals.data(),   native->tables.data(),
-                native->funcs.data(),  inst.module->typeIds.data(),  &inst.store->nativeState, &inst};
+  native->ctx = VmContext{inst.mem0->mem.data(),
+                          inst.mem0->mem.sizeAddress(),
+                          native->globals.data(),
+                          native->tables.data(),
+                          native->funcs.data(),
+                          inst.module->typeIds.data(),
+                          &inst.store->nativeState,
+                          &inst,
+                          &inst.store->interrupt.stackLimit};
   const uint32_t imported = inst.module->ast.importedFuncs;
   for (size_t i = 0; i < code.funcs.size(); ++i) {
     wasmnn_func* f = inst.funcs[imported + i];

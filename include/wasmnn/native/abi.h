@@ -49,15 +49,9 @@ struct TableView {
   uint64_t size = 0;
 };
 
-// Per store: what generated code shares with the runtime while it runs.
-// Generated code reads only *stackLimit; the rest is the runtime's.
+// Per store: the runtime's share of the execution state (generated code
+// reads none of it).
 struct ExecState {
-  // The store's Interrupt::stackLimit (runtime/interrupt.h): a native function
-  // entered below this stack pointer traps "call stack exhausted"; it is
-  // UINTPTR_MAX while the store is interrupted, so the next call fails that
-  // check and every loop header, which reads it afresh (volatile), traps
-  // TrapCode::Interrupted.
-  const std::atomic<uintptr_t>* stackLimit = nullptr;
   uint32_t depthLeft = 0;  // depthLeft at the latest call out of native code (host re-entry continues from it)
   uint32_t nesting = 0;    // native activations running on the store
 };
@@ -73,6 +67,12 @@ struct VmContext {
   const uint32_t* typeIds;   // interned id of each of the module's types
   ExecState* state;          // the store's
   void* instance;            // the wasmnn_instance
+  // The store's Interrupt::stackLimit (runtime/interrupt.h): a native function
+  // entered below this stack pointer traps "call stack exhausted". It is
+  // UINTPTR_MAX while the store is interrupted, so the next call fails that
+  // check, and loop headers, which read it afresh (volatile), trap
+  // TrapCode::Interrupted. The runtime reports both as the interruption.
+  const std::atomic<uintptr_t>* stackLimit;
 };
 
 // Why generated code traps (wasmnn_rt_trap's `code`).

@@ -149,7 +149,7 @@ struct wasmnn_store {
   std::vector<std::unique_ptr<wasmnn_global>> globals;
   std::vector<std::unique_ptr<wasmnn_instance>> instances;
   wasmnn::ExecStack stack;
-  wasmnn::native::ExecState nativeState{&interrupt.stackLimit};   // compiled code's share of the execution state
+  wasmnn::native::ExecState nativeState;                          // compiled code's share of the execution state
   std::vector<std::pair<wasmnn_finalizer, void*>> envFinalizers;  // of wasmnn_linker_define_funcs
   ~wasmnn_store();
 };

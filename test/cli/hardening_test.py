@@ -171,9 +171,15 @@ class Timeout(unittest.TestCase):
             self.assertIn("the compiled tier is not available", r.stderr)
 
     def test_every_kind_of_loop_back_edge_is_interrupted(self):
-        # br, br_if on a value, br_if on a fused compare, br_table to the loop (also as its default)
+        # br, br_if on a value, br_if on a fused compare, br_table to the loop (also as its default);
+        # loops whose body calls a function of the module (compiled code polls in its entry
+        # instead of the loop header) or an import (a host function, which does not poll)
         path = build("loops", r"""
 (module
+  (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+  (func $nothing)
+  (func (export "calls") (loop $l (call $nothing) (br $l)))
+  (func (export "calls_host") (loop $l (drop (call $yield)) (br $l)))
   (func (export "br") (loop $l (br $l)))
   (func (export "br_if") (loop $l (br_if $l (i32.const 1))))
   (func (export "br_if_compare") (local i32) (loop $l (br_if $l (i32.ne (local.get 0) (i32.const -1)))))
@@ -182,7 +188,7 @@ class Timeout(unittest.TestCase):
 """)
         tiers = [[], ["--compile", "--no-cache"]] if COMPILED_TIER else [[]]
         for tier in tiers:
-            for name in ["br", "br_if", "br_if_compare", "br_table", "br_table_default"]:
+            for name in ["calls", "calls_host", "br", "br_if", "br_if_compare", "br_table", "br_table_default"]:
                 r = wasmnn("run", *tier, "--timeout", "200ms", "--invoke", name, path)
                 self.assertEqual(r.returncode, TRAP_EXIT, (tier, name, r.stderr))
                 self.assertIn("interrupted: deadline exceeded", r.stderr)

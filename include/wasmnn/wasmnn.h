@@ -271,7 +271,7 @@ WASMNN_API void wasmnn_store_delete(wasmnn_store* store);
  * blocking WASI calls (poll_oneoff, fd_read/fd_write on a pipe, terminal or
  * socket) return at once. The store stays interrupted, so every later call
  * fails the same way at once, until wasmnn_store_resume. Both tiers poll: the
- * interpreter on loops' back edges and calls, compiled code at loop headers
+ * interpreter on loops' back edges and calls, compiled code on loops' back edges
  * and function entries. */
 WASMNN_API void wasmnn_store_interrupt(wasmnn_store* store);
 /* Interrupts the store timeout_ns nanoseconds from now (replacing an earlier

@@ -116,6 +116,7 @@ class FunctionTranslator {
     llvm::BasicBlock* end = nullptr;         // after the construct
     llvm::BasicBlock* header = nullptr;      // Loop: where branches go
     std::vector<llvm::PHINode*> headerPhis;  // Loop: its parameters
+    bool polls = false;                      // Loop: its back edges poll the store's interrupt
     llvm::BasicBlock* elseBlock = nullptr;   // If
     std::vector<llvm::Value*> ifParams;      // If: the parameters again for the else arm
     bool sawElse = false;
@@ -170,6 +171,8 @@ class FunctionTranslator {
   // The store's stack limit, read afresh (volatile: never hoisted out of a loop).
   llvm::Value* loadStackLimit();
   bool iterationCallsDefinedFunction(const Instr* loop) const;
+  // Traps TrapCode::Interrupted when the store's stack limit is poisoned.
+  void pollInterrupt();
   llvm::Value* frameAddress() { return fp_; }
 
   // ---- calls (function_translator.cpp)

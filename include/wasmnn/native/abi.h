@@ -70,7 +70,7 @@ struct VmContext {
   // The store's Interrupt::stackLimit (runtime/interrupt.h): a native function
   // entered below this stack pointer traps "call stack exhausted". It is
   // UINTPTR_MAX while the store is interrupted, so the next call fails that
-  // check, and loop headers, which read it afresh (volatile), trap
+  // check, and loops' back edges, which read it afresh (volatile), trap
   // TrapCode::Interrupted. The runtime reports both as the interruption.
   const std::atomic<uintptr_t>* stackLimit;
 };
@@ -87,7 +87,7 @@ enum class TrapCode : uint32_t {
   IntegerOverflow,
   InvalidConversion,
   StackExhausted,  // or interrupted: the runtime tells them apart
-  Interrupted,     // a loop header saw the stack limit poisoned
+  Interrupted,     // a loop's back edge saw the stack limit poisoned
 };
 
 static_assert(sizeof(std::atomic<uintptr_t>) == sizeof(uintptr_t) && std::atomic<uintptr_t>::is_always_lock_free,

@@ -15,8 +15,8 @@
 // `requested` is set; compiled code's `stackLimit` is the lowest native stack
 // address it may use and UINTPTR_MAX while `requested` is set. Either way the
 // next call fails the comparison and the tier then tells the two cases apart.
-// Compiled loops poll `stackLimit` too (UINTPTR_MAX = stop): one word for
-// generated code to read, found through native::ExecState.
+// Compiled loops poll `stackLimit` on their back edges too (UINTPTR_MAX = stop): one word for
+// generated code to read, found through native::VmContext.
 #pragma once
 
 #include <atomic>

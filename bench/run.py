@@ -169,8 +169,12 @@ def compare_summary(ours, theirs):
             "paired_min": min(paired), "paired_max": max(paired)}
 
 
+# --compare-wasmnn: (this build's result key, the other build's, what it measures).
+COMPARED_TIERS = [("wasmnn", "compare", "interpreter"), ("compiled", "compare_compiled", "compiled tier")]
+
+
 def print_compare(res, path):
-    for ours, theirs, tier in (("wasmnn", "compare", "interpreter"), ("compiled", "compare_compiled", "compiled tier")):
+    for ours, theirs, tier in COMPARED_TIERS:
         rows = [k for k in res["kernels"] if theirs in k]
         failed = [k for k in res["kernels"] if theirs + "_error" in k]
         if not rows and not failed:
@@ -306,7 +310,7 @@ class Runner:
                 else:
                     wasm_times[label].append(w)
         res["native"].update(summary(native_times))
-        for ours, theirs in (("wasmnn", "compare"), ("compiled", "compare_compiled")):
+        for ours, theirs, _ in COMPARED_TIERS:
             if theirs not in res:
                 continue
             problem = problems[theirs] or problems[ours]

@@ -220,9 +220,7 @@ void FunctionTranslator::openBlock(Control::Kind kind, const Instr& in) {
 bool FunctionTranslator::iterationCallsDefinedFunction(const Instr* loop) const {
   for (const Instr* in = loop + 1; in < fn_.code.data() + fn_.code.size(); ++in) {
     switch (in->op) {
-      case Op::Call:
-        if (in->a >= m_.importedFuncs) return true;
-        return false;
+      case Op::Call: return in->a >= m_.importedFuncs;
       case Op::Block:
       case Op::Loop:
       case Op::If:

@@ -81,17 +81,25 @@ Interrupt::~Interrupt() {
   if (int fd = wakeFd_.load(); fd >= 0) close(fd);
 }
 
-constexpr uintptr_t kStackPoisoned = UINTPTR_MAX;
-
 // Every store to frameLimit or stackLimit is followed by a look at
 // `requested` (or made after setting it), so whatever the interleaving of
 // raise(), clear(), setFrameEnd() and setStackLimit(), both end up poisoned
 // while `requested` is set.
+void Interrupt::poisonLimits() {
+  frameLimit.store(nullptr);
+  stackLimit.store(UINTPTR_MAX);
+}
+
+void Interrupt::restoreLimits() {
+  frameLimit.store(frameEnd_.load());
+  stackLimit.store(stackEnd_.load());
+  if (requested.load() != kNone) poisonLimits();  // raised meanwhile
+}
+
 void Interrupt::raise(Reason reason) {
   uint32_t none = kNone;
   requested.compare_exchange_strong(none, reason);
-  frameLimit.store(nullptr);
-  stackLimit.store(kStackPoisoned);
+  poisonLimits();
   if (int fd = wakeFd_.load(); fd >= 0) {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = write(fd, &one, sizeof one);  // cannot fail short of a counter overflow
@@ -101,12 +109,7 @@ void Interrupt::raise(Reason reason) {
 void Interrupt::clear() {
   if (deadlineSet_.exchange(false)) Watchdog::get().cancel(this);
   requested.store(kNone);
-  frameLimit.store(frameEnd_.load());
-  stackLimit.store(stackEnd_.load());
-  if (requested.load() != kNone) {  // raised meanwhile
-    frameLimit.store(nullptr);
-    stackLimit.store(kStackPoisoned);
-  }
+  restoreLimits();
   if (int fd = wakeFd_.load(); fd >= 0) {
     uint64_t drained;
     [[maybe_unused]] ssize_t n = read(fd, &drained, sizeof drained);  // non-blocking: EAGAIN when already clear
@@ -126,14 +129,12 @@ void Interrupt::setDeadline(uint64_t ns) {
 
 void Interrupt::setFrameEnd(const void* end) {
   frameEnd_.store(end);
-  frameLimit.store(end);
-  if (requested.load() != kNone) frameLimit.store(nullptr);
+  restoreLimits();
 }
 
 void Interrupt::setStackLimit(uintptr_t limit) {
   stackEnd_.store(limit);
-  stackLimit.store(limit);
-  if (requested.load() != kNone) stackLimit.store(kStackPoisoned);
+  restoreLimits();
 }
 
 int Interrupt::wakeFd() {

@@ -57,6 +57,10 @@ class Interrupt {
   int wakeFd();
 
  private:
+  void poisonLimits();
+  // Sets both limits to their ends, or poisons them while `requested` is set.
+  void restoreLimits();
+
   std::atomic<int> wakeFd_{-1};
   std::atomic<const void*> frameEnd_{nullptr};
   std::atomic<uintptr_t> stackEnd_{0};
